@@ -1,0 +1,5 @@
+"""`python -m driftcheck`."""
+
+from driftcheck.cli import main
+
+main()

@@ -1,0 +1,229 @@
+"""Read VCR.py cassettes (YAML or JSON, any extension) into interactions.
+
+The only module that imports `yaml` and `vcr`. Loading never builds objects from
+YAML tags: the safe loader knows the benign tags vcrpy writes and refuses the rest.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+
+from driftcheck.bodies import decode_body
+from driftcheck.errors import CassetteError
+from driftcheck.model import FileError, Interaction
+
+CASSETTE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ""})
+BENIGN_TAGS = ("!!binary", "!!python/unicode", "!!python/str", "!!python/tuple")
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _RefusedTagError(Exception):
+    def __init__(self, tag: str, line: int) -> None:
+        super().__init__(tag)
+        self.tag = tag
+        self.line = line
+
+
+class _CassetteLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe YAML plus the benign tags old vcrpy versions wrote; any other tag is refused."""
+
+
+def _construct_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+def _construct_tuple(loader: yaml.SafeLoader, node: yaml.Node) -> list[Any]:
+    return loader.construct_sequence(node, deep=True)  # type: ignore[arg-type]
+
+
+def _refuse(loader: yaml.SafeLoader, node: yaml.Node) -> None:
+    raise _RefusedTagError(node.tag, node.start_mark.line + 1)
+
+
+_CassetteLoader.add_constructor("tag:yaml.org,2002:python/unicode", _construct_text)
+_CassetteLoader.add_constructor("tag:yaml.org,2002:python/str", _construct_text)
+_CassetteLoader.add_constructor("tag:yaml.org,2002:python/tuple", _construct_tuple)
+_CassetteLoader.add_constructor(None, _refuse)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Cassette:
+    """The interactions of one cassette file."""
+
+    path: str
+    interactions: tuple[Interaction, ...]
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def parse_document(text: bytes, name: str) -> Any:
+    """The cassette document: JSON when it looks like JSON, else YAML (safe)."""
+    stripped = text.lstrip()
+    if not stripped:
+        raise CassetteError(name, "empty file, not a cassette")
+    if name.endswith(".json") or stripped[:1] in (b"{", b"["):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass  # flow-style YAML also starts with { or [
+    try:
+        return yaml.load(text, Loader=_CassetteLoader)  # noqa: S506 - a safe loader subclass
+    except _RefusedTagError as error:
+        raise CassetteError(
+            name,
+            f"line {error.line}: refused YAML tag {_short_tag(error.tag)!s}: it would build "
+            f"Python objects; only {', '.join(BENIGN_TAGS)} are accepted",
+        ) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = error.problem or error.context or "malformed"
+        raise CassetteError(name, f"invalid YAML at {where}{problem}") from None
+    except yaml.YAMLError as error:
+        raise CassetteError(name, f"invalid YAML: {error}") from None
+
+
+def read_cassette(path: str | os.PathLike[str]) -> Cassette:
+    """Load one cassette file; raises CassetteError with a one-line reason."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise CassetteError(name, f"cannot read: {error.strerror or error}") from None
+    document = parse_document(data, name)
+    return Cassette(name, tuple(interactions_of(document, name)))
+
+
+def interactions_of(document: Any, name: str) -> Iterator[Interaction]:
+    """Interactions of a parsed cassette document, checking its structure."""
+    if isinstance(document, list):
+        raise CassetteError(
+            name, "pre-1.0 vcrpy cassette format (a top-level list, no `uri`); re-record it"
+        )
+    if not isinstance(document, dict) or not isinstance(document.get("interactions"), list):
+        raise CassetteError(
+            name,
+            "not a cassette: expected a mapping with an `interactions` list, "
+            f"found {_describe(document)}",
+        )
+    for index, entry in enumerate(document["interactions"]):
+        yield _interaction(entry, name, index)
+
+
+def _describe(document: Any) -> str:
+    if isinstance(document, dict):
+        keys = ", ".join(f"`{key}`" for key in list(document)[:5])
+        return f"a mapping with keys {keys}" if keys else "an empty mapping"
+    if isinstance(document, str):
+        return "plain text"
+    return {type(None): "nothing", bool: "a boolean"}.get(type(document), "a number")
+
+
+def _interaction(entry: Any, name: str, index: int) -> Interaction:
+    where = f"interaction {index}"
+    if not isinstance(entry, dict):
+        raise CassetteError(name, f"{where} is not a mapping")
+    request, response = entry.get("request"), entry.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        raise CassetteError(name, f"{where} lacks a `request` or `response` mapping")
+    uri = request.get("uri")
+    if not isinstance(uri, str):
+        if "host" in request or "path" in request:
+            raise CassetteError(
+                name, "pre-1.0 vcrpy cassette format (requests without `uri`); re-record it"
+            )
+        raise CassetteError(name, f"{where}: request has no `uri`")
+    headers = normalize_headers(response.get("headers"))
+    decoded = decode_body(_raw_body(response), headers)
+    return Interaction(
+        method=str(request.get("method") or "GET").upper(),
+        uri=uri,
+        status=_status(response, name, where),
+        content_type=decoded.content_type,
+        kind=decoded.kind,
+        body=decoded.value,
+        note=decoded.note,
+        source=name,
+        index=index,
+    )
+
+
+def _status(response: Mapping[str, Any], name: str, where: str) -> int:
+    status = response.get("status", response.get("status_code"))
+    if isinstance(status, dict):
+        status = status.get("code")
+    try:
+        return int(status)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise CassetteError(name, f"{where}: response has no numeric status code") from None
+
+
+def _raw_body(response: Mapping[str, Any]) -> str | bytes | None:
+    body = response.get("body", response.get("content"))
+    if isinstance(body, dict):
+        body = body.get("string")
+    if body is None or isinstance(body, (str, bytes)):
+        return body
+    return str(body)
+
+
+def normalize_headers(raw: Any) -> dict[str, list[str]]:
+    """Lower-cased header names to lists of values, from any layout vcrpy has written."""
+    pairs: Iterable[Any]
+    if isinstance(raw, dict):
+        pairs = raw.items()
+    elif isinstance(raw, list):
+        pairs = (item for item in raw if isinstance(item, (list, tuple)) and len(item) == 2)
+    else:
+        return {}
+    headers: dict[str, list[str]] = {}
+    for key, value in pairs:
+        values = value if isinstance(value, list) else [value]
+        headers.setdefault(str(key).lower(), []).extend(str(v) for v in values)
+    return headers
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Cassette files named or found below folders (.yaml, .yml, .json or no extension).
+
+    Files named directly are taken whatever their extension; hidden entries in folders
+    are skipped. The order is sorted and so reproducible.
+    """
+    found: list[Path] = []
+    for entry in paths:
+        path = Path(entry)
+        if path.is_dir():
+            found.extend(
+                candidate
+                for candidate in sorted(path.rglob("*"))
+                if candidate.is_file()
+                and candidate.suffix.lower() in CASSETTE_SUFFIXES
+                and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise CassetteError(str(path), "no such file or folder")
+    return found
+
+
+def load_all(paths: Iterable[Path]) -> tuple[list[Interaction], list[FileError]]:
+    """Interactions of every readable file, and one error line per unreadable one."""
+    interactions: list[Interaction] = []
+    errors: list[FileError] = []
+    for path in paths:
+        try:
+            interactions.extend(read_cassette(path).interactions)
+        except CassetteError as error:
+            errors.append(FileError(error.file, error.reason))
+    return interactions, errors

@@ -1,0 +1,158 @@
+"""Plain frozen values shared by every layer: interactions, shapes, findings, reports."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+JSON_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that `finding.severity >= threshold` decides the exit code."""
+
+    INFO = 1
+    WARNING = 2
+    BREAKING = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+class BodyKind(str, enum.Enum):
+    """What a response body is; only JSON bodies take part in shape inference."""
+
+    JSON = "json"
+    EMPTY = "empty"
+    HTML = "html"
+    XML = "xml"
+    EVENT_STREAM = "event-stream"
+    TEXT = "text"
+    BINARY = "binary"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """One recorded request/response pair, with the body decoded and, for JSON, parsed."""
+
+    method: str
+    uri: str
+    status: int
+    content_type: str
+    kind: BodyKind
+    body: Any = None
+    note: str | None = None
+    source: str = ""
+    index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """The merged structure seen at one place in many JSON values.
+
+    `types` counts how often each JSON type was seen here; a key's presence count is the
+    sum of its node's types, and its parent count is the parent's `object` count.
+    """
+
+    types: Mapping[str, int]
+    keys: Mapping[str, Node] = field(default_factory=dict)
+    items: Node | None = None
+    empty: int = 0
+
+    @property
+    def count(self) -> int:
+        return sum(self.types.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One path of a shape, flattened for comparison and display.
+
+    `present` counts the samples that had this path and `parent` those that had its
+    parent as an object (for `[*]` paths: elements, and non-empty arrays).
+    """
+
+    path: str
+    counts: Mapping[str, int]
+    present: int
+    parent: int
+    parent_path: str | None = None
+    empty: int = 0
+    is_item: bool = False
+
+    @property
+    def types(self) -> frozenset[str]:
+        return frozenset(self.counts)
+
+    @property
+    def required(self) -> bool:
+        return self.present >= self.parent
+
+    @property
+    def nulls(self) -> int:
+        return self.counts.get("null", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusShape:
+    """All samples of one endpoint with one status code."""
+
+    samples: int
+    content_types: Mapping[str, int]
+    shape: Node | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointSet:
+    """Shapes per endpoint and status, for one side of a comparison."""
+
+    endpoints: Mapping[str, Mapping[int, StatusShape]]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One detected change; values never appear here, only structure."""
+
+    endpoint: str
+    status: int | None
+    path: str
+    rule: str
+    severity: Severity
+    source: str
+    baseline: str
+    current: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    """A file that could not be read, with a one-line reason."""
+
+    file: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The result of a comparison, rendered by every output format."""
+
+    findings: tuple[Finding, ...]
+    endpoints: int
+    errors: tuple[FileError, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def fails(self, threshold: Severity | None) -> bool:
+        """True when some finding is at or above `threshold` (None: never fail)."""
+        return threshold is not None and any(f.severity >= threshold for f in self.findings)

@@ -1,0 +1,31 @@
+"""Output formats: each module renders a Report (and shapes) to a string.
+
+`FORMATS` is the registry the CLI builds its `--format` choice from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from driftcheck.model import Report
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """What a renderer may know of where its text goes; the CLI fills it in."""
+
+    color: bool = False
+    width: int = 100
+
+
+Renderer = Callable[[Report, RenderOptions], str]
+
+
+def _formats() -> dict[str, Renderer]:
+    from driftcheck.reporting import json_report, rich_report
+
+    return {"rich": rich_report.render, "json": json_report.render}
+
+
+FORMATS: dict[str, Renderer] = _formats()

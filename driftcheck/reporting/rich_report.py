@@ -1,0 +1,129 @@
+"""The terminal report: a summary, then per endpoint a tree of findings by severity."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from itertools import groupby
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from driftcheck.model import EndpointSet, FileError, Finding, Report, Severity, StatusShape
+from driftcheck.reporting import RenderOptions
+from driftcheck.rules import percent
+from driftcheck.shape import ROOT, flatten, format_types
+
+STYLES = {Severity.BREAKING: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def _console(options: RenderOptions) -> tuple[Console, io.StringIO]:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=options.width,
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="standard" if options.color else None,
+        highlight=False,
+        emoji=False,
+    )
+    return console, buffer
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    """The report for a person at a terminal (plain text when colour is off)."""
+    console, buffer = _console(options)
+    console.print(_summary(report))
+    for endpoint, findings in groupby(report.findings, key=lambda f: f.endpoint):
+        console.print(_endpoint_tree(endpoint, list(findings)))
+    _print_problems(console, report.errors, report.notes)
+    return buffer.getvalue()
+
+
+def _summary(report: Report) -> Table:
+    breaking, warning, info = (report.count(s) for s in reversed(Severity))
+    verdict = "drift found" if report.findings else "no drift"
+    table = Table(title=f"driftcheck: {verdict}", title_justify="left", show_edge=False)
+    table.add_column("endpoints", justify="right")
+    for severity in reversed(Severity):
+        table.add_column(severity.label, justify="right", style=STYLES[severity])
+    table.add_row(str(report.endpoints), str(breaking), str(warning), str(info))
+    return table
+
+
+def _endpoint_tree(endpoint: str, findings: list[Finding]) -> Tree:
+    worst = max(f.severity for f in findings)
+    tree = Tree(Text(endpoint, style=f"bold {STYLES[worst]}"))
+    for severity in reversed(Severity):
+        chosen = [f for f in findings if f.severity is severity]
+        if not chosen:
+            continue
+        branch = tree.add(Text(f"{severity.label} ({len(chosen)})", style=STYLES[severity]))
+        for finding in chosen:
+            status = "" if finding.status is None else f"[{finding.status}] "
+            node = branch.add(
+                Text.assemble(
+                    (f"{finding.rule} ", STYLES[severity]),
+                    (status, "dim"),
+                    (finding.path, "bold"),
+                )
+            )
+            node.add(Text(finding.message))
+            node.add(Text.assemble((finding.baseline, "dim"), " → ", finding.current))
+    return tree
+
+
+def _print_problems(console: Console, errors: Sequence[FileError], notes: Sequence[str]) -> None:
+    if errors:
+        console.print(Text(f"\n{len(errors)} unreadable file(s):", style="bold red"))
+        for error in errors:
+            console.print(f"  {escape(error.file)}: {escape(error.message)}", soft_wrap=True)
+    if notes:
+        console.print(Text(f"\n{len(notes)} note(s):", style="dim"))
+        for note in notes:
+            console.print(f"  {escape(note)}", style="dim", soft_wrap=True)
+
+
+def render_shapes(
+    endpoints: EndpointSet, errors: Sequence[FileError], options: RenderOptions
+) -> str:
+    """Inferred shapes as trees: path, types, how often present, nullable."""
+    console, buffer = _console(options)
+    for name, by_status in endpoints.endpoints.items():
+        for status, shape in by_status.items():
+            console.print(_shape_tree(name, status, shape))
+    _print_problems(console, errors, [])
+    return buffer.getvalue()
+
+
+def _shape_tree(name: str, status: int, shape: StatusShape) -> Tree:
+    kinds = ", ".join(shape.content_types)
+    samples = f"{shape.samples} sample{'s' if shape.samples != 1 else ''}"
+    tree = Tree(Text.assemble((name, "bold"), f"  {status}  {samples}  ", (kinds, "dim")))
+    if shape.shape is not None:
+        nodes: dict[str, Tree] = {}
+        for field in flatten(shape.shape):
+            label = field.path if field.parent_path is None else field.path[len(field.parent_path) :]
+            text = Text.assemble((label.lstrip("."), "bold"), "  ", (format_types(field.types), "green"))
+            if field.is_item:
+                plural = "" if field.present == 1 else "s"
+                text.append(f"  {field.present} element{plural}", style="dim")
+            elif field.path != ROOT:
+                text.append(
+                    f"  present in {field.present}/{field.parent} "
+                    f"({percent(field.present, field.parent)})",
+                    style="" if field.required else "yellow",
+                )
+            if field.nulls:
+                text.append(f"  nullable ({field.nulls})", style="magenta")
+            if field.empty:
+                text.append(f"  empty in {field.empty}", style="dim")
+            parent = tree if field.parent_path is None else nodes[field.parent_path]
+            nodes[field.path] = parent.add(text)
+    for note in shape.notes:
+        tree.add(Text(note, style="dim"))
+    return tree
