@@ -1,11 +1,16 @@
 """Read VCR.py cassettes (YAML or JSON, any extension) into interactions.
 
+Also reads the layouts of VCR's ports that share its idea: Ruby VCR and Betamax
+(`http_interactions`, `base64_string` bodies) and go-vcr (`url`, `code`).
+
 The only module that imports `yaml` and `vcr`. Loading never builds objects from
 YAML tags: the safe loader knows the benign tags vcrpy writes and refuses the rest.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -20,7 +25,7 @@ from driftcheck.errors import CassetteError
 from driftcheck.model import FileError, Interaction
 
 CASSETTE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ""})
-BENIGN_TAGS = ("!!binary", "!!python/unicode", "!!python/str", "!!python/tuple")
+BENIGN_TAGS = ("!!binary", "!binary", "!!python/unicode", "!!python/str", "!!python/tuple")
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -40,6 +45,12 @@ def _construct_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
     return str(loader.construct_scalar(node))  # type: ignore[arg-type]
 
 
+def _construct_ruby_binary(loader: yaml.SafeLoader, node: yaml.Node) -> bytes:
+    """Ruby VCR's `!binary` is base64 like `!!binary`: plain data, safe to decode."""
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    return base64.b64decode("".join(text.split()))
+
+
 def _construct_tuple(loader: yaml.SafeLoader, node: yaml.Node) -> list[Any]:
     return loader.construct_sequence(node, deep=True)  # type: ignore[arg-type]
 
@@ -51,7 +62,8 @@ def _refuse(loader: yaml.SafeLoader, node: yaml.Node) -> None:
 _CassetteLoader.add_constructor("tag:yaml.org,2002:python/unicode", _construct_text)
 _CassetteLoader.add_constructor("tag:yaml.org,2002:python/str", _construct_text)
 _CassetteLoader.add_constructor("tag:yaml.org,2002:python/tuple", _construct_tuple)
-_CassetteLoader.add_constructor(None, _refuse)  # type: ignore[arg-type]
+_CassetteLoader.add_constructor("!binary", _construct_ruby_binary)
+_CassetteLoader.add_constructor(None, _refuse)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +89,12 @@ def parse_document(text: bytes, name: str) -> Any:
         except orjson.JSONDecodeError:
             pass  # flow-style YAML also starts with { or [
     try:
-        return yaml.load(text, Loader=_CassetteLoader)  # noqa: S506 - a safe loader subclass
+        return yaml.load(text, Loader=_CassetteLoader)
     except _RefusedTagError as error:
         raise CassetteError(
             name,
-            f"line {error.line}: refused YAML tag {_short_tag(error.tag)!s}: it would build "
-            f"Python objects; only {', '.join(BENIGN_TAGS)} are accepted",
+            f"line {error.line}: refused YAML tag {_short_tag(error.tag)}: it would build "
+            f"objects; only {', '.join(BENIGN_TAGS)} are accepted",
         ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -110,13 +122,16 @@ def interactions_of(document: Any, name: str) -> Iterator[Interaction]:
         raise CassetteError(
             name, "pre-1.0 vcrpy cassette format (a top-level list, no `uri`); re-record it"
         )
-    if not isinstance(document, dict) or not isinstance(document.get("interactions"), list):
+    entries = None
+    if isinstance(document, dict):
+        entries = document.get("interactions", document.get("http_interactions"))
+    if not isinstance(entries, list):
         raise CassetteError(
             name,
             "not a cassette: expected a mapping with an `interactions` list, "
             f"found {_describe(document)}",
         )
-    for index, entry in enumerate(document["interactions"]):
+    for index, entry in enumerate(entries):
         yield _interaction(entry, name, index)
 
 
@@ -136,7 +151,7 @@ def _interaction(entry: Any, name: str, index: int) -> Interaction:
     request, response = entry.get("request"), entry.get("response")
     if not isinstance(request, dict) or not isinstance(response, dict):
         raise CassetteError(name, f"{where} lacks a `request` or `response` mapping")
-    uri = request.get("uri")
+    uri = request.get("uri", request.get("url"))  # go-vcr says `url`
     if not isinstance(uri, str):
         if "host" in request or "path" in request:
             raise CassetteError(
@@ -159,18 +174,29 @@ def _interaction(entry: Any, name: str, index: int) -> Interaction:
 
 
 def _status(response: Mapping[str, Any], name: str, where: str) -> int:
-    status = response.get("status", response.get("status_code"))
+    """vcrpy `status: {code}`, httpx `status_code`, go-vcr `code` and `status: "200 OK"`."""
+    status = response.get("status")
     if isinstance(status, dict):
         status = status.get("code")
-    try:
-        return int(status)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise CassetteError(name, f"{where}: response has no numeric status code") from None
+    for candidate in (status, response.get("status_code"), response.get("code")):
+        if isinstance(candidate, str):
+            candidate = candidate.split(" ", 1)[0]
+        try:
+            return int(candidate)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+    raise CassetteError(name, f"{where}: response has no numeric status code")
 
 
 def _raw_body(response: Mapping[str, Any]) -> str | bytes | None:
+    """The stored body: vcrpy `body.string`, httpx `content`, VCR/Betamax `base64_string`."""
     body = response.get("body", response.get("content"))
     if isinstance(body, dict):
+        if isinstance(body.get("base64_string"), str):
+            try:
+                return base64.b64decode(body["base64_string"])
+            except (binascii.Error, ValueError):
+                return None
         body = body.get("string")
     if body is None or isinstance(body, (str, bytes)):
         return body

@@ -10,7 +10,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -22,12 +22,10 @@ from driftcheck.reporting import FORMATS, RenderOptions, json_report, rich_repor
 FAIL_ON = ("breaking", "warning", "info", "never")
 
 
-class _Failure(click.ClickException):
-    """A DriftcheckError on its way out: printed as one line, with its own exit code."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+def fail(message: str, exit_code: int = 2) -> NoReturn:
+    """Print one `Error:` line on stderr and exit; the only way a command reports failure."""
+    click.echo(f"Error: {message}", err=True)
+    raise click.exceptions.Exit(exit_code)
 
 
 class _Group(click.Group):
@@ -35,17 +33,16 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except DriftcheckError as error:
-            raise _Failure(str(error), error.exit_code) from None
+            fail(str(error), error.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as error:
             if os.environ.get("DRIFTCHECK_DEBUG"):
                 raise
-            message = (
+            fail(
                 f"internal error: {type(error).__name__}: {error} "
                 "(a bug in driftcheck; DRIFTCHECK_DEBUG=1 shows the traceback)"
             )
-            raise _Failure(message, 2) from None
 
 
 def _render_options(output: str) -> RenderOptions:
@@ -68,7 +65,7 @@ def _emit(text: str, output: str) -> None:
         temporary.write_text(text, encoding="utf-8")
         temporary.replace(target)
     except OSError as error:
-        raise _Failure(f"cannot write {output}: {error.strerror or error}", 2) from None
+        fail(f"cannot write {output}: {error.strerror or error}")
 
 
 def _threshold(fail_on: str) -> Severity | None:

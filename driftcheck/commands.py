@@ -22,9 +22,7 @@ def _load_side(path: PathLike) -> tuple[list[Interaction], list[FileError]]:
     return list(read_cassette(path).interactions), []
 
 
-def diff_paths(
-    baseline: PathLike, current: PathLike, overrides: Overrides | None = None
-) -> Report:
+def diff_paths(baseline: PathLike, current: PathLike, overrides: Overrides | None = None) -> Report:
     """Compare the shapes of two cassette files or folders."""
     old, old_errors = _load_side(baseline)
     new, new_errors = _load_side(current)

@@ -27,7 +27,9 @@ class _Context:
     source: str
     overrides: Overrides | None
 
-    def finding(self, rule_id: str, path: str, baseline: str, current: str, **extra: Any) -> Finding:
+    def finding(
+        self, rule_id: str, path: str, baseline: str, current: str, **extra: Any
+    ) -> Finding:
         message = RULES[rule_id].template.format(
             path=path, baseline=baseline, current=current, endpoint=self.endpoint, **extra
         )
@@ -210,30 +212,43 @@ def _added(ctx: _Context, new: Field, before: Mapping[str, Field]) -> list[Findi
     ]
 
 
+def _covers(types: frozenset[str], kind: str) -> bool:
+    """Whether values of `kind` fit in `types`; every integer is also a number."""
+    return kind in types or (kind == "integer" and "number" in types)
+
+
+def _type_rule(old: frozenset[str], new: frozenset[str]) -> str | None:
+    """Compare type sets as sets of values: narrower, wider, or something else."""
+    if not old - {"null"}:
+        return "type-widened"  # only null was seen before: any type is news, not a break
+    new_within_old = all(_covers(old, kind) for kind in new)
+    old_within_new = all(_covers(new, kind) for kind in old)
+    if new_within_old and old_within_new:
+        return None
+    if new_within_old:
+        return "type-narrowed"
+    return "type-widened" if old_within_new else "type-changed"
+
+
 def _types(ctx: _Context, old: Field, new: Field) -> list[Finding]:
-    added, removed = new.types - old.types, old.types - new.types
-    findings: list[Finding] = []
+    if old.types == new.types:
+        return []
     extra = {
         "baseline_types": format_types(old.types),
         "current_types": format_types(new.types),
         "nulls": new.nulls,
         "current_present": new.present,
     }
-    if "null" in added:
+    findings: list[Finding] = []
+    current = new.types
+    if "null" in new.types and "null" not in old.types:
         findings.append(
             ctx.finding("became-nullable", new.path, describe(old), describe(new), **extra)
         )
-        added -= {"null"}
-    if not added and not removed:
-        return findings
-    if not added:
-        rule = "type-narrowed"
-    else:
-        lost = removed - {"null"}
-        if "number" in new.types:
-            lost -= {"integer"}  # every integer is a number: integer -> number widens
-        rule = "type-changed" if lost else "type-widened"
-    findings.append(ctx.finding(rule, new.path, describe(old), describe(new), **extra))
+        current = current - {"null"}
+    rule = _type_rule(old.types, current) if current != old.types else None
+    if rule is not None:
+        findings.append(ctx.finding(rule, new.path, describe(old), describe(new), **extra))
     return findings
 
 

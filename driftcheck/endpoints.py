@@ -52,9 +52,7 @@ def group(
     buckets: dict[str, dict[int, list[Interaction]]] = defaultdict(lambda: defaultdict(list))
     for interaction in interactions:
         name = (
-            name_of(interaction)
-            if name_of
-            else endpoint_key(interaction.method, interaction.uri)
+            name_of(interaction) if name_of else endpoint_key(interaction.method, interaction.uri)
         )
         buckets[name][interaction.status].append(interaction)
     return EndpointSet(

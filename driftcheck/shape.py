@@ -161,9 +161,7 @@ def child_path(parent: str, key: str) -> str:
 
 def flatten(node: Node) -> Iterator[Field]:
     """Every path of a shape, depth first, keys in the order they were first seen."""
-    stack: list[tuple[str, Node, int, str | None, bool]] = [
-        (ROOT, node, node.count, None, False)
-    ]
+    stack: list[tuple[str, Node, int, str | None, bool]] = [(ROOT, node, node.count, None, False)]
     while stack:
         path, current, parent_count, parent_path, is_item = stack.pop()
         yield Field(

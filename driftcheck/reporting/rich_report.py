@@ -107,8 +107,12 @@ def _shape_tree(name: str, status: int, shape: StatusShape) -> Tree:
     if shape.shape is not None:
         nodes: dict[str, Tree] = {}
         for field in flatten(shape.shape):
-            label = field.path if field.parent_path is None else field.path[len(field.parent_path) :]
-            text = Text.assemble((label.lstrip("."), "bold"), "  ", (format_types(field.types), "green"))
+            label = (
+                field.path if field.parent_path is None else field.path[len(field.parent_path) :]
+            )
+            text = Text.assemble(
+                (label.lstrip("."), "bold"), "  ", (format_types(field.types), "green")
+            )
             if field.is_item:
                 plural = "" if field.present == 1 else "s"
                 text.append(f"  {field.present} element{plural}", style="dim")

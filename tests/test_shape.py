@@ -1,0 +1,129 @@
+"""Shape inference and merging, on literal JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from driftcheck.errors import ShapeDepthError
+from driftcheck.model import Node
+from driftcheck.shape import child_path, flatten, infer, infer_all, merge
+
+
+def table(node: Node) -> dict[str, tuple[dict[str, int], int, int]]:
+    return {f.path: (dict(f.counts), f.present, f.parent) for f in flatten(node)}
+
+
+def test_presence_counts_against_the_parent() -> None:
+    shape = infer_all(
+        [
+            {"id": 1, "profile": {"name": "a"}},
+            {"id": 2, "profile": {"name": "b", "bio": None}},
+            {"id": 3},
+            {"id": 4.5, "profile": None},
+        ]
+    )
+    assert shape is not None
+    assert table(shape) == {
+        "$": ({"object": 4}, 4, 4),
+        "$.id": ({"integer": 3, "number": 1}, 4, 4),
+        "$.profile": ({"object": 2, "null": 1}, 3, 4),
+        "$.profile.name": ({"string": 2}, 2, 2),
+        "$.profile.bio": ({"null": 1}, 1, 2),
+    }
+
+
+def test_arrays_merge_elements_and_count_empty_ones() -> None:
+    shape = infer_all([{"tags": []}, {"tags": [{"k": 1}, {"k": "x", "extra": True}]}])
+    assert shape is not None
+    fields = {f.path: f for f in flatten(shape)}
+    assert fields["$.tags"].empty == 1
+    assert (fields["$.tags[*]"].present, fields["$.tags[*]"].parent) == (2, 1)
+    assert fields["$.tags[*]"].is_item
+    assert dict(fields["$.tags[*].k"].counts) == {"string": 1, "integer": 1}
+    assert (fields["$.tags[*].extra"].present, fields["$.tags[*].extra"].parent) == (1, 2)
+
+
+def test_nested_arrays() -> None:
+    assert table(infer([[1, 2], [], [3.0]])) == {
+        "$": ({"array": 1}, 1, 1),
+        "$[*]": ({"array": 3}, 3, 1),
+        "$[*][*]": ({"integer": 2, "number": 1}, 3, 2),
+    }
+
+
+def test_booleans_are_not_integers() -> None:
+    assert table(infer({"a": True, "b": 1})) == {
+        "$": ({"object": 1}, 1, 1),
+        "$.a": ({"boolean": 1}, 1, 1),
+        "$.b": ({"integer": 1}, 1, 1),
+    }
+
+
+@pytest.mark.parametrize("value", ["Success", 42, 1.5, None, True])
+def test_bare_scalars_are_bodies(value: Any) -> None:
+    assert [f.path for f in flatten(infer(value))] == ["$"]
+
+
+@pytest.mark.parametrize(
+    ("key", "path"),
+    [
+        ("name", "$.name"),
+        ("_x1", "$._x1"),
+        ("key with spaces", "$['key with spaces']"),
+        ("content-type", "$['content-type']"),
+        ("it's", "$['it\\'s']"),
+        ("[*]", "$['[*]']"),
+        ("", "$['']"),
+    ],
+)
+def test_path_notation(key: str, path: str) -> None:
+    assert child_path("$", key) == path
+
+
+def test_ten_thousand_levels_do_not_crash() -> None:
+    deep: Any = 1
+    for _ in range(10_000):
+        deep = {"a": deep}
+    with pytest.raises(ShapeDepthError, match="nested deeper than 1024 levels"):
+        infer(deep)
+    shape = infer(deep, max_depth=20_000)  # iterative: no recursion limit either way
+    assert len(list(flatten(shape))) == 10_001
+
+
+def test_merge_of_nothing_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least one shape"):
+        merge()
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=3),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.sampled_from(["a", "b", "c", "d e"]), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(json_values, json_values, json_values)
+def test_merge_is_associative_and_commutative(a: Any, b: Any, c: Any) -> None:
+    x, y, z = infer(a), infer(b), infer(c)
+    assert merge(merge(x, y), z) == merge(x, merge(y, z))
+    assert table(merge(x, y)) == table(merge(y, x))
+    assert merge(x, y, z) == infer_all([a, b, c])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(json_values, min_size=1, max_size=6))
+def test_presence_never_exceeds_parent(values: list[Any]) -> None:
+    shape = infer_all(values)
+    assert shape is not None
+    for field in flatten(shape):
+        assert field.present > 0
+        if not field.is_item:
+            assert field.present <= field.parent
