@@ -37,6 +37,10 @@ class _RefusedTagError(Exception):
         self.line = line
 
 
+class _BodyShapeError(Exception):
+    """A stored body that is a YAML structure, not text: never stringified (alias bombs)."""
+
+
 class _CassetteLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Safe YAML plus the benign tags old vcrpy versions wrote; any other tag is refused."""
 
@@ -159,7 +163,12 @@ def _interaction(entry: Any, name: str, index: int) -> Interaction:
             )
         raise CassetteError(name, f"{where}: request has no `uri`")
     headers = normalize_headers(response.get("headers"))
-    decoded = decode_body(_raw_body(response), headers)
+    try:
+        decoded = decode_body(_raw_body(response), headers)
+    except _BodyShapeError as error:
+        raise CassetteError(
+            name, f"{where}: response body is a YAML {error} where text was expected"
+        ) from None
     return Interaction(
         method=str(request.get("method") or "GET").upper(),
         uri=uri,
@@ -200,7 +209,9 @@ def _raw_body(response: Mapping[str, Any]) -> str | bytes | None:
         body = body.get("string")
     if body is None or isinstance(body, (str, bytes)):
         return body
-    return str(body)
+    if isinstance(body, (int, float)):
+        return str(body)  # YAML read an unquoted number
+    raise _BodyShapeError(type(body).__name__)
 
 
 def normalize_headers(raw: Any) -> dict[str, list[str]]:
@@ -215,7 +226,8 @@ def normalize_headers(raw: Any) -> dict[str, list[str]]:
     headers: dict[str, list[str]] = {}
     for key, value in pairs:
         values = value if isinstance(value, list) else [value]
-        headers.setdefault(str(key).lower(), []).extend(str(v) for v in values)
+        scalars = [str(v) for v in values if isinstance(v, (str, int, float))]
+        headers.setdefault(str(key).lower(), []).extend(scalars)  # nested values: dropped
     return headers
 
 

@@ -324,3 +324,36 @@ def test_ruby_object_tags_are_refused(tmp_path: Path) -> None:
     path.write_text(RUBY_VCR.replace("http_version:", "http_version: !ruby/object:Net::HTTP {}"))
     with pytest.raises(CassetteError, match=r"line 23: refused YAML tag !ruby/object:Net::HTTP"):
         read_cassette(path)
+
+
+def _alias_bomb(levels: int = 9) -> str:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels):
+        refs = ", ".join([f"*a{level - 1}"] * 9)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_in_headers_is_not_expanded(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text(
+        _alias_bomb()
+        + "interactions:\n- request: {uri: 'http://x/'}\n"
+        + "  response: {status: {code: 200}, headers: {X-Bomb: *a8}, body: {string: '{}'}}\n"
+    )
+    (interaction,) = read_cassette(path).interactions
+    assert interaction.body == {}
+
+
+def test_alias_bomb_as_body_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text(
+        _alias_bomb()
+        + "interactions:\n- request: {uri: 'http://x/'}\n"
+        + "  response: {status: {code: 200}, body: {string: *a8}}\n"
+    )
+    with pytest.raises(CassetteError) as caught:
+        read_cassette(path)
+    assert caught.value.reason == (
+        "interaction 0: response body is a YAML list where text was expected"
+    )

@@ -17,6 +17,7 @@ from driftcheck.reporting import RenderOptions
 from driftcheck.rules import percent
 from driftcheck.shape import ROOT, flatten, format_types
 
+ENDPOINT_RULES = frozenset({"endpoint-missing", "endpoint-added", "status-changed"})
 STYLES = {Severity.BREAKING: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
@@ -64,16 +65,15 @@ def _endpoint_tree(endpoint: str, findings: list[Finding]) -> Tree:
             continue
         branch = tree.add(Text(f"{severity.label} ({len(chosen)})", style=STYLES[severity]))
         for finding in chosen:
-            status = "" if finding.status is None else f"[{finding.status}] "
-            node = branch.add(
-                Text.assemble(
-                    (f"{finding.rule} ", STYLES[severity]),
-                    (status, "dim"),
-                    (finding.path, "bold"),
-                )
-            )
+            label = Text(finding.rule, style=STYLES[severity])
+            if finding.status is not None:
+                label.append(f" [{finding.status}]", style="dim")
+            if finding.rule not in ENDPOINT_RULES:
+                label.append(f" {finding.path}", style="bold")
+            node = branch.add(label)
             node.add(Text(finding.message))
-            node.add(Text.assemble((finding.baseline, "dim"), " → ", finding.current))
+            if finding.rule not in ENDPOINT_RULES:
+                node.add(Text.assemble((finding.baseline, "dim"), " → ", finding.current))
     return tree
 
 
