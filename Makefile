@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test test-fast lint format clean
+.PHONY: install demo demo-cassettes test test-fast lint format clean
 
 install: $(STAMP)
 
@@ -13,6 +13,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+demo: install
+	$(BIN)/driftcheck demo
+
+# Re-record cassettes/ from the demo API (v1) with the root driftcheck.toml.
+demo-cassettes: install
+	$(BIN)/python -m driftcheck.demo.regenerate
 
 test: install
 	$(BIN)/python -m pytest -q

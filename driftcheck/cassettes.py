@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import os
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,3 +267,63 @@ def load_all(paths: Iterable[Path]) -> tuple[list[Interaction], list[FileError]]
         except CassetteError as error:
             errors.append(FileError(error.file, error.reason))
     return interactions, errors
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One live request and its response, as the recorder hands it over for writing."""
+
+    method: str
+    uri: str
+    request_headers: Mapping[str, list[str]]
+    request_body: bytes | None
+    status: int
+    reason: str
+    response_headers: Mapping[str, list[str]]
+    body: bytes
+
+
+def serialize(exchanges: Iterable[Exchange]) -> str:
+    """A cassette in vcrpy's own YAML format, bodies stored decoded (readable text)."""
+    # vcrpy takes ~0.3 s to import: only the writing path pays for it.
+    from vcr.request import Request
+    from vcr.serialize import serialize as vcr_serialize
+    from vcr.serializers import yamlserializer
+
+    requests: list[Request] = []
+    responses: list[dict[str, Any]] = []
+    for exchange in exchanges:
+        requests.append(
+            Request(
+                exchange.method,
+                exchange.uri,
+                exchange.request_body,
+                {k: ", ".join(v) for k, v in exchange.request_headers.items()},
+            )
+        )
+        responses.append(
+            {
+                "status": {"code": exchange.status, "message": exchange.reason},
+                "headers": {k: list(v) for k, v in exchange.response_headers.items()},
+                "body": {"string": exchange.body},
+            }
+        )
+    text: str = vcr_serialize({"requests": requests, "responses": responses}, yamlserializer)
+    return text
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and a rename, so a reader never sees half a cassette."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

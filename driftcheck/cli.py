@@ -6,18 +6,21 @@ Exit codes: 0 no drift at or above --fail-on, 1 drift, 2 usage/config/input erro
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from driftcheck import __version__, commands
+from driftcheck.config import Config, load_config
 from driftcheck.errors import DriftcheckError
-from driftcheck.model import Severity
-from driftcheck.reporting import FORMATS, RenderOptions, json_report, rich_report
+from driftcheck.model import Outcome, Severity
+from driftcheck.reporting import FORMATS, RenderOptions, json_report, progress, rich_report
 
 FAIL_ON = ("breaking", "warning", "info", "never")
 
@@ -122,10 +125,7 @@ def shape(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str) -> 
     ctx.exit(2 if errors else 0)
 
 
-@cli.command()
-@click.argument("baseline", required=False, type=click.Path(exists=True))
-@click.argument("current", required=False, type=click.Path(exists=True))
-@click.option(
+_FORMAT = click.option(
     "--format",
     "fmt",
     type=click.Choice(sorted(FORMATS)),
@@ -133,14 +133,21 @@ def shape(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str) -> 
     show_default=True,
     help="Report format.",
 )
-@_OUTPUT
-@click.option(
+_FAIL_ON = click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
     default="breaking",
     show_default=True,
     help="Exit 1 when a finding is at or above this severity.",
 )
+
+
+@cli.command()
+@click.argument("baseline", required=False, type=click.Path(exists=True))
+@click.argument("current", required=False, type=click.Path(exists=True))
+@_FORMAT
+@_OUTPUT
+@_FAIL_ON
 @click.option(
     "--allow-unreadable",
     is_flag=True,
@@ -179,6 +186,138 @@ def diff(
     if report.errors and not allow_unreadable:
         ctx.exit(2)
     ctx.exit(1 if report.fails(_threshold(fail_on)) else 0)
+
+
+_CONFIG = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: driftcheck.toml or [tool.driftcheck] in pyproject.toml, "
+    "found from the working directory up to the repository root).",
+)
+_ENDPOINTS = click.option(
+    "--endpoint",
+    "endpoint_names",
+    multiple=True,
+    metavar="NAME",
+    help="Only this configured endpoint (repeatable).",
+)
+_CONCURRENCY = click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    help="Requests in flight at once (default: config, else 8).",
+)
+
+
+def _load(config_path: Path | None, **flags: Any) -> Config:
+    return load_config(config_path).with_overrides(**flags)
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[Outcome], None]]:
+    terminal = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    with progress.progress(total, sys.stderr, terminal) as callback:
+        yield callback
+
+
+@cli.command()
+@_CONFIG
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Write cassettes here."
+)
+@click.option("--update", is_flag=True, help="Write the committed cassettes folder.")
+@_ENDPOINTS
+@_CONCURRENCY
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per request.")
+@click.option(
+    "--retries", type=click.IntRange(min=0), help="Retries on connection errors, 5xx, 429."
+)
+@click.pass_context
+def record(
+    ctx: click.Context,
+    config_path: Path | None,
+    out: Path | None,
+    update: bool,
+    endpoint_names: tuple[str, ...],
+    concurrency: int | None,
+    timeout: float | None,
+    retries: int | None,
+) -> None:
+    """Call the configured live endpoints and write one cassette per endpoint.
+
+    Writes the `fresh` folder by default, the committed `cassettes` folder with
+    --update, or DIR with --out. Secrets are scrubbed before anything is written;
+    each cassette is written whole or not at all. Exits 3 when some endpoint
+    failed (its existing cassette is left untouched).
+
+    \b
+    Example:
+        driftcheck record
+        driftcheck record --update --endpoint user --concurrency 16
+    """
+    if out is not None and update:
+        raise click.UsageError("give --out or --update, not both", ctx=ctx)
+    config = _load(config_path, concurrency=concurrency, timeout=timeout, retries=retries)
+    target = out or (config.cassettes if update else config.fresh)
+    with _progress(len(config.select(endpoint_names))) as on_outcome:
+        outcomes = commands.record_endpoints(
+            config, endpoint_names, target, config.concurrency, on_outcome
+        )
+    click.echo(progress.summary(outcomes, str(target)), nl=False)
+    ctx.exit(3 if any(o.error for o in outcomes) else 0)
+
+
+@cli.command()
+@_CONFIG
+@_ENDPOINTS
+@_CONCURRENCY
+@_FORMAT
+@_OUTPUT
+@_FAIL_ON
+@click.pass_context
+def check(
+    ctx: click.Context,
+    config_path: Path | None,
+    endpoint_names: tuple[str, ...],
+    concurrency: int | None,
+    fmt: str,
+    output: str,
+    fail_on: str,
+) -> None:
+    """Record the live endpoints into a temporary folder and diff them with the committed cassettes.
+
+    The scheduled job in one command, and the quick probe during an incident.
+    Same report formats and exit codes as `diff`; 3 when recording failed for
+    some endpoint (listed in the report's errors).
+
+    \b
+    Example:
+        driftcheck check
+        driftcheck check --endpoint user --format json
+    """
+    config = _load(config_path, concurrency=concurrency)
+    with _progress(len(config.select(endpoint_names))) as on_outcome:
+        report, outcomes = commands.check(config, endpoint_names, config.concurrency, on_outcome)
+    _emit(FORMATS[fmt](report, _render_options(output)), output)
+    if any(o.error for o in outcomes):
+        ctx.exit(3)
+    ctx.exit(1 if report.fails(_threshold(fail_on)) else 0)
+
+
+@cli.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Run the bundled demo end to end: a local API drifts, driftcheck finds it.
+
+    Starts a small users API on 127.0.0.1, records it, switches it to a
+    drifted v2, records again and shows the diff report. Needs no network
+    and no config.
+    """
+    from driftcheck.demo.run import run_demo
+
+    with _progress(6) as on_outcome:
+        report = run_demo(lambda text: click.echo(text, err=True), on_outcome)
+    _emit(FORMATS["rich"](report, _render_options("-")), "-")
 
 
 def main() -> None:

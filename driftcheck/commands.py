@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from driftcheck import recorder
 from driftcheck.cassettes import discover, load_all, read_cassette
 from driftcheck.compare import Overrides, compare
+from driftcheck.config import Config
 from driftcheck.endpoints import group
-from driftcheck.model import EndpointSet, FileError, Interaction, Report
+from driftcheck.errors import ConfigError
+from driftcheck.model import EndpointSet, FileError, Interaction, Outcome, Report
 
 PathLike = str | os.PathLike[str]
 
@@ -39,3 +43,45 @@ def shape_paths(paths: Sequence[PathLike]) -> tuple[EndpointSet, list[FileError]
     """Infer shapes per endpoint from cassette files and folders."""
     interactions, errors = load_all(discover(paths))
     return group(interactions), errors
+
+
+def record_endpoints(
+    config: Config,
+    names: tuple[str, ...],
+    out: Path,
+    concurrency: int,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Record the selected endpoints of `config` into `out`."""
+    endpoints = config.select(names)
+    if not endpoints:
+        where = config.source or "no driftcheck.toml found"
+        raise ConfigError(f"{where}: no [[endpoints]] to record")
+    return recorder.record(
+        endpoints, out, recorder.Settings.from_config(config), concurrency, on_outcome
+    )
+
+
+def by_cassette_name(interaction: Interaction) -> str:
+    """Configured endpoints are labelled by their cassette's file name."""
+    return Path(interaction.source).stem
+
+
+def check(
+    config: Config,
+    names: tuple[str, ...],
+    concurrency: int,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    overrides: Overrides | None = None,
+) -> tuple[Report, list[Outcome]]:
+    """Record into a temporary folder and compare with the committed cassettes."""
+    with tempfile.TemporaryDirectory(prefix="driftcheck-check-") as folder:
+        outcomes = record_endpoints(config, names, Path(folder), concurrency, on_outcome)
+        fresh, fresh_errors = load_all(sorted(Path(folder).glob("*.yaml")))
+    recorded = {o.endpoint for o in outcomes if o.error is None}
+    committed = [config.cassettes / f"{name}.yaml" for name in sorted(recorded)]
+    old, old_errors = load_all(path for path in committed if path.exists())
+    report = compare(group(old, by_cassette_name), group(fresh, by_cassette_name), overrides)
+    failures = [FileError(o.endpoint, f"recording failed: {o.error}") for o in outcomes if o.error]
+    errors = (*old_errors, *fresh_errors, *failures)
+    return dataclasses.replace(report, errors=errors, notes=tuple(_notes(old + fresh))), outcomes

@@ -142,6 +142,16 @@ class FileError:
 
 
 @dataclass(frozen=True, slots=True)
+class Outcome:
+    """What recording did for one endpoint: wrote `path`, or failed with `error`."""
+
+    endpoint: str
+    samples: int
+    path: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The result of a comparison, rendered by every output format."""
 
