@@ -259,10 +259,13 @@ def record(
         raise click.UsageError("give --out or --update, not both", ctx=ctx)
     config = _load(config_path, concurrency=concurrency, timeout=timeout, retries=retries)
     target = out or (config.cassettes if update else config.fresh)
-    with _progress(len(config.select(endpoint_names))) as on_outcome:
-        outcomes = commands.record_endpoints(
-            config, endpoint_names, target, config.concurrency, on_outcome
-        )
+    try:
+        with _progress(len(config.select(endpoint_names))) as on_outcome:
+            outcomes = commands.record_endpoints(
+                config, endpoint_names, target, config.concurrency, on_outcome
+            )
+    except KeyboardInterrupt:
+        fail("interrupted: cassettes already written are complete; nothing partial was left", 130)
     click.echo(progress.summary(outcomes, str(target)), nl=False)
     ctx.exit(3 if any(o.error for o in outcomes) else 0)
 
