@@ -318,7 +318,8 @@ def demo(ctx: click.Context) -> None:
     """
     from driftcheck.demo.run import run_demo
 
-    with _progress(6) as on_outcome:
+    # Plain lines, not a bar: the demo narrates between the two recordings.
+    with progress.progress(6, sys.stderr, terminal=False) as on_outcome:
         report = run_demo(lambda text: click.echo(text, err=True), on_outcome)
     _emit(FORMATS["rich"](report, _render_options("-")), "-")
 

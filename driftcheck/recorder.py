@@ -8,6 +8,7 @@ failure or an interrupt never touches a committed cassette.
 from __future__ import annotations
 
 import email.utils
+import http.cookiejar
 import itertools
 import threading
 import time
@@ -94,6 +95,8 @@ def _session() -> requests.Session:
     if session is None:
         session = _local.session = requests.Session()
         session.headers["User-Agent"] = f"driftcheck/{__version__}"
+        # No cookie jar: one endpoint's Set-Cookie must not ride along to the next.
+        session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     return session
 
 
