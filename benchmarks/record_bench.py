@@ -11,21 +11,15 @@ from __future__ import annotations
 import argparse
 import math
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Response
 
 from driftcheck.config import Endpoint
+from driftcheck.demo.app import serving
 from driftcheck.recorder import Settings, record
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
 
 
 def main() -> None:
@@ -40,28 +34,27 @@ def main() -> None:
         body = '{"id": 1, "name": "Ada", "tags": ["a", "b"], "profile": {"age": 36}}'
         return Response(body, content_type="application/json")(environ, start_response)
 
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    with serving(app) as base:
+        run(base, args)
+
+
+def run(base: str, args: argparse.Namespace) -> None:
     endpoints = tuple(
         Endpoint(name=f"e{n:03d}", url=f"{base}/e/{n}") for n in range(args.endpoints)
     )
     print(f"{args.endpoints} endpoints, {args.latency * 1000:.0f} ms latency")
     print(f"{'concurrency':>11}  {'wall s':>7}  {'ideal s':>7}  {'ratio':>6}  target")
-    try:
-        for concurrency in args.concurrency:
-            with tempfile.TemporaryDirectory() as folder:
-                started = time.perf_counter()
-                outcomes = record(endpoints, Path(folder), Settings(timeout=10), concurrency)
-                wall = time.perf_counter() - started
-            failed = sum(1 for o in outcomes if o.error)
-            ideal = math.ceil(args.endpoints / concurrency) * args.latency
-            target = "<= 1.30" if concurrency == 16 else ""
-            note = f"  ({failed} failed)" if failed else ""
-            ratio = wall / ideal
-            print(f"{concurrency:>11}  {wall:>7.2f}  {ideal:>7.2f}  {ratio:>6.2f}  {target}{note}")
-    finally:
-        server.shutdown()
+    for concurrency in args.concurrency:
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            outcomes = record(endpoints, Path(folder), Settings(timeout=10), concurrency)
+            wall = time.perf_counter() - started
+        failed = sum(1 for o in outcomes if o.error)
+        ideal = math.ceil(args.endpoints / concurrency) * args.latency
+        target = "<= 1.30" if concurrency == 16 else ""
+        note = f"  ({failed} failed)" if failed else ""
+        ratio = wall / ideal
+        print(f"{concurrency:>11}  {wall:>7.2f}  {ideal:>7.2f}  {ratio:>6.2f}  {target}{note}")
 
 
 if __name__ == "__main__":

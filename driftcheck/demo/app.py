@@ -108,8 +108,8 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @contextmanager
-def serving(app: DemoAPI, port: int = 0) -> Iterator[str]:
-    """Serve `app` on 127.0.0.1 in a thread; yield its base URL."""
+def serving(app: Any, port: int = 0) -> Iterator[str]:
+    """Serve a WSGI `app` on 127.0.0.1 in a thread, quietly; yield its base URL."""
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
