@@ -215,7 +215,7 @@ def _load(config_path: Path | None, **flags: Any) -> Config:
 
 @contextlib.contextmanager
 def _progress(total: int) -> Iterator[Callable[[Outcome], None]]:
-    terminal = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    terminal = sys.stderr.isatty()  # rich itself honours NO_COLOR
     with progress.progress(total, sys.stderr, terminal) as callback:
         yield callback
 
