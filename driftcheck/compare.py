@@ -176,16 +176,16 @@ def compare_fields(
     return findings
 
 
-def _has_objects(fields: Mapping[str, Field], path: str | None) -> bool:
-    """Whether the other side saw the parent as an object (else the parent reports it)."""
+def _objects(fields: Mapping[str, Field], path: str | None) -> int:
+    """How often the other side saw the parent as an object (0: the parent reports it)."""
     parent = fields.get(path) if path is not None else None
-    return parent is not None and parent.counts.get("object", 0) > 0
+    return 0 if parent is None else parent.counts.get("object", 0)
 
 
 def _removed(ctx: _Context, old: Field, after: Mapping[str, Field]) -> list[Finding]:
-    if old.is_item or not _has_objects(after, old.parent_path):
+    current_parent = _objects(after, old.parent_path)
+    if old.is_item or not current_parent:
         return []
-    current_parent = after[old.parent_path].counts["object"]  # type: ignore[index]
     return [
         ctx.finding(
             "field-removed",
@@ -198,7 +198,7 @@ def _removed(ctx: _Context, old: Field, after: Mapping[str, Field]) -> list[Find
 
 
 def _added(ctx: _Context, new: Field, before: Mapping[str, Field]) -> list[Finding]:
-    if new.is_item or not _has_objects(before, new.parent_path):
+    if new.is_item or not _objects(before, new.parent_path):
         return []
     return [
         ctx.finding(

@@ -1,5 +1,8 @@
 """One exception tree for driftcheck; the CLI maps each class to an exit code in one place.
 
+Recording failures are not exceptions: `record` and `check` report them per endpoint
+and exit 3.
+
 Messages say what failed, where (file, line, key) and what would be valid, in one line.
 """
 
@@ -31,9 +34,3 @@ class ShapeDepthError(InputError):
 
 class ConfigError(DriftcheckError):
     """The configuration is invalid."""
-
-
-class RecordingError(DriftcheckError):
-    """Recording failed for some endpoints; committed cassettes were left untouched."""
-
-    exit_code = 3

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import requests
 
 from driftcheck import __version__
-from driftcheck.bodies import decode_body, media_type
+from driftcheck.bodies import decode_body
 from driftcheck.cassettes import Exchange, serialize, write_atomic
 from driftcheck.config import Config, Endpoint
 from driftcheck.model import BodyKind, Outcome
@@ -182,11 +182,8 @@ def to_exchange(sample: Sample, response: requests.Response, settings: Settings)
     response_headers = {
         k: [v] for k, v in response.headers.items() if k.lower() not in DROPPED_HEADERS
     }
-    body = response.content
     body = scrub_body(
-        body,
-        media_type({"content-type": [response.headers.get("Content-Type", "")]})[0],
-        settings.scrub_body,
+        response.content, response.headers.get("Content-Type", ""), settings.scrub_body
     )
     for name in list(response_headers):
         if name.lower() == "content-length":
