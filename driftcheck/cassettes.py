@@ -3,8 +3,8 @@
 Also reads the layouts of VCR's ports that share its idea: Ruby VCR and Betamax
 (`http_interactions`, `base64_string` bodies) and go-vcr (`url`, `code`).
 
-The only module that imports `yaml` and `vcr`. Loading never builds objects from
-YAML tags: the safe loader knows the benign tags vcrpy writes and refuses the rest.
+The only module that imports `vcr`; YAML goes through `yamlsafe`, which never builds
+objects from YAML tags.
 """
 
 from __future__ import annotations
@@ -20,56 +20,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import yaml
 
+from driftcheck import yamlsafe
 from driftcheck.bodies import decode_body
 from driftcheck.errors import CassetteError
 from driftcheck.model import FileError, Interaction
 
 CASSETTE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ""})
-BENIGN_TAGS = ("!!binary", "!binary", "!!python/unicode", "!!python/str", "!!python/tuple")
-
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _RefusedTagError(Exception):
-    def __init__(self, tag: str, line: int) -> None:
-        super().__init__(tag)
-        self.tag = tag
-        self.line = line
 
 
 class _BodyShapeError(Exception):
     """A stored body that is a YAML structure, not text: never stringified (alias bombs)."""
-
-
-class _CassetteLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """Safe YAML plus the benign tags old vcrpy versions wrote; any other tag is refused."""
-
-
-def _construct_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
-    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
-
-
-def _construct_ruby_binary(loader: yaml.SafeLoader, node: yaml.Node) -> bytes:
-    """Ruby VCR's `!binary` is base64 like `!!binary`: plain data, safe to decode."""
-    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
-    return base64.b64decode("".join(text.split()))
-
-
-def _construct_tuple(loader: yaml.SafeLoader, node: yaml.Node) -> list[Any]:
-    return loader.construct_sequence(node, deep=True)  # type: ignore[arg-type]
-
-
-def _refuse(loader: yaml.SafeLoader, node: yaml.Node) -> None:
-    raise _RefusedTagError(node.tag, node.start_mark.line + 1)
-
-
-_CassetteLoader.add_constructor("tag:yaml.org,2002:python/unicode", _construct_text)
-_CassetteLoader.add_constructor("tag:yaml.org,2002:python/str", _construct_text)
-_CassetteLoader.add_constructor("tag:yaml.org,2002:python/tuple", _construct_tuple)
-_CassetteLoader.add_constructor("!binary", _construct_ruby_binary)
-_CassetteLoader.add_constructor(None, _refuse)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +39,6 @@ class Cassette:
 
     path: str
     interactions: tuple[Interaction, ...]
-
-
-def _short_tag(tag: str) -> str:
-    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def parse_document(text: bytes, name: str) -> Any:
@@ -95,20 +52,9 @@ def parse_document(text: bytes, name: str) -> Any:
         except orjson.JSONDecodeError:
             pass  # flow-style YAML also starts with { or [
     try:
-        return yaml.load(text, Loader=_CassetteLoader)
-    except _RefusedTagError as error:
-        raise CassetteError(
-            name,
-            f"line {error.line}: refused YAML tag {_short_tag(error.tag)}: it would build "
-            f"objects; only {', '.join(BENIGN_TAGS)} are accepted",
-        ) from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = error.problem or error.context or "malformed"
-        raise CassetteError(name, f"invalid YAML at {where}{problem}") from None
-    except yaml.YAMLError as error:
-        raise CassetteError(name, f"invalid YAML: {error}") from None
+        return yamlsafe.load(text)
+    except yamlsafe.YamlProblem as error:
+        raise CassetteError(name, str(error)) from None
 
 
 def read_cassette(path: str | os.PathLike[str]) -> Cassette:

@@ -12,7 +12,7 @@ import driftcheck
 PACKAGE = Path(driftcheck.__file__).parent
 CORE = ["model.py", "shape.py", "compare.py", "rules.py", "endpoints.py"]
 FORBIDDEN_IN_CORE = {"click", "rich", "requests", "vcr", "yaml", "os", "pathlib", "io", "socket"}
-HOMES = {"deepdiff": {"compare.py"}, "vcr": {"cassettes.py"}, "yaml": {"cassettes.py"}}
+HOMES = {"deepdiff": {"compare.py"}, "vcr": {"cassettes.py"}, "yaml": {"yamlsafe.py"}}
 
 
 def imported_modules(path: Path) -> set[str]:
