@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 import click
 
-from driftcheck import __version__, commands
+from driftcheck import __version__, commands, contracts
 from driftcheck.config import Config, load_config
 from driftcheck.errors import DriftcheckError
 from driftcheck.model import Outcome, Severity
@@ -142,52 +142,6 @@ _FAIL_ON = click.option(
 )
 
 
-@cli.command()
-@click.argument("baseline", required=False, type=click.Path(exists=True))
-@click.argument("current", required=False, type=click.Path(exists=True))
-@_FORMAT
-@_OUTPUT
-@_FAIL_ON
-@click.option(
-    "--allow-unreadable",
-    is_flag=True,
-    help="Do not exit 2 because some files in a folder could not be read.",
-)
-@click.pass_context
-def diff(
-    ctx: click.Context,
-    baseline: str | None,
-    current: str | None,
-    fmt: str,
-    output: str,
-    fail_on: str,
-    allow_unreadable: bool,
-) -> None:
-    """Compare the response shapes of BASELINE and CURRENT cassettes.
-
-    BASELINE and CURRENT are cassette files or folders (searched recursively);
-    interactions are grouped by endpoint (METHOD host/path, ids as {id}) and
-    status code. Only structure is compared, never values.
-
-    Exit codes: 0 no drift at or above --fail-on, 1 drift, 2 input error
-    (including unreadable files in a folder, unless --allow-unreadable).
-
-    \b
-    Example:
-        driftcheck diff cassettes/ .driftcheck/fresh/
-        driftcheck diff old.yaml new.yaml --format json --output report.json
-    """
-    if baseline is None or current is None:
-        raise click.UsageError(
-            "give both BASELINE and CURRENT (cassette files or folders)", ctx=ctx
-        )
-    report = commands.diff_paths(baseline, current)
-    _emit(FORMATS[fmt](report, _render_options(output)), output)
-    if report.errors and not allow_unreadable:
-        ctx.exit(2)
-    ctx.exit(1 if report.fails(_threshold(fail_on)) else 0)
-
-
 _CONFIG = click.option(
     "--config",
     "config_path",
@@ -207,6 +161,63 @@ _CONCURRENCY = click.option(
     type=click.IntRange(min=1),
     help="Requests in flight at once (default: config, else 8).",
 )
+
+
+@cli.command()
+@click.argument("baseline", required=False, type=click.Path(exists=True))
+@click.argument("current", required=False, type=click.Path(exists=True))
+@_CONFIG
+@_FORMAT
+@_OUTPUT
+@_FAIL_ON
+@click.option(
+    "--allow-unreadable",
+    is_flag=True,
+    help="Do not exit 2 because some files in a folder could not be read.",
+)
+@click.pass_context
+def diff(
+    ctx: click.Context,
+    baseline: str | None,
+    current: str | None,
+    config_path: Path | None,
+    fmt: str,
+    output: str,
+    fail_on: str,
+    allow_unreadable: bool,
+) -> None:
+    """Compare response shapes: two cassette sets, or what the config names.
+
+    With BASELINE and CURRENT (cassette files or folders, searched recursively),
+    their interactions are grouped by endpoint (METHOD host/path, ids as {id})
+    and status code, and shapes are compared. Only structure, never values.
+
+    With no arguments, the config drives it: fresh recordings vs committed
+    cassettes (when fresh ones exist), and every endpoint's mock `fixtures` vs
+    its recordings (fresh if present, else committed), in one report.
+
+    Exit codes: 0 no drift at or above --fail-on, 1 drift, 2 input error
+    (including unreadable files and fixtures, unless --allow-unreadable).
+
+    \b
+    Example:
+        driftcheck diff
+        driftcheck diff cassettes/ .driftcheck/fresh/
+        driftcheck diff old.yaml new.yaml --format json --output report.json
+    """
+    if baseline is None:
+        report = contracts.diff_config(load_config(config_path))
+    elif current is None:
+        raise click.UsageError(
+            "give CURRENT too (a cassette file or folder), or no argument to use the config",
+            ctx=ctx,
+        )
+    else:
+        report = commands.diff_paths(baseline, current)
+    _emit(FORMATS[fmt](report, _render_options(output)), output)
+    if report.errors and not allow_unreadable:
+        ctx.exit(2)
+    ctx.exit(1 if report.fails(_threshold(fail_on)) else 0)
 
 
 def _load(config_path: Path | None, **flags: Any) -> Config:
@@ -305,6 +316,59 @@ def check(
     if any(o.error for o in outcomes):
         ctx.exit(3)
     ctx.exit(1 if report.fails(_threshold(fail_on)) else 0)
+
+
+@cli.command()
+@click.argument("endpoint")
+@click.option(
+    "--variants",
+    is_flag=True,
+    help="Write a recorded body and one variant per optional key and nullable path.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the JSON files (default: tests/fixtures/ENDPOINT beside the config).",
+)
+@_CONFIG
+@click.pass_context
+def fixtures(
+    ctx: click.Context, endpoint: str, variants: bool, out: Path | None, config_path: Path | None
+) -> None:
+    """Write edge-case JSON fixtures for ENDPOINT, derived from its recordings.
+
+    The base is a real recorded body (the one with the most non-null values);
+    each variant changes one thing the API has been seen to do: an optional
+    key removed (ENDPOINT.without.PATH.json) or a nullable value set to null
+    (ENDPOINT.null.PATH.json). Recordings are the fresh ones if present, else
+    the committed cassettes. Listing the files as the endpoint's `fixtures`
+    clears its mock-uncovered-* findings.
+
+    \b
+    Example:
+        driftcheck fixtures user --variants
+        driftcheck fixtures user --variants --out tests/fixtures/user
+    """
+    if not variants:
+        raise click.UsageError(
+            "say what to write: --variants (a recorded body and its edge cases)", ctx=ctx
+        )
+    config = load_config(config_path)
+    target = out or config.root / "tests" / "fixtures" / endpoint
+    written = contracts.write_variants(config, endpoint, target)
+    for path, variant in written:
+        what = {"base": "a recorded body", "without": "{} removed", "null": "{} null"}
+        click.echo(f"wrote {_shown(path)}  ({what[variant.change].format(variant.path)})")
+    pattern = _shown(target / f"{endpoint}.*.json")
+    click.echo(f'{len(written)} fixtures; use them with: fixtures = ["{pattern}"]')
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 @cli.command()

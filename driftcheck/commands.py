@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from driftcheck import recorder
+from driftcheck import contracts, recorder
 from driftcheck.cassettes import discover, load_all, read_cassette
 from driftcheck.compare import Overrides, compare
 from driftcheck.config import Config
@@ -78,10 +78,15 @@ def check(
     with tempfile.TemporaryDirectory(prefix="driftcheck-check-") as folder:
         outcomes = record_endpoints(config, names, Path(folder), concurrency, on_outcome)
         fresh, fresh_errors = load_all(sorted(Path(folder).glob("*.yaml")))
-    recorded = {o.endpoint for o in outcomes if o.error is None}
+        recorded = {o.endpoint for o in outcomes if o.error is None}
+        checked = tuple(e for e in config.endpoints if e.name in recorded)
+        mocks = contracts.fixture_report(
+            dataclasses.replace(config, fresh=Path(folder), endpoints=checked), overrides
+        )
     committed = [config.cassettes / f"{name}.yaml" for name in sorted(recorded)]
     old, old_errors = load_all(path for path in committed if path.exists())
     report = compare(group(old, by_cassette_name), group(fresh, by_cassette_name), overrides)
     failures = [FileError(o.endpoint, f"recording failed: {o.error}") for o in outcomes if o.error]
     errors = (*old_errors, *fresh_errors, *failures)
-    return dataclasses.replace(report, errors=errors, notes=tuple(_notes(old + fresh))), outcomes
+    cassettes = dataclasses.replace(report, errors=errors, notes=tuple(_notes(old + fresh)))
+    return contracts.combine([cassettes, mocks]), outcomes

@@ -73,6 +73,7 @@ class Config:
     source: Path | None
     cassettes: Path
     fresh: Path
+    root: Path = Path()  # the config file's folder: fixture references are relative to it
     concurrency: int = 8
     timeout: float = 10.0
     retries: int = 2
@@ -210,6 +211,7 @@ def _validate(
         source=source,
         cassettes=(root / values.get("cassettes", "cassettes")).resolve(),
         fresh=(root / values.get("fresh", ".driftcheck/fresh")).resolve(),
+        root=root.resolve(),
         concurrency=values.get("concurrency", 8),
         timeout=float(values.get("timeout", 10)),
         retries=values.get("retries", 2),
@@ -308,6 +310,12 @@ def _endpoint(
         key: _expand(value, env, f"{where}: {label}, key `{key}`", secrets)
         for key, value in entry.items()
     }
+    fixtures = expanded.get("fixtures", [])
+    if not all(isinstance(ref, str) and ref.strip() for ref in fixtures):
+        raise ConfigError(
+            f'{where}: {label}: `fixtures` must list paths such as "tests/fixtures/user.json" '
+            f'or "tests/test_users.py::MOCK_USER"'
+        )
     params = {
         key: tuple(value if isinstance(value, list) else [value])
         for key, value in expanded.get("params", {}).items()
@@ -321,7 +329,7 @@ def _endpoint(
         headers={k: str(v) for k, v in expanded.get("headers", {}).items()},
         json=expanded.get("json"),
         expect_status=tuple(int(s) for s in expanded.get("expect_status", [])),
-        fixtures=tuple(expanded.get("fixtures", [])),
+        fixtures=tuple(fixtures),
     )
     missing = [p for p in endpoint.placeholders if p not in params]
     if missing:

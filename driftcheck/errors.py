@@ -19,13 +19,21 @@ class InputError(DriftcheckError):
     """A file or argument given to driftcheck cannot be used."""
 
 
-class CassetteError(InputError):
-    """A cassette cannot be read; `file` names it so folder mode can list it and go on."""
+class FileInputError(InputError):
+    """A file cannot be used; `file` names it so a run can list it and go on."""
 
     def __init__(self, file: str, reason: str) -> None:
         super().__init__(f"{file}: {reason}")
         self.file = file
         self.reason = reason
+
+
+class CassetteError(FileInputError):
+    """A cassette cannot be read."""
+
+
+class FixtureError(FileInputError):
+    """A mock fixture cannot be read, or a fixture reference matches nothing."""
 
 
 class ShapeDepthError(InputError):

@@ -131,6 +131,35 @@ class Finding:
     baseline: str
     current: str
     message: str
+    location: str | None = None  # `file:line` of the fixture a mock finding is about
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque:
+    """A part of a Python fixture that is not data (a call, an unknown name): never checked."""
+
+    what: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fixture:
+    """One mock payload a test feeds its code, and where it was written.
+
+    `value` is plain JSON data, possibly holding `Opaque` parts; `lines` maps JSONPaths
+    (with `[*]` for elements) to the line that wrote them, for pointing findings there.
+    """
+
+    value: Any
+    file: str
+    line: int
+    name: str
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def where(self, path: str | None = None) -> str:
+        """`file:line` of `path` in this fixture (of the fixture itself when unknown)."""
+        line = self.lines.get(path, self.line) if path is not None else self.line
+        return f"{self.file}:{line}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -189,3 +189,26 @@ def format_types(types: Iterable[str]) -> str:
     """`integer|null`, in the canonical JSON type order."""
     present = set(types)
     return "|".join(kind for kind in JSON_TYPES if kind in present) or "nothing"
+
+
+_SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[\*\]|\['((?:[^'\\]|\\.)*)'\]")
+
+
+def parse_path(path: str) -> tuple[str | None, ...]:
+    """The segments of a JSONPath written by `child_path`: keys, and None for `[*]`."""
+    if not path.startswith(ROOT):
+        raise ValueError(f"not a JSONPath: {path!r}")
+    segments: list[str | None] = []
+    position = len(ROOT)
+    while position < len(path):
+        match = _SEGMENT.match(path, position)
+        if match is None:
+            raise ValueError(f"not a JSONPath: {path!r}")
+        if match.group(1) is not None:
+            segments.append(match.group(1))
+        elif match.group(2) is not None:
+            segments.append(re.sub(r"\\(.)", r"\1", match.group(2)))
+        else:
+            segments.append(None)
+        position = match.end()
+    return tuple(segments)

@@ -10,7 +10,7 @@ import pytest
 import driftcheck
 
 PACKAGE = Path(driftcheck.__file__).parent
-CORE = ["model.py", "shape.py", "compare.py", "rules.py", "endpoints.py"]
+CORE = ["model.py", "shape.py", "compare.py", "rules.py", "endpoints.py", "mocks.py", "variants.py"]
 FORBIDDEN_IN_CORE = {"click", "rich", "requests", "vcr", "yaml", "os", "pathlib", "io", "socket"}
 HOMES = {"deepdiff": {"compare.py"}, "vcr": {"cassettes.py"}, "yaml": {"yamlsafe.py"}}
 

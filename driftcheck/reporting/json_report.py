@@ -26,6 +26,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "baseline": finding.baseline,
         "current": finding.current,
         "message": finding.message,
+        "location": finding.location,
     }
 
 

@@ -74,12 +74,14 @@ def _endpoint_tree(endpoint: str, findings: list[Finding]) -> Tree:
             node.add(Text(finding.message))
             if finding.rule not in ENDPOINT_RULES:
                 node.add(Text.assemble((finding.baseline, "dim"), " → ", finding.current))
+            if finding.location:
+                node.add(Text(f"at {finding.location}", style="dim"))
     return tree
 
 
 def _print_problems(console: Console, errors: Sequence[FileError], notes: Sequence[str]) -> None:
     if errors:
-        console.print(Text(f"\n{len(errors)} unreadable file(s):", style="bold red"))
+        console.print(Text(f"\n{len(errors)} file(s) could not be used:", style="bold red"))
         for error in errors:
             console.print(f"  {escape(error.file)}: {escape(error.message)}", soft_wrap=True)
     if notes:

@@ -1,0 +1,189 @@
+"""Config-mode commands: fresh vs committed cassettes, fixtures vs recordings, variants.
+
+Recorded shapes for an endpoint come from its fresh recording when there is one, else
+its committed cassette (`<name>.yaml` in either folder).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from driftcheck.cassettes import load_all, write_atomic
+from driftcheck.compare import Overrides, compare
+from driftcheck.config import Config
+from driftcheck.endpoints import group
+from driftcheck.errors import ConfigError, InputError
+from driftcheck.fixtures import load_fixtures
+from driftcheck.mocks import PER_PAYLOAD_RULES, Contract, compare_fixtures, contract_of
+from driftcheck.model import BodyKind, FileError, Finding, Fixture, Interaction, Report
+from driftcheck.variants import Variant, variants
+
+
+class Recordings:
+    """Loads each cassette once per run, labelled by file name like configured endpoints."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[Path, tuple[list[Interaction], list[FileError]]] = {}
+
+    def load(self, paths: Iterable[Path]) -> tuple[list[Interaction], list[FileError]]:
+        interactions: list[Interaction] = []
+        errors: list[FileError] = []
+        for path in paths:
+            if path not in self._loaded:
+                self._loaded[path] = load_all([path])
+            interactions.extend(self._loaded[path][0])
+            errors.extend(self._loaded[path][1])
+        return interactions, errors
+
+
+def recording_of(config: Config, name: str) -> Path | None:
+    """The fresh recording of an endpoint if there is one, else its committed cassette."""
+    for folder in (config.fresh, config.cassettes):
+        path = folder / f"{name}.yaml"
+        if path.is_file():
+            return path
+    return None
+
+
+def known_endpoint(config: Config, name: str) -> str:
+    """`name` if it is configured or recorded; else an error listing the nearest names."""
+    names = {e.name for e in config.endpoints}
+    if name in names or recording_of(config, name) is not None:
+        return name
+    recorded = {
+        p.stem for folder in (config.fresh, config.cassettes) for p in folder.glob("*.yaml")
+    }
+    valid = sorted(names | recorded)
+    close = difflib.get_close_matches(name, valid, n=1)
+    hint = f"; did you mean `{close[0]}`?" if close else ""
+    listing = ", ".join(valid) or "none: add [[endpoints]] to the config or record first"
+    raise ConfigError(f"unknown endpoint `{name}`{hint} (known: {listing})")
+
+
+def _by_name(interaction: Interaction) -> str:
+    return Path(interaction.source).stem
+
+
+def contract(config: Config, name: str, recordings: Recordings | None = None) -> Contract:
+    """The recorded contract of one endpoint; InputError when there is nothing to go by."""
+    path = recording_of(config, name)
+    if path is None:
+        raise InputError(
+            f"endpoint `{name}` has no recording: neither {config.fresh / name}.yaml nor "
+            f"{config.cassettes / name}.yaml exists; run `driftcheck record`"
+        )
+    interactions, errors = (recordings or Recordings()).load([path])
+    if errors:
+        raise InputError(f"{errors[0].file}: {errors[0].message}")
+    found = contract_of(name, group(interactions, _by_name).endpoints.get(name, {}))
+    if found is None:
+        raise InputError(f"{path}: no successful (2xx) JSON response recorded for `{name}`")
+    return found
+
+
+def fixture_report(
+    config: Config, overrides: Overrides | None = None, recordings: Recordings | None = None
+) -> Report:
+    """Every configured endpoint's fixtures against its recordings."""
+    recordings = recordings or Recordings()
+    findings: list[Finding] = []
+    errors: list[FileError] = []
+    notes: list[str] = []
+    checked = [e for e in config.endpoints if e.fixtures]
+    for endpoint in checked:
+        loaded = load_fixtures(endpoint.fixtures, config.root)
+        errors.extend(loaded.errors)
+        notes.extend(loaded.notes)
+        if not loaded.fixtures:
+            continue
+        try:
+            recorded = contract(config, endpoint.name, recordings)
+        except InputError as error:
+            errors.append(FileError(endpoint.name, f"fixtures not checked: {error}"))
+            continue
+        findings.extend(compare_fixtures(recorded, loaded.fixtures, overrides))
+    return Report(tuple(findings), len(checked), tuple(errors), tuple(notes))
+
+
+def cassette_report(
+    config: Config, overrides: Overrides | None = None, recordings: Recordings | None = None
+) -> Report | None:
+    """Fresh recordings vs their committed cassettes; None when nothing fresh exists."""
+    fresh = sorted(config.fresh.glob("*.yaml")) if config.fresh.is_dir() else []
+    if not fresh:
+        return None
+    recordings = recordings or Recordings()
+    new, new_errors = recordings.load(fresh)
+    committed = [config.cassettes / p.name for p in fresh if (config.cassettes / p.name).is_file()]
+    old, old_errors = recordings.load(committed)
+    report = compare(group(old, _by_name), group(new, _by_name), overrides)
+    notes = tuple(f"{i.source}#{i.index}: {i.note}" for i in (*old, *new) if i.note)
+    return dataclasses.replace(report, errors=(*old_errors, *new_errors), notes=notes)
+
+
+def diff_config(config: Config, overrides: Overrides | None = None) -> Report:
+    """`driftcheck diff` with no arguments: both comparisons in one report."""
+    recordings = Recordings()
+    cassettes = cassette_report(config, overrides, recordings)
+    has_fixtures = any(e.fixtures for e in config.endpoints)
+    if cassettes is None and not has_fixtures:
+        where = config.source or "no driftcheck.toml found"
+        raise ConfigError(
+            f"{where}: nothing to compare: no fresh recordings in {config.fresh} and no "
+            "endpoint lists `fixtures`; run `driftcheck record`, or give BASELINE and CURRENT"
+        )
+    parts = [r for r in (cassettes, fixture_report(config, overrides, recordings)) if r]
+    notes: list[str] = []
+    if cassettes is None:
+        notes.append(f"no fresh recordings in {config.fresh}: only fixtures were compared")
+    return combine(parts, notes)
+
+
+def combine(parts: Sequence[Report], notes: Sequence[str] = ()) -> Report:
+    """Reports side by side, findings grouped by endpoint (each part's order kept)."""
+    findings = sorted((f for part in parts for f in part.findings), key=lambda f: f.endpoint)
+    endpoints = {f.endpoint for f in findings}
+    return Report(
+        findings=tuple(findings),
+        endpoints=max([len(endpoints), *(part.endpoints for part in parts)]),
+        errors=tuple(e for part in parts for e in part.errors),
+        notes=(*notes, *(n for part in parts for n in part.notes)),
+    )
+
+
+def payload_findings(recorded: Contract, payload: Any, label: str = "payload") -> list[Finding]:
+    """What is wrong with one mock payload by itself (coverage needs all fixtures)."""
+    fixture = Fixture(payload, label, 0, label)
+    findings = compare_fixtures(recorded, [fixture])
+    return [f for f in findings if f.rule in PER_PAYLOAD_RULES]
+
+
+def recorded_bodies(config: Config, name: str) -> tuple[Contract, list[Any]]:
+    """An endpoint's contract and its successful JSON bodies, for generating fixtures."""
+    recorded = contract(config, name)
+    path = recording_of(config, name)
+    assert path is not None  # contract() found it
+    interactions, _ = load_all([path])
+    bodies = [i.body for i in interactions if 200 <= i.status < 300 and i.kind is BodyKind.JSON]
+    return recorded, bodies
+
+
+def write_variants(config: Config, name: str, out: Path) -> list[tuple[Path, Variant]]:
+    """Write the base body and its variants as `<name>.<variant>.json` files in `out`."""
+    recorded, bodies = recorded_bodies(config, known_endpoint(config, name))
+    written: list[tuple[Path, Variant]] = []
+    for variant in variants(bodies, recorded.shape):
+        path = out / f"{name}.{variant.name}.json"
+        text = orjson.dumps(variant.value, option=orjson.OPT_INDENT_2).decode() + "\n"
+        try:
+            write_atomic(path, text)
+        except OSError as error:
+            raise InputError(f"cannot write {path}: {error.strerror or error}") from None
+        written.append((path, variant))
+    return written
