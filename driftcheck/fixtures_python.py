@@ -129,6 +129,11 @@ class _Evaluator:
         self.holes: list[tuple[str, Opaque]] = []
         self._resolving: set[int] = set()
 
+    def evaluate(self, node: ast.expr, scope: _Scope) -> object:
+        """The data of a candidate, which may not refer to itself."""
+        self._resolving.add(id(node))
+        return self.value(node, scope, ROOT)
+
     def value(self, node: ast.expr, scope: _Scope, path: str, depth: int = 0) -> object:
         self.lines.setdefault(path, node.lineno)
         if depth > MAX_DEPTH:
@@ -224,7 +229,7 @@ def python_fixtures(source: bytes, label: str, name: str | None) -> tuple[list[F
     notes: list[str] = []
     for candidate in chosen:
         evaluator = _Evaluator()
-        value = evaluator.value(candidate.node, candidate.scope, ROOT)
+        value = evaluator.evaluate(candidate.node, candidate.scope)
         reference = f"{label}::{candidate.qualname}"
         if isinstance(value, Opaque):
             reason = (

@@ -159,7 +159,7 @@ class Fixture:
     def where(self, path: str | None = None) -> str:
         """`file:line` of `path` in this fixture (of the fixture itself when unknown)."""
         line = self.lines.get(path, self.line) if path is not None else self.line
-        return f"{self.file}:{line}"
+        return f"{self.file}:{line}" if line > 0 else self.file
 
 
 @dataclass(frozen=True, slots=True)

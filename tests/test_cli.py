@@ -139,6 +139,7 @@ def test_json_report_contract(tmp_path: Path) -> None:
             "current": "string, present in 10/13",
             "message": f"`{ELEMENT}.end_date` is now missing in 3 of 13 current samples (23 %); "
             "it was always present before",
+            "location": None,
         }
     ]
 
@@ -208,7 +209,10 @@ def test_folder_mode_lists_unreadable_files_and_exits_2(tmp_path: Path) -> None:
 def test_diff_needs_both_sides() -> None:
     result = run("diff", str(REPORTS))
     assert result.exit_code == 2
-    assert "Error: give both BASELINE and CURRENT (cassette files or folders)" in result.output
+    assert (
+        "Error: give CURRENT too (a cassette file or folder), or no argument to use the config"
+        in result.output
+    )
 
 
 def test_missing_path() -> None:
