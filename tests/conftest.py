@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
+pytest_plugins = ["pytester"]
+
 DATA = Path(__file__).parent / "data"
 CASSETTES = DATA / "cassettes"
 

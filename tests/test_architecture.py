@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,20 @@ def test_rich_only_in_reporting() -> None:
 def test_modules_stay_small() -> None:
     sizes = {p.name: len(p.read_text().splitlines()) for p in PACKAGE.rglob("*.py")}
     assert {name: n for name, n in sizes.items() if n > 400} == {}
+
+
+def test_every_data_file_in_the_package_ships() -> None:
+    """Files that are not Python reach a wheel only through `package-data`."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["driftcheck"]
+    data = {
+        p.relative_to(PACKAGE).as_posix()
+        for p in PACKAGE.rglob("*")
+        if p.is_file() and p.suffix not in {".py", ".pyc"}
+    }
+    assert data
+    assert {f for f in data if not any(fnmatch.fnmatch(f, pat) for pat in patterns)} == set()

@@ -72,6 +72,9 @@ def test_demo_end_to_end() -> None:
         "type-changed [200] $.age",
         "became-nullable [200] $.created_at",
         "field-added [200] $.preferences",
+        "mock-type-mismatch [200] $.age",
+        "mock-field-unknown [200] $.nickname",
+        "at driftcheck/demo/mocks.py:10",
         "Demo API v1 serving at http://127.0.0.1:",
     ):
         assert expected in result.output

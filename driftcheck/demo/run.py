@@ -7,20 +7,22 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from driftcheck import commands, recorder
-from driftcheck.cassettes import load_all
-from driftcheck.compare import compare
+from driftcheck import contracts, recorder
 from driftcheck.config import Config, load_config
 from driftcheck.demo.app import DemoAPI, serving
-from driftcheck.endpoints import group
 from driftcheck.model import Outcome, Report
 
 DEMO_BASE = "http://127.0.0.1:8765"
+MOCKS = "driftcheck/demo/mocks.py"  # where the config expects the mock, beside itself
 
 
 def demo_config(base: str, folder: Path) -> Config:
     """The packaged demo config, pointed at `base` and writing below `folder`."""
-    text = resources.files("driftcheck.demo").joinpath("driftcheck.toml").read_text()
+    package = resources.files("driftcheck.demo")
+    text = package.joinpath("driftcheck.toml").read_text()
+    mocks = folder / MOCKS
+    mocks.parent.mkdir(parents=True, exist_ok=True)
+    mocks.write_text(package.joinpath("mocks.py").read_text())
     path = folder / "driftcheck.toml"
     path.write_text(text.replace(DEMO_BASE, base))
     return load_config(path, environ={})
@@ -29,7 +31,7 @@ def demo_config(base: str, folder: Path) -> Config:
 def run_demo(
     say: Callable[[str], None], on_outcome: Callable[[Outcome], None] | None = None
 ) -> Report:
-    """Serve v1, record; switch to v2, record; compare the two recordings."""
+    """Serve v1, record; switch to v2, record; compare recordings, and the mock with v2."""
     api = DemoAPI(version=1)
     with tempfile.TemporaryDirectory(prefix="driftcheck-demo-") as folder, serving(api) as base:
         config = demo_config(base, Path(folder))
@@ -41,7 +43,8 @@ def run_demo(
         api.version = 2
         say("The API drifted to v2; recording again into the fresh folder…")
         recorder.record(config.endpoints, config.fresh, settings, config.concurrency, on_outcome)
-        old, _ = load_all(sorted(config.cassettes.glob("*.yaml")))
-        new, _ = load_all(sorted(config.fresh.glob("*.yaml")))
-    say("Comparing committed (v1) with fresh (v2) recordings:\n")
-    return compare(group(old, commands.by_cassette_name), group(new, commands.by_cassette_name))
+        say(
+            "Comparing committed (v1) with fresh (v2) recordings, and the tests' mock of "
+            f"`user` ({MOCKS}) with what the API returns now:\n"
+        )
+        return contracts.diff_config(config)
