@@ -20,7 +20,7 @@ import orjson
 
 from driftcheck import yamlsafe
 from driftcheck.errors import FixtureError
-from driftcheck.fixtures_python import python_fixtures
+from driftcheck.fixtures_python import json_key, python_fixtures
 from driftcheck.model import FileError, Fixture, Opaque
 
 DATA_SUFFIXES = frozenset({".json", ".yaml", ".yml"})
@@ -150,7 +150,7 @@ def jsonable(value: Any, label: str) -> Any:
         if item is None or isinstance(item, (str, bool, int, float, Opaque)):
             return item
         if isinstance(item, dict):
-            return {_key(key): convert(child, depth + 1) for key, child in item.items()}
+            return {json_key(key): convert(child, depth + 1) for key, child in item.items()}
         if isinstance(item, (list, tuple)):
             return [convert(child, depth + 1) for child in item]
         if isinstance(item, (datetime.date, datetime.datetime)):
@@ -158,10 +158,3 @@ def jsonable(value: Any, label: str) -> Any:
         return Opaque(f"a {type(item).__name__} value", 0)
 
     return convert(value, 0)
-
-
-def _key(key: Any) -> str:
-    """Keys as `json.dumps` writes them."""
-    if isinstance(key, bool) or key is None:
-        return {True: "true", False: "false", None: "null"}[key]
-    return str(key)

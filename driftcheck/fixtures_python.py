@@ -168,7 +168,7 @@ class _Evaluator:
             if not (isinstance(key, ast.Constant) and isinstance(key.value, _LITERAL_TYPES)):
                 self._hole(path, f"a key `{_short(ast.unparse(key))}` that is not data", key)
                 continue
-            name = _json_key(key.value)
+            name = json_key(key.value)
             child = child_path(path, name)
             self.lines.setdefault(child, key.lineno)
             result[name] = self.value(value, scope, child, depth + 1)
@@ -202,7 +202,8 @@ def _lookup(name: str, line: int, scope: _Scope | None) -> tuple[ast.expr, _Scop
     return None
 
 
-def _json_key(key: object) -> str:
+def json_key(key: object) -> str:
+    """A literal dict key as `json.dumps` writes it."""
     if isinstance(key, bool) or key is None:
         return {True: "true", False: "false", None: "null"}[key]
     return str(key)
