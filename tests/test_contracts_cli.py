@@ -236,7 +236,7 @@ def test_config_mode_as_a_subprocess(api: LiveServer, tmp_path: Path) -> None:
 def test_check_compares_fixtures_with_the_fresh_recording(api: LiveServer, tmp_path: Path) -> None:
     config = recorded(project(tmp_path, api.url, ["tests/test_wrong_type.py::USER"]))
     result = run("check", "--config", str(config), "--format", "json")
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert result.exit_code == 1
     assert [(f["source"], f["rule"], f["path"]) for f in report["findings"]][:1] == [
         ("fixture", "mock-type-mismatch", "$.id")
