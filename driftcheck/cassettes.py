@@ -12,6 +12,9 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import dataclasses
+import datetime
+import email.utils
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -65,7 +68,7 @@ def read_cassette(path: str | os.PathLike[str]) -> Cassette:
     except OSError as error:
         raise CassetteError(name, f"cannot read: {error.strerror or error}") from None
     document = parse_document(data, name)
-    return Cassette(name, tuple(interactions_of(document, name)))
+    return Cassette(name, tuple(_with_lines(list(interactions_of(document, name)), data)))
 
 
 def interactions_of(document: Any, name: str) -> Iterator[Interaction]:
@@ -127,7 +130,53 @@ def _interaction(entry: Any, name: str, index: int) -> Interaction:
         note=decoded.note,
         source=name,
         index=index,
+        recorded_at=_recorded_at(entry.get("recorded_at"), headers),
     )
+
+
+def _recorded_at(stamp: Any, headers: Mapping[str, list[str]]) -> float | None:
+    """When an interaction was recorded: Ruby VCR's `recorded_at`, else the Date header."""
+    candidates = [stamp] + [
+        v for k, values in headers.items() if k.lower() == "date" for v in values
+    ]
+    for candidate in candidates:
+        if isinstance(candidate, datetime.datetime):
+            moment: datetime.datetime | None = candidate
+        elif isinstance(candidate, str):
+            moment = _parse_date(candidate.strip())
+        else:
+            continue
+        if moment is not None:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=datetime.timezone.utc)
+            return moment.timestamp()
+    return None
+
+
+def _parse_date(text: str) -> datetime.datetime | None:
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _with_lines(interactions: list[Interaction], data: bytes) -> list[Interaction]:
+    """Each interaction's line, found by its URI in the text (best effort: 0 if not found)."""
+    located: list[Interaction] = []
+    position, line = 0, 1
+    for interaction in interactions:
+        found = data.find(interaction.uri.encode("utf-8", "replace"), position)
+        if found < 0:
+            located.append(interaction)
+            continue
+        line += data.count(b"\n", position, found)
+        position = found
+        located.append(dataclasses.replace(interaction, line=line))
+    return located
 
 
 def _status(response: Mapping[str, Any], name: str, where: str) -> int:

@@ -26,6 +26,7 @@ class _Context:
     status: int | None
     source: str
     overrides: Overrides | None
+    location: str | None = None
 
     def finding(
         self, rule_id: str, path: str, baseline: str, current: str, **extra: Any
@@ -43,6 +44,7 @@ class _Context:
             baseline=baseline,
             current=current,
             message=message,
+            location=self.location,
         )
 
 
@@ -65,18 +67,25 @@ def compare(
 ) -> Report:
     """Every drift from `baseline` to `current`, ordered by endpoint, status and path."""
     findings: list[Finding] = []
+    checked: list[tuple[str, int | None]] = []
     names = sorted(set(baseline.endpoints) | set(current.endpoints))
     for name in names:
         before, after = baseline.endpoints.get(name), current.endpoints.get(name)
+        statuses = sorted(set(before or {}) | set(after or {}))
+        checked.extend((name, status) for status in statuses)
         if after is None:
-            ctx = _Context(name, None, source, overrides)
+            ctx = _Context(name, None, source, overrides, _first_location(before))
             findings.append(ctx.finding("endpoint-missing", ROOT, "recorded", "not recorded"))
         elif before is None:
-            ctx = _Context(name, None, source, overrides)
+            ctx = _Context(name, None, source, overrides, _first_location(after))
             findings.append(ctx.finding("endpoint-added", ROOT, "not recorded", "recorded"))
         else:
             findings.extend(_compare_endpoint(name, before, after, overrides, source))
-    return Report(findings=tuple(findings), endpoints=len(names))
+    return Report(findings=tuple(findings), endpoints=len(names), checked=tuple(checked))
+
+
+def _first_location(shapes: Mapping[int, StatusShape] | None) -> str | None:
+    return next((s.location for s in (shapes or {}).values() if s.location), None)
 
 
 def _compare_endpoint(
@@ -88,8 +97,9 @@ def _compare_endpoint(
 ) -> list[Finding]:
     findings: list[Finding] = []
     for status in sorted(set(before) | set(after)):
-        ctx = _Context(name, status, source, overrides)
         old, new = before.get(status), after.get(status)
+        where = (new.location if new else None) or (old.location if old else None)
+        ctx = _Context(name, status, source, overrides, where or _first_location(after))
         if new is None and old is not None:
             findings.append(
                 ctx.finding(

@@ -6,6 +6,7 @@ Errors name the file, the endpoint and the key, and suggest the nearest valid ke
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import os
 import re
@@ -64,6 +65,7 @@ class Ignore:
     path: str = "*"
     rule: str = "*"
     until: str | None = None
+    label: str = "[[ignore]]"  # where it was written, for messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +173,13 @@ def load_config(
     path: Path | None = None,
     environ: Mapping[str, str] | None = None,
     start: Path | None = None,
+    require_env: bool = True,
 ) -> Config:
-    """Load `path`, or the config found from `start`; defaults when there is none."""
+    """Load `path`, or the config found from `start`; defaults when there is none.
+
+    Only calling the endpoints needs their `${VAR}`s: with `require_env=False` (diff,
+    fixtures) a variable that is not set is left as written instead of failing.
+    """
     env = os.environ if environ is None else environ
     source = path or find_config(start)
     if path is not None and not path.is_file():
@@ -183,11 +190,12 @@ def load_config(
         raw = (
             document.get("tool", {}).get("driftcheck", {}) if source.name == PYPROJECT else document
         )
-    return _validate(raw, source, env, (source.parent if source else (start or Path.cwd())))
+    root = source.parent if source else (start or Path.cwd())
+    return _validate(raw, source, env, root, require_env)
 
 
 def _validate(
-    raw: dict[str, Any], source: Path | None, env: Mapping[str, str], root: Path
+    raw: dict[str, Any], source: Path | None, env: Mapping[str, str], root: Path, strict: bool
 ) -> Config:
     where = str(source) if source else "configuration"
     _check_keys(raw, TOP_KEYS, where, "")
@@ -197,7 +205,7 @@ def _validate(
             values[key] = _from_env(variable, env[variable], TOP_KEYS[key])
     secrets: dict[str, str] = {}
     endpoints = tuple(
-        _endpoint(entry, index, where, env, secrets)
+        _endpoint(entry, index, where, env, secrets, strict)
         for index, entry in enumerate(values.get("endpoints", []))
     )
     _unique_names(endpoints, where)
@@ -272,27 +280,36 @@ def _check_ranges(config: Config, where: str) -> None:
         raise ConfigError(f"{where}: `retries` must be 0 or more, not {config.retries}")
 
 
-def _expand(value: Any, env: Mapping[str, str], where: str, secrets: dict[str, str]) -> Any:
+def _expand(
+    value: Any, env: Mapping[str, str], where: str, secrets: dict[str, str], strict: bool
+) -> Any:
     """Replace `${VAR}` in every string; remember each expanded value as a secret."""
     if isinstance(value, str):
 
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in env:
+                if not strict:
+                    return match.group(0)
                 raise ConfigError(f"{where}: environment variable `{name}` is not set")
             secrets[name] = env[name]
             return env[name]
 
         return _VAR.sub(substitute, value)
     if isinstance(value, list):
-        return [_expand(item, env, where, secrets) for item in value]
+        return [_expand(item, env, where, secrets, strict) for item in value]
     if isinstance(value, dict):
-        return {k: _expand(v, env, f"{where}.{k}", secrets) for k, v in value.items()}
+        return {k: _expand(v, env, f"{where}.{k}", secrets, strict) for k, v in value.items()}
     return value
 
 
 def _endpoint(
-    entry: Any, index: int, where: str, env: Mapping[str, str], secrets: dict[str, str]
+    entry: Any,
+    index: int,
+    where: str,
+    env: Mapping[str, str],
+    secrets: dict[str, str],
+    strict: bool = True,
 ) -> Endpoint:
     label = f"[[endpoints]] #{index + 1}"
     if isinstance(entry, dict) and isinstance(entry.get("name"), str):
@@ -307,7 +324,7 @@ def _endpoint(
             f"{where}: endpoint name {name!r} must be a file name: letters, digits, '.', '_', '-'"
         )
     expanded = {
-        key: _expand(value, env, f"{where}: {label}, key `{key}`", secrets)
+        key: _expand(value, env, f"{where}: {label}, key `{key}`", secrets, strict)
         for key, value in entry.items()
     }
     fixtures = expanded.get("fixtures", [])
@@ -353,10 +370,18 @@ def _ignore(entry: Any, index: int, where: str) -> Ignore:
     if not str(entry.get("reason", "")).strip():
         raise ConfigError(f"{where}: {label} needs a `reason`")
     until = entry.get("until")
+    if until is not None:
+        try:
+            until = datetime.date.fromisoformat(str(until)[:10]).isoformat()
+        except ValueError:
+            raise ConfigError(
+                f"{where}: {label}: `until` = {until!r} is not a date; write it like 2027-01-31"
+            ) from None
     return Ignore(
         reason=entry["reason"],
         endpoint=entry.get("endpoint", "*"),
         path=entry.get("path", "*"),
         rule=entry.get("rule", "*"),
         until=None if until is None else str(until),
+        label=f"{label} in {where}",
     )

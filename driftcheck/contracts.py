@@ -10,18 +10,20 @@ import dataclasses
 import difflib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
 from driftcheck.cassettes import load_all, write_atomic
-from driftcheck.compare import Overrides, compare
+from driftcheck.compare import compare
 from driftcheck.config import Config
 from driftcheck.endpoints import group
 from driftcheck.errors import ConfigError, InputError
 from driftcheck.fixtures import load_fixtures
 from driftcheck.mocks import PER_PAYLOAD_RULES, Contract, compare_fixtures, contract_of
 from driftcheck.model import BodyKind, FileError, Finding, Fixture, Interaction, Report
+from driftcheck.shard import Scope
+from driftcheck.staleness import stale_findings
 from driftcheck.variants import Variant, variants
 
 
@@ -88,15 +90,16 @@ def contract(config: Config, name: str, recordings: Recordings | None = None) ->
 
 
 def fixture_report(
-    config: Config, overrides: Overrides | None = None, recordings: Recordings | None = None
+    config: Config, recordings: Recordings | None = None, names: set[str] | None = None
 ) -> Report:
-    """Every configured endpoint's fixtures against its recordings."""
+    """Every configured endpoint's fixtures (of those in `names`) against its recordings."""
     recordings = recordings or Recordings()
     findings: list[Finding] = []
     errors: list[FileError] = []
     notes: list[str] = []
-    checked = [e for e in config.endpoints if e.fixtures]
-    for endpoint in checked:
+    checked: list[tuple[str, int | None]] = []
+    endpoints = [e for e in config.endpoints if e.fixtures and (names is None or e.name in names)]
+    for endpoint in endpoints:
         loaded = load_fixtures(endpoint.fixtures, config.root)
         errors.extend(loaded.errors)
         notes.extend(loaded.notes)
@@ -107,38 +110,70 @@ def fixture_report(
         except InputError as error:
             errors.append(FileError(endpoint.name, f"fixtures not checked: {error}"))
             continue
-        findings.extend(compare_fixtures(recorded, loaded.fixtures, overrides))
-    return Report(tuple(findings), len(checked), tuple(errors), tuple(notes))
+        checked.append((endpoint.name, recorded.status))
+        findings.extend(compare_fixtures(recorded, loaded.fixtures))
+    return Report(
+        tuple(findings), len(endpoints), tuple(errors), tuple(notes), checked=tuple(checked)
+    )
+
+
+def _fresh_files(config: Config) -> list[Path]:
+    return sorted(config.fresh.glob("*.yaml")) if config.fresh.is_dir() else []
 
 
 def cassette_report(
-    config: Config, overrides: Overrides | None = None, recordings: Recordings | None = None
+    config: Config, recordings: Recordings | None = None, names: set[str] | None = None
 ) -> Report | None:
     """Fresh recordings vs their committed cassettes; None when nothing fresh exists."""
-    fresh = sorted(config.fresh.glob("*.yaml")) if config.fresh.is_dir() else []
-    if not fresh:
+    fresh = [p for p in _fresh_files(config) if names is None or p.stem in names]
+    if not _fresh_files(config):
         return None
     recordings = recordings or Recordings()
     new, new_errors = recordings.load(fresh)
     committed = [config.cassettes / p.name for p in fresh if (config.cassettes / p.name).is_file()]
     old, old_errors = recordings.load(committed)
-    report = compare(group(old, _by_name), group(new, _by_name), overrides)
+    report = compare(group(old, _by_name), group(new, _by_name))
     notes = tuple(f"{i.source}#{i.index}: {i.note}" for i in (*old, *new) if i.note)
     return dataclasses.replace(report, errors=(*old_errors, *new_errors), notes=notes)
 
 
-def diff_config(config: Config, overrides: Overrides | None = None) -> Report:
+def stale_report(
+    config: Config, names: Iterable[str], scope: Scope, recordings: Recordings | None = None
+) -> Report:
+    """`cassette-stale` for the committed cassettes of `names`, when a max age is set."""
+    max_age = scope.max_age or config.max_age
+    if not max_age:
+        return Report((), 0)
+    paths = [config.cassettes / f"{name}.yaml" for name in sorted(set(names))]
+    existing = [path for path in paths if path.is_file()]
+    interactions, _ = (recordings or Recordings()).load(existing)
+    files = [str(path) for path in existing]
+    return Report(tuple(stale_findings(files, interactions, max_age, scope.now, _by_name)), 0)
+
+
+def diff_config(config: Config, scope: Scope | None = None) -> Report:
     """`driftcheck diff` with no arguments: both comparisons in one report."""
+    scope = scope or Scope()
     recordings = Recordings()
-    cassettes = cassette_report(config, overrides, recordings)
+    configured = [e.name for e in config.endpoints]
+    names = scope.pick([*configured, *(p.stem for p in _fresh_files(config))])
+    cassettes = cassette_report(config, recordings, names)
     has_fixtures = any(e.fixtures for e in config.endpoints)
-    if cassettes is None and not has_fixtures:
+    if cassettes is None and not has_fixtures and not (scope.max_age or config.max_age):
         where = config.source or "no driftcheck.toml found"
         raise ConfigError(
             f"{where}: nothing to compare: no fresh recordings in {config.fresh} and no "
             "endpoint lists `fixtures`; run `driftcheck record`, or give BASELINE and CURRENT"
         )
-    parts = [r for r in (cassettes, fixture_report(config, overrides, recordings)) if r]
+    parts = [
+        r
+        for r in (
+            cassettes,
+            fixture_report(config, recordings, names),
+            stale_report(config, names, scope, recordings),
+        )
+        if r
+    ]
     notes: list[str] = []
     if cassettes is None:
         notes.append(f"no fresh recordings in {config.fresh}: only fixtures were compared")
@@ -146,15 +181,30 @@ def diff_config(config: Config, overrides: Overrides | None = None) -> Report:
 
 
 def combine(parts: Sequence[Report], notes: Sequence[str] = ()) -> Report:
-    """Reports side by side, findings grouped by endpoint (each part's order kept)."""
+    """Reports side by side, findings grouped by endpoint (each part's order kept).
+
+    The endpoint count is that of the distinct endpoints compared, so the counts of
+    shards add up to the count of the whole.
+    """
     findings = sorted((f for part in parts for f in part.findings), key=lambda f: f.endpoint)
-    endpoints = {f.endpoint for f in findings}
+    checked = _unique(c for part in parts for c in part.checked)
+    names = {f.endpoint for f in findings} | {endpoint for endpoint, _ in checked}
     return Report(
         findings=tuple(findings),
-        endpoints=max([len(endpoints), *(part.endpoints for part in parts)]),
-        errors=tuple(e for part in parts for e in part.errors),
-        notes=(*notes, *(n for part in parts for n in part.notes)),
+        endpoints=len(names) if checked else max([len(names), *(p.endpoints for p in parts)]),
+        errors=tuple(_unique(e for part in parts for e in part.errors)),
+        notes=tuple(_unique([*notes, *(n for part in parts for n in part.notes)])),
+        warnings=tuple(_unique(w for part in parts for w in part.warnings)),
+        checked=tuple(sorted(checked, key=lambda c: c[0])),
     )
+
+
+T = TypeVar("T")
+
+
+def _unique(items: Iterable[T]) -> list[T]:
+    """Items in first-seen order, each once."""
+    return list(dict.fromkeys(items))
 
 
 def payload_findings(recorded: Contract, payload: Any, label: str = "payload") -> list[Finding]:

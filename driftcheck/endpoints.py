@@ -88,4 +88,5 @@ def summarize(samples: list[Interaction]) -> StatusShape:
         content_types=dict(sorted(content_types.items())),
         shape=merge(*shapes) if shapes else None,
         notes=tuple(notes),
+        location=samples[0].location if samples else None,
     )

@@ -52,6 +52,12 @@ class Interaction:
     note: str | None = None
     source: str = ""
     index: int = 0
+    line: int = 0  # where the interaction starts in its file (0: unknown)
+    recorded_at: float | None = None  # POSIX time it was recorded, when the cassette says
+
+    @property
+    def location(self) -> str:
+        return f"{self.source}:{self.line}" if self.line else self.source
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +115,7 @@ class StatusShape:
     content_types: Mapping[str, int]
     shape: Node | None
     notes: tuple[str, ...] = ()
+    location: str | None = None  # `file:line` of the first sample, for annotations
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +138,8 @@ class Finding:
     baseline: str
     current: str
     message: str
-    location: str | None = None  # `file:line` of the fixture a mock finding is about
+    location: str | None = None  # `file:line` of the cassette or fixture it is about
+    ignored: str | None = None  # the reason of the [[ignore]] entry that hides it
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,10 +196,17 @@ class Report:
     endpoints: int
     errors: tuple[FileError, ...] = ()
     notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # about the run itself, e.g. an expired ignore
+    checked: tuple[tuple[str, int | None], ...] = ()  # every (endpoint, status) compared
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        """The findings no [[ignore]] entry hides: these set the exit code."""
+        return tuple(f for f in self.findings if f.ignored is None)
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity is severity)
+        return sum(1 for f in self.active if f.severity is severity)
 
     def fails(self, threshold: Severity | None) -> bool:
-        """True when some finding is at or above `threshold` (None: never fail)."""
-        return threshold is not None and any(f.severity >= threshold for f in self.findings)
+        """True when some active finding is at or above `threshold` (None: never fail)."""
+        return threshold is not None and any(f.severity >= threshold for f in self.active)

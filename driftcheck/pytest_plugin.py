@@ -43,7 +43,7 @@ class ContractChecker:
         from driftcheck.config import load_config
 
         if self._config is None:
-            self._config = load_config(self._config_path)
+            self._config = load_config(self._config_path, require_env=False)
         if endpoint not in self._contracts:
             name = contracts.known_endpoint(self._config, endpoint)
             self._contracts[endpoint] = contracts.contract(self._config, name)

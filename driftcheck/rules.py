@@ -97,6 +97,12 @@ CATALOGUE: tuple[Rule, ...] = (
         "endpoint `{endpoint}` is new in current",
     ),
     Rule(
+        "cassette-stale",
+        _W,
+        "a cassette is older than `max_age`: re-record it",
+        "{detail}",
+    ),
+    Rule(
         "mock-field-unknown",
         _W,
         "a mock fixture has a key the API never returned",

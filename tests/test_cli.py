@@ -124,8 +124,16 @@ def test_json_report_contract(tmp_path: Path) -> None:
     baseline, current = _folders(tmp_path)
     rewrite_cassette(REPORTS, current / REPORTS.name, DRIFTS["key removed from some elements"][0])
     report = json.loads(run("diff", str(baseline), str(current), "--format", "json").output)
+    lines = (current / REPORTS.name).read_text().splitlines()
+    uri_line = next(n for n, line in enumerate(lines, 1) if "uri: https://api.datadoghq" in line)
     assert report["driftcheck_report"] == 1
-    assert report["summary"] == {"breaking": 1, "warning": 0, "info": 0, "endpoints": 7}
+    assert report["summary"] == {
+        "breaking": 1,
+        "warning": 0,
+        "info": 0,
+        "endpoints": 7,
+        "ignored": 0,
+    }
     assert report["errors"] == []
     assert report["findings"] == [
         {
@@ -139,7 +147,9 @@ def test_json_report_contract(tmp_path: Path) -> None:
             "current": "string, present in 10/13",
             "message": f"`{ELEMENT}.end_date` is now missing in 3 of 13 current samples (23 %); "
             "it was always present before",
-            "location": None,
+            "location": f"{current / REPORTS.name}:{uri_line}",
+            "ignored": False,
+            "ignore_reason": None,
         }
     ]
 

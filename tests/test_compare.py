@@ -201,6 +201,7 @@ def test_catalogue_matches_design() -> None:
         "field-became-required": "info",
         "type-narrowed": "info",
         "endpoint-added": "info",
+        "cassette-stale": "warning",
         "mock-field-unknown": "warning",
         "mock-field-missing": "warning",
         "mock-type-mismatch": "breaking",

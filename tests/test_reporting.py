@@ -49,7 +49,13 @@ def test_every_format_renders_the_canonical_report(name: str) -> None:
 
 def test_json_summary() -> None:
     data = json.loads(FORMATS["json"](REPORT, RenderOptions()))
-    assert data["summary"] == {"breaking": 1, "warning": 0, "info": 1, "endpoints": 2}
+    assert data["summary"] == {
+        "breaking": 1,
+        "warning": 0,
+        "info": 1,
+        "endpoints": 2,
+        "ignored": 0,
+    }
     assert data["errors"] == [{"file": "old.yaml", "message": "pre-1.0 vcrpy cassette format"}]
 
 

@@ -8,15 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from driftcheck.model import Report
+from driftcheck.model import Report, Severity
 
 
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
-    """What a renderer may know of where its text goes; the CLI fills it in."""
+    """What a renderer may know of where its text goes and what fails; the CLI fills it in."""
 
     color: bool = False
     width: int = 100
+    fail_on: Severity | None = Severity.BREAKING  # None: nothing fails
 
 
 Renderer = Callable[[Report, RenderOptions], str]

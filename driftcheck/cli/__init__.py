@@ -1,0 +1,56 @@
+"""The command line: parse, call one command function, render, exit with its code.
+
+Exit codes: 0 no drift at or above --fail-on, 1 drift, 2 usage/config/input error,
+3 recording failed. `DriftcheckError`s become one-line messages here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from driftcheck import __version__
+from driftcheck.cli.common import fail
+from driftcheck.errors import DriftcheckError
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DriftcheckError as error:
+            fail(str(error), error.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:
+            if os.environ.get("DRIFTCHECK_DEBUG"):
+                raise
+            fail(
+                f"internal error: {type(error).__name__}: {error} "
+                "(a bug in driftcheck; DRIFTCHECK_DEBUG=1 shows the traceback)"
+            )
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="driftcheck")
+def cli() -> None:
+    """Catch API contract drift in recorded VCR.py cassettes and test mocks.
+
+    driftcheck infers the shape of every JSON response body (key paths, types,
+    how often each key is present, nullability) and reports how shapes drift:
+    between recordings, and between recordings and the mocks your tests use.
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="driftcheck")
+
+
+from driftcheck.cli import inspect, recording, reports  # noqa: E402 - registers the commands
+
+for _module in (reports, recording, inspect):
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)

@@ -1,0 +1,190 @@
+"""What the commands share: options, where output goes, policy, and the exit code."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from driftcheck import policy
+from driftcheck.config import Config
+from driftcheck.model import Outcome, Report, Severity
+from driftcheck.reporting import FORMATS, RenderOptions, progress
+from driftcheck.shard import Scope, parse_shard
+
+FAIL_ON = ("breaking", "warning", "info", "never")
+RECORDING_FAILED = "recording failed: "
+
+
+def fail(message: str, exit_code: int = 2) -> NoReturn:
+    """Print one `Error:` line on stderr and exit; the only way a command reports failure."""
+    click.echo(f"Error: {message}", err=True)
+    raise click.exceptions.Exit(exit_code)
+
+
+def render_options(output: str, fail_on: Severity | None = Severity.BREAKING) -> RenderOptions:
+    to_terminal = output == "-" and sys.stdout.isatty()
+    color = to_terminal and "NO_COLOR" not in os.environ
+    width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
+    if os.environ.get("COLUMNS", "").isdigit():
+        width = int(os.environ["COLUMNS"])
+    return RenderOptions(color=color, width=max(width, 40), fail_on=fail_on)
+
+
+def emit(text: str, output: str) -> None:
+    """Write to stdout (`-`) or to a file, whole or not at all."""
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(target)
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}")
+
+
+def threshold(fail_on: str) -> Severity | None:
+    return None if fail_on == "never" else Severity.parse(fail_on)
+
+
+def scope(shard: str | None, max_age: str | None) -> Scope:
+    return Scope(shard=parse_shard(shard) if shard else None, max_age=max_age)
+
+
+def make_policy(
+    config: Config, severity: tuple[str, ...], ignore: tuple[str, ...]
+) -> policy.Policy:
+    """Config policy, with the command line's one-off additions on top."""
+    where = str(config.source or "configuration")
+    levels = {**config.severity, **policy.parse_severity_flags(severity)}
+    return policy.Policy(
+        severity=policy.severities(levels, where),
+        ignores=(
+            *policy.checked_ignores(config.ignore, where),
+            *(policy.parse_ignore_flag(flag) for flag in ignore),
+        ),
+    )
+
+
+def finish(
+    ctx: click.Context,
+    report: Report,
+    rules: policy.Policy,
+    fmt: str,
+    output: str,
+    fail_on: str,
+    allow_unreadable: bool = False,
+) -> NoReturn:
+    """Apply the policy, render, and exit: 3 recording failed, 2 unreadable input, 1 drift."""
+    report = policy.apply(report, rules, datetime.date.today())
+    limit = threshold(fail_on)
+    emit(FORMATS[fmt](report, render_options(output, limit)), output)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if any(e.message.startswith(RECORDING_FAILED) for e in report.errors):
+        ctx.exit(3)
+    if report.errors and not allow_unreadable:
+        ctx.exit(2)
+    ctx.exit(1 if report.fails(limit) else 0)
+
+
+@contextlib.contextmanager
+def recording_progress(total: int) -> Iterator[Callable[[Outcome], None]]:
+    terminal = sys.stderr.isatty()  # rich itself honours NO_COLOR
+    with progress.progress(total, sys.stderr, terminal) as callback:
+        yield callback
+
+
+def check_age(max_age: str | None) -> str | None:
+    """Refuse a malformed --max-age before any work is done."""
+    if max_age is not None:
+        from driftcheck.staleness import parse_age
+
+        parse_age(max_age)
+    return max_age
+
+
+OUTPUT = click.option(
+    "--output",
+    "-o",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="Write the report to FILE; '-' is standard output.",
+)
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="rich",
+    show_default=True,
+    help="Report format.",
+)
+FAIL_ON_OPTION = click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="breaking",
+    show_default=True,
+    help="Exit 1 when a finding (not ignored) is at or above this severity.",
+)
+CONFIG = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: driftcheck.toml or [tool.driftcheck] in pyproject.toml, "
+    "found from the working directory up to the repository root).",
+)
+ENDPOINTS = click.option(
+    "--endpoint",
+    "endpoint_names",
+    multiple=True,
+    metavar="NAME",
+    help="Only this configured endpoint (repeatable).",
+)
+CONCURRENCY = click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    help="Requests in flight at once (default: config, else 8).",
+)
+SHARD = click.option(
+    "--shard",
+    metavar="K/N",
+    help="Only the K-th of N deterministic slices of the endpoints (for CI matrices; "
+    "combine the JSON reports with `driftcheck merge`).",
+)
+MAX_AGE = click.option(
+    "--max-age",
+    metavar="AGE",
+    help="Report cassettes recorded longer ago than AGE (30d, 12h, 2w) as cassette-stale "
+    "(default: config `max_age`).",
+)
+SEVERITY = click.option(
+    "--severity",
+    "severity_flags",
+    multiple=True,
+    metavar="RULE=LEVEL",
+    help="Override a rule's severity for this run, e.g. field-added=warning (repeatable).",
+)
+IGNORE = click.option(
+    "--ignore",
+    "ignore_flags",
+    multiple=True,
+    metavar="SPEC",
+    help="Ignore findings for this run: a rule id, or rule=…,endpoint=…,path=… with globs "
+    "(repeatable). Ignored findings stay in the report, marked.",
+)
+ALLOW_UNREADABLE = click.option(
+    "--allow-unreadable",
+    is_flag=True,
+    help="Do not exit 2 because some files could not be read.",
+)

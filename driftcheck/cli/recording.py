@@ -1,0 +1,91 @@
+"""Recording live endpoints: `record`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from driftcheck import commands
+from driftcheck.cli.common import (
+    CONCURRENCY,
+    CONFIG,
+    ENDPOINTS,
+    SHARD,
+    check_age,
+    fail,
+    recording_progress,
+    scope,
+)
+from driftcheck.config import load_config
+from driftcheck.reporting import progress
+
+
+@click.command()
+@CONFIG
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Write cassettes here."
+)
+@click.option("--update", is_flag=True, help="Write the committed cassettes folder.")
+@ENDPOINTS
+@CONCURRENCY
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per request.")
+@click.option(
+    "--retries", type=click.IntRange(min=0), help="Retries on connection errors, 5xx, 429."
+)
+@SHARD
+@click.option(
+    "--max-age",
+    metavar="AGE",
+    help="Only re-record endpoints whose cassette in the target folder is missing or was "
+    "recorded longer ago than AGE (30d, 12h, 2w).",
+)
+@click.pass_context
+def record(
+    ctx: click.Context,
+    config_path: Path | None,
+    out: Path | None,
+    update: bool,
+    endpoint_names: tuple[str, ...],
+    concurrency: int | None,
+    timeout: float | None,
+    retries: int | None,
+    shard: str | None,
+    max_age: str | None,
+) -> None:
+    """Call the configured live endpoints and write one cassette per endpoint.
+
+    Writes the `fresh` folder by default, the committed `cassettes` folder with
+    --update, or DIR with --out. Secrets are scrubbed before anything is written;
+    each cassette is written whole or not at all. Exits 3 when some endpoint
+    failed (its existing cassette is left untouched).
+
+    \b
+    Example:
+        driftcheck record
+        driftcheck record --update --endpoint user --concurrency 16
+        driftcheck record --update --max-age 7d --shard 1/4
+    """
+    if out is not None and update:
+        raise click.UsageError("give --out or --update, not both", ctx=ctx)
+    config = load_config(config_path).with_overrides(
+        concurrency=concurrency, timeout=timeout, retries=retries
+    )
+    target = out or (config.cassettes if update else config.fresh)
+    run = scope(shard, check_age(max_age))
+    names = commands.due(config, endpoint_names, target, run)
+    if not names:
+        click.echo(f"nothing to record: no endpoint of this run is due in {target}")
+        ctx.exit(0)
+    try:
+        with recording_progress(len(names)) as on_outcome:
+            outcomes = commands.record_endpoints(
+                config, names, target, config.concurrency, on_outcome
+            )
+    except KeyboardInterrupt:
+        fail("interrupted: cassettes already written are complete; nothing partial was left", 130)
+    click.echo(progress.summary(outcomes, str(target)), nl=False)
+    ctx.exit(3 if any(o.error for o in outcomes) else 0)
+
+
+COMMANDS = (record,)

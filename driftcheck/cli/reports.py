@@ -1,0 +1,171 @@
+"""Commands that end in a report: diff, check and merge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from driftcheck import commands, contracts
+from driftcheck.cli.common import (
+    ALLOW_UNREADABLE,
+    CONCURRENCY,
+    CONFIG,
+    ENDPOINTS,
+    FAIL_ON_OPTION,
+    FORMAT,
+    IGNORE,
+    MAX_AGE,
+    OUTPUT,
+    SEVERITY,
+    SHARD,
+    check_age,
+    finish,
+    make_policy,
+    recording_progress,
+    scope,
+)
+from driftcheck.config import load_config
+from driftcheck.policy import Policy
+
+
+@click.command()
+@click.argument("baseline", required=False, type=click.Path(exists=True))
+@click.argument("current", required=False, type=click.Path(exists=True))
+@CONFIG
+@FORMAT
+@OUTPUT
+@FAIL_ON_OPTION
+@SHARD
+@MAX_AGE
+@SEVERITY
+@IGNORE
+@ALLOW_UNREADABLE
+@click.pass_context
+def diff(
+    ctx: click.Context,
+    baseline: str | None,
+    current: str | None,
+    config_path: Path | None,
+    fmt: str,
+    output: str,
+    fail_on: str,
+    shard: str | None,
+    max_age: str | None,
+    severity_flags: tuple[str, ...],
+    ignore_flags: tuple[str, ...],
+    allow_unreadable: bool,
+) -> None:
+    """Compare response shapes: two cassette sets, or what the config names.
+
+    With BASELINE and CURRENT (cassette files or folders, searched recursively),
+    their interactions are grouped by endpoint (METHOD host/path, ids as {id})
+    and status code, and shapes are compared. Only structure, never values.
+
+    With no arguments, the config drives it: fresh recordings vs committed
+    cassettes (when fresh ones exist), and every endpoint's mock `fixtures` vs
+    its recordings (fresh if present, else committed), in one report.
+
+    The config's [severity] and [[ignore]] apply in both modes.
+
+    Exit codes: 0 no drift at or above --fail-on, 1 drift, 2 input error
+    (including unreadable files and fixtures, unless --allow-unreadable).
+
+    \b
+    Example:
+        driftcheck diff
+        driftcheck diff cassettes/ .driftcheck/fresh/
+        driftcheck diff old.yaml new.yaml --format json --output report.json
+        driftcheck diff --shard 2/3 --format json --output shard-2.json
+    """
+    config = load_config(config_path, require_env=False)
+    run = scope(shard, check_age(max_age) or config.max_age)
+    rules = make_policy(config, severity_flags, ignore_flags)
+    if baseline is None:
+        report = contracts.diff_config(config, run)
+    elif current is None:
+        raise click.UsageError(
+            "give CURRENT too (a cassette file or folder), or no argument to use the config",
+            ctx=ctx,
+        )
+    else:
+        report = commands.diff_paths(baseline, current, run)
+    finish(ctx, report, rules, fmt, output, fail_on, allow_unreadable)
+
+
+@click.command()
+@CONFIG
+@ENDPOINTS
+@CONCURRENCY
+@FORMAT
+@OUTPUT
+@FAIL_ON_OPTION
+@SHARD
+@MAX_AGE
+@SEVERITY
+@IGNORE
+@click.pass_context
+def check(
+    ctx: click.Context,
+    config_path: Path | None,
+    endpoint_names: tuple[str, ...],
+    concurrency: int | None,
+    fmt: str,
+    output: str,
+    fail_on: str,
+    shard: str | None,
+    max_age: str | None,
+    severity_flags: tuple[str, ...],
+    ignore_flags: tuple[str, ...],
+) -> None:
+    """Record the live endpoints into a temporary folder and diff them with the committed cassettes.
+
+    The scheduled job in one command, and the quick probe during an incident;
+    fixtures are checked against the fresh recording too. Same report formats
+    and exit codes as `diff`; 3 when recording failed for some endpoint
+    (listed in the report's errors).
+
+    \b
+    Example:
+        driftcheck check
+        driftcheck check --endpoint user --format json
+    """
+    config = load_config(config_path).with_overrides(concurrency=concurrency)
+    run = scope(shard, check_age(max_age) or config.max_age)
+    rules = make_policy(config, severity_flags, ignore_flags)
+    names = commands.selected(config, endpoint_names, run)
+    with recording_progress(len(names)) as on_outcome:
+        report, _ = commands.check(config, endpoint_names, config.concurrency, on_outcome, run)
+    finish(ctx, report, rules, fmt, output, fail_on)
+
+
+@click.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@FORMAT
+@OUTPUT
+@FAIL_ON_OPTION
+@ALLOW_UNREADABLE
+@click.pass_context
+def merge(
+    ctx: click.Context,
+    reports: tuple[str, ...],
+    fmt: str,
+    output: str,
+    fail_on: str,
+    allow_unreadable: bool,
+) -> None:
+    """Combine the JSON reports of sharded runs into one report, in any format.
+
+    The exit code is the one an unsharded run would have given: 3 when some
+    shard failed to record, 2 for unreadable input, 1 for drift at or above
+    --fail-on. Ignores and severities were applied by the shards.
+
+    \b
+    Example:
+        driftcheck merge shard-*.json --format markdown --output comment.md
+    """
+    report = commands.merge_reports(reports)
+    finish(ctx, report, Policy(), fmt, output, fail_on, allow_unreadable)
+
+
+COMMANDS = (diff, check, merge)
