@@ -174,7 +174,7 @@ def _with_lines(interactions: list[Interaction], data: bytes) -> list[Interactio
             located.append(interaction)
             continue
         line += data.count(b"\n", position, found)
-        position = found
+        position = found + 1
         located.append(dataclasses.replace(interaction, line=line))
     return located
 

@@ -236,7 +236,10 @@ def test_missing_path() -> None:
 def test_unknown_format() -> None:
     result = run("diff", str(REPORTS), str(REPORTS), "--format", "xml")
     assert result.exit_code == 2
-    assert "'xml' is not one of 'json', 'rich'" in result.output
+    assert (
+        "'xml' is not one of 'github', 'json', 'junit', 'markdown', 'rich', 'sarif'"
+        in result.output
+    )
 
 
 def test_shape_rich_tree() -> None:

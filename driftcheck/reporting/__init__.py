@@ -24,9 +24,16 @@ Renderer = Callable[[Report, RenderOptions], str]
 
 
 def _formats() -> dict[str, Renderer]:
-    from driftcheck.reporting import json_report, rich_report
+    from driftcheck.reporting import github, json_report, junit, markdown, rich_report, sarif
 
-    return {"rich": rich_report.render, "json": json_report.render}
+    return {
+        "rich": rich_report.render,
+        "json": json_report.render,
+        "junit": junit.render,
+        "markdown": markdown.render,
+        "github": github.render,
+        "sarif": sarif.render,
+    }
 
 
 FORMATS: dict[str, Renderer] = _formats()

@@ -42,30 +42,41 @@ def render(report: Report, options: RenderOptions) -> str:
     for endpoint, findings in groupby(report.findings, key=lambda f: f.endpoint):
         console.print(_endpoint_tree(endpoint, list(findings)))
     _print_problems(console, report.errors, report.notes)
+    for warning in report.warnings:
+        console.print(Text(f"warning: {warning}", style="yellow"), soft_wrap=True)
     return buffer.getvalue()
 
 
 def _summary(report: Report) -> Table:
     breaking, warning, info = (report.count(s) for s in reversed(Severity))
-    verdict = "drift found" if report.findings else "no drift"
+    verdict = "drift found" if report.active else "no drift"
     table = Table(title=f"driftcheck: {verdict}", title_justify="left", show_edge=False)
     table.add_column("endpoints", justify="right")
     for severity in reversed(Severity):
         table.add_column(severity.label, justify="right", style=STYLES[severity])
-    table.add_row(str(report.endpoints), str(breaking), str(warning), str(info))
+    ignored = len(report.findings) - len(report.active)
+    if ignored:
+        table.add_column("ignored", justify="right", style="dim")
+        table.add_row(str(report.endpoints), str(breaking), str(warning), str(info), str(ignored))
+    else:
+        table.add_row(str(report.endpoints), str(breaking), str(warning), str(info))
     return table
 
 
 def _endpoint_tree(endpoint: str, findings: list[Finding]) -> Tree:
-    worst = max(f.severity for f in findings)
-    tree = Tree(Text(endpoint, style=f"bold {STYLES[worst]}"))
-    for severity in reversed(Severity):
-        chosen = [f for f in findings if f.severity is severity]
+    active = [f for f in findings if f.ignored is None]
+    worst = max(f.severity for f in active) if active else None
+    tree = Tree(Text(endpoint, style=f"bold {STYLES[worst]}" if worst else "dim"))
+    groups = [
+        (s.label, STYLES[s], [f for f in active if f.severity is s]) for s in reversed(Severity)
+    ]
+    groups.append(("ignored", "dim", [f for f in findings if f.ignored is not None]))
+    for name, style, chosen in groups:
         if not chosen:
             continue
-        branch = tree.add(Text(f"{severity.label} ({len(chosen)})", style=STYLES[severity]))
+        branch = tree.add(Text(f"{name} ({len(chosen)})", style=style))
         for finding in chosen:
-            label = Text(finding.rule, style=STYLES[severity])
+            label = Text(finding.rule, style=STYLES[finding.severity])
             if finding.status is not None:
                 label.append(f" [{finding.status}]", style="dim")
             if finding.rule not in ENDPOINT_RULES:
@@ -76,6 +87,8 @@ def _endpoint_tree(endpoint: str, findings: list[Finding]) -> Tree:
                 node.add(Text.assemble((finding.baseline, "dim"), " → ", finding.current))
             if finding.location:
                 node.add(Text(f"at {finding.location}", style="dim"))
+            if finding.ignored:
+                node.add(Text(f"ignored: {finding.ignored}", style="dim"))
     return tree
 
 

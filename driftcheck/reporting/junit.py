@@ -1,0 +1,75 @@
+"""JUnit XML: one testcase per endpoint and status, one failure per finding that fails.
+
+Findings below `--fail-on` and ignored ones are listed in the testcase's system-out, so
+CI test views show them without failing the build. Unreadable files are errors.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from driftcheck.model import Finding, Report
+from driftcheck.reporting import RenderOptions
+
+
+def _case_name(status: int | None) -> str:
+    return "endpoint" if status is None else f"status {status}"
+
+
+def _fails(finding: Finding, options: RenderOptions) -> bool:
+    limit = options.fail_on
+    return finding.ignored is None and limit is not None and finding.severity >= limit
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    """The report as a JUnit XML document."""
+    cases: dict[tuple[str, int | None], list[Finding]] = defaultdict(list)
+    for endpoint, status in report.checked:
+        cases[(endpoint, status)]
+    for finding in report.findings:
+        cases[(finding.endpoint, finding.status)].append(finding)
+    suite = ET.Element("testsuite", name="driftcheck")
+    failures = 0
+    for (endpoint, status), findings in cases.items():
+        case = ET.SubElement(suite, "testcase", classname=endpoint, name=_case_name(status))
+        quiet = []
+        for finding in findings:
+            if _fails(finding, options):
+                failures += 1
+                failure = ET.SubElement(
+                    case,
+                    "failure",
+                    type=finding.rule,
+                    message=f"{finding.severity.label} {finding.rule} {finding.path}",
+                )
+                failure.text = _detail(finding)
+            else:
+                quiet.append(_detail(finding))
+        if quiet:
+            ET.SubElement(case, "system-out").text = "\n\n".join(quiet)
+    for error in report.errors:
+        case = ET.SubElement(suite, "testcase", classname="driftcheck.input", name=error.file)
+        ET.SubElement(case, "error", type="unreadable", message=error.message).text = error.message
+    suite.set("tests", str(len(suite)))
+    suite.set("failures", str(failures))
+    suite.set("errors", str(len(report.errors)))
+    root = ET.Element("testsuites", name="driftcheck")
+    root.append(suite)
+    for key in ("tests", "failures", "errors"):
+        root.set(key, suite.get(key, "0"))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _detail(finding: Finding) -> str:
+    lines = [
+        f"{finding.severity.label}: {finding.rule} at {finding.path}",
+        finding.message,
+        f"{finding.baseline} -> {finding.current}",
+    ]
+    if finding.location:
+        lines.append(f"at {finding.location}")
+    if finding.ignored:
+        lines.append(f"ignored: {finding.ignored}")
+    return "\n".join(lines)

@@ -1,0 +1,126 @@
+"""Markdown for a pull-request comment: a verdict, a summary table, details per endpoint.
+
+GitHub refuses comments over 65,536 characters; endpoints that do not fit are left out
+with a note saying how many, so the comment always posts.
+"""
+
+from __future__ import annotations
+
+import html
+from itertools import groupby
+
+from driftcheck.model import Finding, Report, Severity
+from driftcheck.reporting import RenderOptions
+
+LIMIT = 65_536
+_MARGIN = 400  # room for the truncation note
+
+
+def _cell(text: str) -> str:
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", "<br>")
+
+
+def _code(text: str) -> str:
+    fence = "``" if "`" in text else "`"
+    return f"{fence}{_cell(text)}{fence}"
+
+
+def _verdict(report: Report, options: RenderOptions) -> str:
+    limit = options.fail_on
+    if report.fails(limit):
+        assert limit is not None
+        failing = sum(1 for f in report.active if f.severity >= limit)
+        return f"### ❌ driftcheck: {failing} finding(s) at or above {limit.label}"
+    if report.active:
+        return "### ⚠️ driftcheck: drift below the failure threshold"
+    return "### ✅ driftcheck: no drift"
+
+
+def _summary(report: Report) -> list[str]:
+    ignored = len(report.findings) - len(report.active)
+    counts = " | ".join(str(report.count(s)) for s in reversed(Severity))
+    return [
+        "| endpoints | breaking | warning | info | ignored |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {report.endpoints} | {counts} | {ignored} |",
+    ]
+
+
+def _row(finding: Finding) -> str:
+    severity = finding.severity.label
+    if finding.ignored:
+        severity = f"~~{severity}~~ ignored: {_cell(finding.ignored)}"
+    status = "" if finding.status is None else str(finding.status)
+    what = f"{_cell(finding.message)}<br>{_cell(finding.baseline)} → {_cell(finding.current)}"
+    where = _code(finding.location) if finding.location else ""
+    return (
+        f"| {severity} | {_code(finding.rule)} | {status} | {_code(finding.path)} | {what} "
+        f"| {where} |"
+    )
+
+
+def _section(endpoint: str, findings: list[Finding], rows: int | None = None) -> str:
+    counts = ", ".join(
+        f"{n} {s.label}"
+        for s in reversed(Severity)
+        if (n := sum(1 for f in findings if f.severity is s and not f.ignored))
+    )
+    shown = findings if rows is None else findings[:rows]
+    lines = [
+        f"<details><summary><b>{html.escape(endpoint)}</b> — {counts or 'ignored only'}</summary>",
+        "",
+        "| severity | rule | status | path | finding | where |",
+        "|---|---|---|---|---|---|",
+        *(_row(f) for f in shown),
+    ]
+    if len(shown) < len(findings):
+        lines.append(f"\n… {len(findings) - len(shown)} more finding(s) for this endpoint")
+    return "\n".join([*lines, "", "</details>", ""])
+
+
+def _problems(report: Report) -> list[str]:
+    lines: list[str] = []
+    if report.errors:
+        lines += ["", f"**{len(report.errors)} file(s) could not be used:**", ""]
+        lines += [f"- {_code(e.file)}: {_cell(e.message)}" for e in report.errors[:50]]
+    if report.warnings:
+        lines += ["", "**Warnings:**", ""] + [f"- {_cell(w)}" for w in report.warnings]
+    return lines
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    """The comment, never longer than GitHub's limit."""
+    head = "\n".join([_verdict(report, options), "", *_summary(report), *_problems(report), ""])
+    body: list[str] = []
+    size = len(head)
+    groups = [(e, list(fs)) for e, fs in groupby(report.findings, key=lambda f: f.endpoint)]
+    for position, (endpoint, findings) in enumerate(groups):
+        section = _section(endpoint, findings)
+        if size + len(section) > LIMIT - _MARGIN:
+            partial = _fit(endpoint, findings, LIMIT - _MARGIN - size)
+            if partial:
+                body.append(partial)
+                position += 1
+            left = groups[position:]
+            more = sum(len(fs) for _, fs in left)
+            if left:
+                body.append(
+                    f"… {more} more finding(s) in {len(left)} endpoint(s) not shown: a comment "
+                    f"holds at most {LIMIT:,} characters. The JSON report has them all.\n"
+                )
+            break
+        body.append(section)
+        size += len(section) + 1
+    return "\n".join([head, *body])
+
+
+def _fit(endpoint: str, findings: list[Finding], room: int) -> str | None:
+    """The section with as many rows as fit in `room`, or None if not even one does."""
+    low, high = 0, len(findings)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(_section(endpoint, findings, middle)) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return _section(endpoint, findings, low) if low else None

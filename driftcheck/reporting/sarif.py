@@ -1,0 +1,114 @@
+"""SARIF 2.1.0 for code-scanning uploaders: one rule per catalogue id, results on files.
+
+Ignored findings carry a `suppressions` entry with the ignore's reason, as SARIF asks,
+rather than being dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import orjson
+
+from driftcheck import __version__
+from driftcheck.model import Finding, Report, Severity
+from driftcheck.reporting import RenderOptions
+from driftcheck.rules import CATALOGUE
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_INDEX = {rule.id: position for position, rule in enumerate(CATALOGUE)}
+
+
+def _rules() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": rule.id,
+            "name": "".join(part.title() for part in rule.id.split("-")),
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {
+                "text": f"{rule.summary} (default severity: {rule.severity.label})"
+            },
+            "defaultConfiguration": {"level": LEVELS[rule.severity]},
+            "properties": {"tags": ["api-contract", "drift"]},
+        }
+        for rule in CATALOGUE
+    ]
+
+
+def _location(location: str | None) -> dict[str, Any]:
+    file, line = location or "driftcheck.toml", 1
+    head, _, tail = file.rpartition(":")
+    if head and tail.isdigit():
+        file, line = head, max(int(tail), 1)
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": file.replace("\\", "/")},
+            "region": {"startLine": line},
+        }
+    }
+
+
+def _result(finding: Finding) -> dict[str, Any]:
+    identity = "\0".join(
+        [finding.endpoint, str(finding.status), finding.path, finding.rule, finding.source]
+    )
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": _INDEX[finding.rule],
+        "level": LEVELS[finding.severity],
+        "message": {
+            "text": f"{finding.endpoint}: {finding.message} ({finding.baseline} → "
+            f"{finding.current})"
+        },
+        "locations": [_location(finding.location)],
+        "partialFingerprints": {
+            "driftcheckFinding/v1": hashlib.sha256(identity.encode()).hexdigest()
+        },
+        "properties": {
+            "endpoint": finding.endpoint,
+            "status": finding.status,
+            "path": finding.path,
+            "source": finding.source,
+            "baseline": finding.baseline,
+            "current": finding.current,
+        },
+    }
+    if finding.ignored:
+        result["suppressions"] = [{"kind": "external", "justification": finding.ignored}]
+    return result
+
+
+def sarif_dict(report: Report) -> dict[str, Any]:
+    notifications = [
+        {"level": "error", "message": {"text": f"{e.file}: {e.message}"}} for e in report.errors
+    ] + [{"level": "warning", "message": {"text": w}} for w in report.warnings]
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "driftcheck",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": _rules(),
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": not report.errors,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "results": [_result(f) for f in report.findings],
+            }
+        ],
+    }
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    """The report as a SARIF 2.1.0 log."""
+    return orjson.dumps(sarif_dict(report), option=orjson.OPT_INDENT_2).decode() + "\n"
