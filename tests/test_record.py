@@ -328,3 +328,54 @@ def test_ctrl_c_leaves_no_partial_file(tmp_path: Path, server: LiveServer) -> No
     assert (committed / "slow.yaml").read_bytes() == before
     assert read_cassette(committed / "fast.yaml").interactions[0].status == 200
     assert [p.name for p in committed.iterdir() if p.name.startswith(".")] == []
+
+
+def test_shards_split_the_endpoints(tmp_path: Path, server: LiveServer) -> None:
+    for name in "abcd":
+        server.routes[f"/{name}"] = lambda r: json_response("{}")
+    (tmp_path / "driftcheck.toml").write_text(
+        config_text(*(endpoint(name, f"{server.url}/{name}") for name in "dcba"))
+    )
+    assert run(tmp_path, "--shard", "1/2").exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "fresh").iterdir()) == ["a.yaml", "c.yaml"]
+    assert run(tmp_path, "--shard", "2/2").exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "fresh").iterdir()) == [
+        "a.yaml", "b.yaml", "c.yaml", "d.yaml",
+    ]  # fmt: skip
+    empty = run(tmp_path, "--shard", "5/5")
+    assert empty.exit_code == 0
+    assert "nothing to record" in empty.output
+
+
+def test_max_age_records_only_what_is_due(tmp_path: Path, server: LiveServer) -> None:
+    server.routes["/a"] = lambda r: json_response("{}")
+    server.routes["/b"] = lambda r: json_response("{}")
+    (tmp_path / "driftcheck.toml").write_text(
+        config_text(endpoint("a", f"{server.url}/a"), endpoint("b", f"{server.url}/b"))
+    )
+    assert run(tmp_path, "--endpoint", "a").exit_code == 0
+    assert server.hits["/a"] == 1
+    result = run(tmp_path, "--max-age", "1d")  # a.yaml is minutes old: only b is due
+    assert result.exit_code == 0, result.output
+    assert (server.hits["/a"], server.hits["/b"]) == (1, 1)
+    assert "recorded 1 of 1 endpoints" in result.output
+
+
+def test_diff_and_fixtures_need_no_secrets(tmp_path: Path, server: LiveServer) -> None:
+    server.routes["/a"] = lambda r: json_response('{"id": 1}')
+    (tmp_path / "driftcheck.toml").write_text(
+        config_text(
+            endpoint("a", f"{server.url}/a", headers='{ Authorization = "Bearer ${API_TOKEN}" }')
+        )
+    )
+    recorded = run(tmp_path, "--update", env={"API_TOKEN": "s3cret-token"})
+    assert recorded.exit_code == 0, recorded.output
+    refused = run(tmp_path, "--update")  # recording needs the variable
+    assert refused.exit_code == 2
+    assert "environment variable `API_TOKEN` is not set" in refused.output
+    (tmp_path / "fresh").mkdir(exist_ok=True)
+    (tmp_path / "fresh" / "a.yaml").write_text((tmp_path / "cassettes" / "a.yaml").read_text())
+    config = str(tmp_path / "driftcheck.toml")
+    result = CliRunner().invoke(cli, ["diff", "--config", config, "--format", "json"], env={})
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["findings"] == []
