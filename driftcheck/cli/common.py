@@ -188,3 +188,10 @@ ALLOW_UNREADABLE = click.option(
     is_flag=True,
     help="Do not exit 2 because some files could not be read.",
 )
+
+
+def report_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The options of every command that ends in a report (diff and check)."""
+    for option in reversed((FORMAT, OUTPUT, FAIL_ON_OPTION, SHARD, MAX_AGE, SEVERITY, IGNORE)):
+        function = option(function)
+    return function

@@ -14,15 +14,12 @@ from driftcheck.cli.common import (
     ENDPOINTS,
     FAIL_ON_OPTION,
     FORMAT,
-    IGNORE,
-    MAX_AGE,
     OUTPUT,
-    SEVERITY,
-    SHARD,
     check_age,
     finish,
     make_policy,
     recording_progress,
+    report_options,
     scope,
 )
 from driftcheck.config import load_config
@@ -33,13 +30,7 @@ from driftcheck.policy import Policy
 @click.argument("baseline", required=False, type=click.Path(exists=True))
 @click.argument("current", required=False, type=click.Path(exists=True))
 @CONFIG
-@FORMAT
-@OUTPUT
-@FAIL_ON_OPTION
-@SHARD
-@MAX_AGE
-@SEVERITY
-@IGNORE
+@report_options
 @ALLOW_UNREADABLE
 @click.pass_context
 def diff(
@@ -97,13 +88,7 @@ def diff(
 @CONFIG
 @ENDPOINTS
 @CONCURRENCY
-@FORMAT
-@OUTPUT
-@FAIL_ON_OPTION
-@SHARD
-@MAX_AGE
-@SEVERITY
-@IGNORE
+@report_options
 @click.pass_context
 def check(
     ctx: click.Context,
