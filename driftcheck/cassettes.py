@@ -67,8 +67,13 @@ def read_cassette(path: str | os.PathLike[str]) -> Cassette:
         data = Path(path).read_bytes()
     except OSError as error:
         raise CassetteError(name, f"cannot read: {error.strerror or error}") from None
+    return Cassette(name, tuple(parse_cassette(data, name)))
+
+
+def parse_cassette(data: bytes, name: str) -> list[Interaction]:
+    """The interactions of a cassette's bytes; raises CassetteError."""
     document = parse_document(data, name)
-    return Cassette(name, tuple(_with_lines(list(interactions_of(document, name)), data)))
+    return _with_lines(list(interactions_of(document, name)), data)
 
 
 def interactions_of(document: Any, name: str) -> Iterator[Interaction]:

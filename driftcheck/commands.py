@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from driftcheck import contracts, recorder
+from driftcheck import contracts, recorder, scan
 from driftcheck.cassettes import discover, load_all, read_cassette
 from driftcheck.compare import compare
 from driftcheck.config import Config
@@ -17,6 +17,7 @@ from driftcheck.endpoints import endpoint_key, group
 from driftcheck.errors import CassetteError, ConfigError, InputError
 from driftcheck.model import EndpointSet, FileError, Interaction, Outcome, Report
 from driftcheck.reporting.json_report import load_report
+from driftcheck.scan import Settings
 from driftcheck.shard import Scope
 from driftcheck.staleness import parse_age, recorded_time, stale_findings
 
@@ -24,18 +25,21 @@ PathLike = str | os.PathLike[str]
 UTC = datetime.timezone.utc
 
 
-def _load_side(path: PathLike) -> tuple[list[Interaction], list[FileError]]:
+def _load_side(path: PathLike, reading: Settings) -> tuple[list[Interaction], list[FileError]]:
     """A file must load (its error is fatal); a folder lists its unreadable files and goes on."""
     if Path(path).is_dir():
-        return load_all(discover([path]))
-    return list(read_cassette(path).interactions), []
+        return scan.load(discover([path]), reading)
+    interactions, errors = scan.load([Path(path)], reading)
+    if errors:
+        raise CassetteError(errors[0].file, errors[0].message)
+    return interactions, []
 
 
 def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None) -> Report:
     """Compare the shapes of two cassette files or folders."""
     scope = scope or Scope()
-    old, old_errors = _load_side(baseline)
-    new, new_errors = _load_side(current)
+    old, old_errors = _load_side(baseline, scope.reading)
+    new, new_errors = _load_side(current, scope.reading)
     before, after = group(old), group(new)
     picked = scope.pick([*before.endpoints, *after.endpoints])
     if scope.shard is not None:
@@ -60,9 +64,11 @@ def _notes(interactions: Sequence[Interaction]) -> list[str]:
     return [f"{i.source}#{i.index}: {i.note}" for i in interactions if i.note]
 
 
-def shape_paths(paths: Sequence[PathLike]) -> tuple[EndpointSet, list[FileError]]:
+def shape_paths(
+    paths: Sequence[PathLike], reading: Settings | None = None
+) -> tuple[EndpointSet, list[FileError]]:
     """Infer shapes per endpoint from cassette files and folders."""
-    interactions, errors = load_all(discover(paths))
+    interactions, errors = scan.load(discover(paths), reading or Settings())
     return group(interactions), errors
 
 
@@ -115,7 +121,7 @@ def check(
             dataclasses.replace(config, fresh=Path(folder), endpoints=checked)
         )
     committed = [config.cassettes / f"{name}.yaml" for name in sorted(recorded)]
-    old, old_errors = load_all(path for path in committed if path.exists())
+    old, old_errors = scan.load([path for path in committed if path.exists()], scope.reading)
     report = compare(group(old, by_cassette_name), group(fresh, by_cassette_name))
     failures = [FileError(o.endpoint, f"recording failed: {o.error}") for o in outcomes if o.error]
     errors = (*old_errors, *fresh_errors, *failures)

@@ -25,6 +25,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 CONFIG_FILE = "driftcheck.toml"
+DEFAULT_CACHE = ".driftcheck/cache"  # "" turns the shape cache off
 PYPROJECT = "pyproject.toml"
 SEVERITIES = ("breaking", "warning", "info")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -34,6 +35,8 @@ _ENV = {
     "concurrency": "DRIFTCHECK_CONCURRENCY",
     "timeout": "DRIFTCHECK_TIMEOUT",
     "retries": "DRIFTCHECK_RETRIES",
+    "workers": "DRIFTCHECK_WORKERS",
+    "cache": "DRIFTCHECK_CACHE",
 }
 
 
@@ -76,6 +79,8 @@ class Config:
     cassettes: Path
     fresh: Path
     root: Path = Path()  # the config file's folder: fixture references are relative to it
+    cache: Path | None = None  # shape cache folder; None: no cache
+    workers: int = 0  # processes reading cassettes; 0: one per core
     concurrency: int = 8
     timeout: float = 10.0
     retries: int = 2
@@ -109,6 +114,8 @@ TOP_KEYS = {
     "concurrency": int,
     "timeout": (int, float),
     "retries": int,
+    "workers": int,
+    "cache": str,
     "scrub_headers": list,
     "scrub_query": list,
     "scrub_body": list,
@@ -220,6 +227,8 @@ def _validate(
         cassettes=(root / values.get("cassettes", "cassettes")).resolve(),
         fresh=(root / values.get("fresh", ".driftcheck/fresh")).resolve(),
         root=root.resolve(),
+        cache=(root / cache).resolve() if (cache := values.get("cache", DEFAULT_CACHE)) else None,
+        workers=values.get("workers", 0),
         concurrency=values.get("concurrency", 8),
         timeout=float(values.get("timeout", 10)),
         retries=values.get("retries", 2),
@@ -278,6 +287,10 @@ def _check_ranges(config: Config, where: str) -> None:
         raise ConfigError(f"{where}: `timeout` must be more than 0 seconds, not {config.timeout}")
     if config.retries < 0:
         raise ConfigError(f"{where}: `retries` must be 0 or more, not {config.retries}")
+    if config.workers < 0:
+        raise ConfigError(
+            f"{where}: `workers` must be 0 (one per core) or more, not {config.workers}"
+        )
 
 
 def _expand(

@@ -22,6 +22,7 @@ from driftcheck.errors import ConfigError, InputError
 from driftcheck.fixtures import load_fixtures
 from driftcheck.mocks import PER_PAYLOAD_RULES, Contract, compare_fixtures, contract_of
 from driftcheck.model import BodyKind, FileError, Finding, Fixture, Interaction, Report
+from driftcheck.scan import FileScan, Settings, scan
 from driftcheck.shard import Scope
 from driftcheck.staleness import stale_findings
 from driftcheck.variants import Variant, variants
@@ -30,17 +31,22 @@ from driftcheck.variants import Variant, variants
 class Recordings:
     """Loads each cassette once per run, labelled by file name like configured endpoints."""
 
-    def __init__(self) -> None:
-        self._loaded: dict[Path, tuple[list[Interaction], list[FileError]]] = {}
+    def __init__(self, reading: Settings | None = None) -> None:
+        self._reading = reading or Settings()
+        self._loaded: dict[Path, FileScan] = {}
 
     def load(self, paths: Iterable[Path]) -> tuple[list[Interaction], list[FileError]]:
+        wanted = list(paths)
+        missing = [path for path in dict.fromkeys(wanted) if path not in self._loaded]
+        for path, result in zip(missing, scan(missing, self._reading), strict=True):
+            self._loaded[path] = result
         interactions: list[Interaction] = []
         errors: list[FileError] = []
-        for path in paths:
-            if path not in self._loaded:
-                self._loaded[path] = load_all([path])
-            interactions.extend(self._loaded[path][0])
-            errors.extend(self._loaded[path][1])
+        for path in wanted:
+            result = self._loaded[path]
+            if result.error is not None:
+                errors.append(FileError(result.path, result.error))
+            interactions.extend(result.interactions)
         return interactions, errors
 
 
@@ -154,7 +160,7 @@ def stale_report(
 def diff_config(config: Config, scope: Scope | None = None) -> Report:
     """`driftcheck diff` with no arguments: both comparisons in one report."""
     scope = scope or Scope()
-    recordings = Recordings()
+    recordings = Recordings(scope.reading)
     configured = [e.name for e in config.endpoints]
     names = scope.pick([*configured, *(p.stem for p in _fresh_files(config))])
     cassettes = cassette_report(config, recordings, names)

@@ -71,7 +71,9 @@ def summarize(samples: list[Interaction]) -> StatusShape:
     for sample in samples:
         if sample.note:
             notes.append(f"{sample.source}#{sample.index}: {sample.note}")
-        if sample.kind is BodyKind.JSON:
+        if sample.kind is BodyKind.JSON and sample.shape is not None:
+            shapes.append(sample.shape)
+        elif sample.kind is BodyKind.JSON:
             try:
                 shapes.append(infer(sample.body))
             except ShapeDepthError as error:

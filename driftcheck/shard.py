@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from driftcheck.errors import InputError
+from driftcheck.scan import Settings
 
 Shard = tuple[int, int]
 
@@ -40,6 +41,7 @@ class Scope:
 
     shard: Shard | None = None
     max_age: str | None = None
+    reading: Settings = field(default_factory=Settings)  # worker processes and shape cache
     now: datetime.datetime = field(
         default_factory=lambda: datetime.datetime.now(datetime.timezone.utc)
     )

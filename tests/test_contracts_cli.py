@@ -241,4 +241,4 @@ def test_check_compares_fixtures_with_the_fresh_recording(api: LiveServer, tmp_p
     assert [(f["source"], f["rule"], f["path"]) for f in report["findings"]][:1] == [
         ("fixture", "mock-type-mismatch", "$.id")
     ]
-    assert not (tmp_path / ".driftcheck").exists()  # check records into a temporary folder
+    assert not (tmp_path / ".driftcheck" / "fresh").exists()  # check records into a temp folder

@@ -9,7 +9,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -17,6 +17,7 @@ from driftcheck import policy
 from driftcheck.config import Config
 from driftcheck.model import Outcome, Report, Severity
 from driftcheck.reporting import FORMATS, RenderOptions, progress
+from driftcheck.scan import Settings
 from driftcheck.shard import Scope, parse_shard
 
 FAIL_ON = ("breaking", "warning", "info", "never")
@@ -57,8 +58,27 @@ def threshold(fail_on: str) -> Severity | None:
     return None if fail_on == "never" else Severity.parse(fail_on)
 
 
-def scope(shard: str | None, max_age: str | None) -> Scope:
-    return Scope(shard=parse_shard(shard) if shard else None, max_age=max_age)
+def scope(
+    shard: str | None, max_age: str | None, config: Config | None = None, **reading: Any
+) -> Scope:
+    """A run's scope from its flags; `workers` and `no_cache` override the config."""
+    return Scope(
+        shard=parse_shard(shard) if shard else None,
+        max_age=max_age,
+        reading=reading_settings(config, **reading),
+    )
+
+
+def reading_settings(
+    config: Config | None, workers: int | None = None, no_cache: bool = False
+) -> Settings:
+    """Worker processes and the shape cache: flags over config over defaults."""
+    if config is None:
+        return Settings(workers=workers or 0)
+    return Settings(
+        workers=config.workers if workers is None else workers,
+        cache=None if no_cache else config.cache,
+    )
 
 
 def make_policy(
@@ -183,6 +203,16 @@ IGNORE = click.option(
     help="Ignore findings for this run: a rule id, or rule=…,endpoint=…,path=… with globs "
     "(repeatable). Ignored findings stay in the report, marked.",
 )
+WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Processes reading cassettes (default: config `workers`, else one per core).",
+)
+NO_CACHE = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Do not use the shape cache (default: .driftcheck/cache, config `cache`).",
+)
 ALLOW_UNREADABLE = click.option(
     "--allow-unreadable",
     is_flag=True,
@@ -192,6 +222,7 @@ ALLOW_UNREADABLE = click.option(
 
 def report_options(function: Callable[..., None]) -> Callable[..., None]:
     """The options of every command that ends in a report (diff and check)."""
-    for option in reversed((FORMAT, OUTPUT, FAIL_ON_OPTION, SHARD, MAX_AGE, SEVERITY, IGNORE)):
+    options = (FORMAT, OUTPUT, FAIL_ON_OPTION, SHARD, MAX_AGE, SEVERITY, IGNORE, WORKERS, NO_CACHE)
+    for option in reversed(options):
         function = option(function)
     return function

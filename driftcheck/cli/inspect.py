@@ -8,7 +8,15 @@ from pathlib import Path
 import click
 
 from driftcheck import commands, contracts
-from driftcheck.cli.common import CONFIG, OUTPUT, emit, render_options
+from driftcheck.cli.common import (
+    CONFIG,
+    NO_CACHE,
+    OUTPUT,
+    WORKERS,
+    emit,
+    reading_settings,
+    render_options,
+)
 from driftcheck.config import load_config
 from driftcheck.reporting import FORMATS, json_report, progress, rich_report
 
@@ -24,8 +32,19 @@ from driftcheck.reporting import FORMATS, json_report, progress, rich_report
     help="Output format.",
 )
 @OUTPUT
+@CONFIG
+@WORKERS
+@NO_CACHE
 @click.pass_context
-def shape(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str) -> None:
+def shape(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str,
+    config_path: Path | None,
+    workers: int | None,
+    no_cache: bool,
+) -> None:
     """Show the inferred shape of every endpoint in cassette files or folders.
 
     Folders are searched recursively for .yaml, .yml, .json and extensionless files.
@@ -36,7 +55,9 @@ def shape(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str) -> 
         driftcheck shape cassettes/
         driftcheck shape cassettes/user.yaml --format json
     """
-    endpoints, errors = commands.shape_paths(paths)
+    config = load_config(config_path, require_env=False)
+    reading = reading_settings(config, workers=workers, no_cache=no_cache)
+    endpoints, errors = commands.shape_paths(paths, reading)
     options = render_options(output)
     renderer = json_report.render_shapes if fmt == "json" else rich_report.render_shapes
     emit(renderer(endpoints, errors, options), output)

@@ -45,6 +45,8 @@ def diff(
     max_age: str | None,
     severity_flags: tuple[str, ...],
     ignore_flags: tuple[str, ...],
+    workers: int | None,
+    no_cache: bool,
     allow_unreadable: bool,
 ) -> None:
     """Compare response shapes: two cassette sets, or what the config names.
@@ -70,7 +72,9 @@ def diff(
         driftcheck diff --shard 2/3 --format json --output shard-2.json
     """
     config = load_config(config_path, require_env=False)
-    run = scope(shard, check_age(max_age) or config.max_age)
+    run = scope(
+        shard, check_age(max_age) or config.max_age, config, workers=workers, no_cache=no_cache
+    )
     rules = make_policy(config, severity_flags, ignore_flags)
     if baseline is None:
         report = contracts.diff_config(config, run)
@@ -102,6 +106,8 @@ def check(
     max_age: str | None,
     severity_flags: tuple[str, ...],
     ignore_flags: tuple[str, ...],
+    workers: int | None,
+    no_cache: bool,
 ) -> None:
     """Record the live endpoints into a temporary folder and diff them with the committed cassettes.
 
@@ -116,7 +122,9 @@ def check(
         driftcheck check --endpoint user --format json
     """
     config = load_config(config_path).with_overrides(concurrency=concurrency)
-    run = scope(shard, check_age(max_age) or config.max_age)
+    run = scope(
+        shard, check_age(max_age) or config.max_age, config, workers=workers, no_cache=no_cache
+    )
     rules = make_policy(config, severity_flags, ignore_flags)
     names = commands.selected(config, endpoint_names, run)
     with recording_progress(len(names)) as on_outcome:

@@ -1,0 +1,84 @@
+"""Reading on a process pool with a content-keyed shape cache: same findings, every way."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from driftcheck.scan import Settings, load, scan_file
+from tests.conftest import CASSETTES, rewrite_cassette
+from tests.test_cli import DRIFTS, OKTA, REPORTS, run
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Path, Path]:
+    """Two folders of 40 real cassettes each, some of them drifted."""
+    baseline, current = tmp_path / "baseline", tmp_path / "current"
+    for folder in (baseline, current):
+        folder.mkdir()
+        for n in range(10):
+            for source in sorted(CASSETTES.glob("*.yaml")):
+                shutil.copyfile(source, folder / f"{n}-{source.name}")
+    rewrite_cassette(REPORTS, current / f"3-{REPORTS.name}", DRIFTS["type changed"][0])
+    rewrite_cassette(OKTA, current / f"7-{OKTA.name}", lambda body: {**body, "owner": "x"})
+    return baseline, current
+
+
+def report(pair: tuple[Path, Path], *flags: str) -> dict[str, object]:
+    result = run("diff", str(pair[0]), str(pair[1]), "--format", "json", *flags)
+    assert result.exit_code in (1, 2), result.output
+    return json.loads(result.stdout)
+
+
+def test_same_report_with_one_or_two_workers_and_with_or_without_cache(
+    pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    plain = report(pair, "--workers", "1", "--no-cache")
+    rules = [f["rule"] for f in plain["findings"]]  # type: ignore[index]
+    assert rules == ["type-widened", "field-added", "field-added"]
+    assert report(pair, "--workers", "2", "--no-cache") == plain
+    config = tmp_path / "driftcheck.toml"
+    config.write_text(f'cache = "{cache}"\n')
+    assert report(pair, "--workers", "2", "--config", str(config)) == plain  # cold: fills it
+    entries = sorted(cache.rglob("*.json"))
+    assert len(entries) == len(list(CASSETTES.glob("*.yaml"))) + 2  # one per distinct content
+    assert report(pair, "--workers", "1", "--config", str(config)) == plain  # warm
+
+
+def test_a_corrupt_entry_is_ignored_and_rebuilt(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    source = str(CASSETTES / "datadog_teams.yaml")
+    cold = scan_file(source, cache)
+    [entry] = list(cache.rglob("*.json"))
+    entry.write_bytes(b'{"interactions": [{"m": 1')  # a half-written or damaged entry
+    again = scan_file(source, cache)
+    assert again == cold
+    assert json.loads(entry.read_bytes())["interactions"]
+
+
+def test_unreadable_files_are_cached_as_such(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    paths = [CASSETTES / "vcrpy_old_format.json", CASSETTES / "datadog_teams.yaml"]
+    first = load(paths, Settings(workers=1, cache=cache))
+    second = load(paths, Settings(workers=1, cache=cache))
+    assert first == second
+    assert first[1][0].message.startswith("pre-1.0 vcrpy cassette format")
+
+
+def test_two_runs_can_share_a_cache(pair: tuple[Path, Path], tmp_path: Path) -> None:
+    config = tmp_path / "driftcheck.toml"
+    config.write_text(f'cache = "{tmp_path / "shared"}"\n')
+    command = [
+        sys.executable, "-m", "driftcheck", "diff", str(pair[0]), str(pair[1]),
+        "--format", "json", "--config", str(config), "--workers", "2",
+    ]  # fmt: skip
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=120)[0] for process in runs]
+    assert [process.returncode for process in runs] == [2, 2]  # the junk files in the copies
+    assert json.loads(outputs[0]) == json.loads(outputs[1]) == report(pair, "--no-cache")
