@@ -80,13 +80,24 @@ def _by_name(interaction: Interaction) -> str:
 
 def contract(config: Config, name: str, recordings: Recordings | None = None) -> Contract:
     """The recorded contract of one endpoint; InputError when there is nothing to go by."""
+    path = _recording(config, name)
+    interactions, errors = (recordings or Recordings()).load([path])
+    return _contract_of(name, path, interactions, errors)
+
+
+def _recording(config: Config, name: str) -> Path:
     path = recording_of(config, name)
     if path is None:
         raise InputError(
             f"endpoint `{name}` has no recording: neither {config.fresh / name}.yaml nor "
             f"{config.cassettes / name}.yaml exists; run `driftcheck record`"
         )
-    interactions, errors = (recordings or Recordings()).load([path])
+    return path
+
+
+def _contract_of(
+    name: str, path: Path, interactions: list[Interaction], errors: list[FileError]
+) -> Contract:
     if errors:
         raise InputError(f"{errors[0].file}: {errors[0].message}")
     found = contract_of(name, group(interactions, _by_name).endpoints.get(name, {}))
@@ -222,10 +233,9 @@ def payload_findings(recorded: Contract, payload: Any, label: str = "payload") -
 
 def recorded_bodies(config: Config, name: str) -> tuple[Contract, list[Any]]:
     """An endpoint's contract and its successful JSON bodies, for generating fixtures."""
-    recorded = contract(config, name)
-    path = recording_of(config, name)
-    assert path is not None  # contract() found it
-    interactions, _ = load_all([path])
+    path = _recording(config, name)
+    interactions, errors = load_all([path])  # with bodies: variants are made of them
+    recorded = _contract_of(name, path, interactions, errors)
     bodies = [i.body for i in interactions if 200 <= i.status < 300 and i.kind is BodyKind.JSON]
     return recorded, bodies
 
