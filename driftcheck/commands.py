@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from driftcheck import contracts, recorder, scan
-from driftcheck.cassettes import discover, load_all, read_cassette
+from driftcheck.cassettes import discover, read_cassette
 from driftcheck.compare import compare
 from driftcheck.config import Config
 from driftcheck.endpoints import endpoint_key, group
@@ -47,7 +47,7 @@ def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None
         new = [i for i in new if endpoint_key(i.method, i.uri) in picked]
         before, after = group(old), group(new)
     report = compare(before, after)
-    notes = _notes(old) + _notes(new)
+    notes = contracts.notes_of((*old, *new))
     parts = [dataclasses.replace(report, errors=(*old_errors, *new_errors), notes=tuple(notes))]
     if scope.max_age:
         files = {i.source for i in (*old, *new)}
@@ -58,10 +58,6 @@ def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None
 
 def _endpoint_of(interaction: Interaction) -> str:
     return endpoint_key(interaction.method, interaction.uri)
-
-
-def _notes(interactions: Sequence[Interaction]) -> list[str]:
-    return [f"{i.source}#{i.index}: {i.note}" for i in interactions if i.note]
 
 
 def shape_paths(
@@ -98,11 +94,6 @@ def record_endpoints(
     )
 
 
-def by_cassette_name(interaction: Interaction) -> str:
-    """Configured endpoints are labelled by their cassette's file name."""
-    return Path(interaction.source).stem
-
-
 def check(
     config: Config,
     names: tuple[str, ...],
@@ -114,18 +105,14 @@ def check(
     scope = scope or Scope()
     with tempfile.TemporaryDirectory(prefix="driftcheck-check-") as folder:
         outcomes = record_endpoints(config, names, Path(folder), concurrency, on_outcome, scope)
-        fresh, fresh_errors = load_all(sorted(Path(folder).glob("*.yaml")))
         recorded = {o.endpoint for o in outcomes if o.error is None}
         checked = tuple(e for e in config.endpoints if e.name in recorded)
-        mocks = contracts.fixture_report(
-            dataclasses.replace(config, fresh=Path(folder), endpoints=checked)
-        )
-    committed = [config.cassettes / f"{name}.yaml" for name in sorted(recorded)]
-    old, old_errors = scan.load([path for path in committed if path.exists()], scope.reading)
-    report = compare(group(old, by_cassette_name), group(fresh, by_cassette_name))
+        fresh = dataclasses.replace(config, fresh=Path(folder), endpoints=checked)
+        recordings = contracts.Recordings(scope.reading)
+        report = contracts.cassette_report(fresh, recordings, recorded) or Report((), 0)
+        mocks = contracts.fixture_report(fresh, recordings)
     failures = [FileError(o.endpoint, f"recording failed: {o.error}") for o in outcomes if o.error]
-    errors = (*old_errors, *fresh_errors, *failures)
-    cassettes = dataclasses.replace(report, errors=errors, notes=tuple(_notes(old + fresh)))
+    cassettes = dataclasses.replace(report, errors=(*report.errors, *failures))
     stale = contracts.stale_report(config, [o.endpoint for o in outcomes], scope)
     return contracts.combine([cassettes, mocks, stale]), outcomes
 

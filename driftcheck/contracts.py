@@ -75,7 +75,13 @@ def known_endpoint(config: Config, name: str) -> str:
 
 
 def _by_name(interaction: Interaction) -> str:
+    """Configured endpoints are labelled by their cassette's file name."""
     return Path(interaction.source).stem
+
+
+def notes_of(interactions: Iterable[Interaction]) -> tuple[str, ...]:
+    """`file#index: note` for every body left out of shape inference."""
+    return tuple(f"{i.source}#{i.index}: {i.note}" for i in interactions if i.note)
 
 
 def contract(config: Config, name: str, recordings: Recordings | None = None) -> Contract:
@@ -142,16 +148,18 @@ def cassette_report(
     config: Config, recordings: Recordings | None = None, names: set[str] | None = None
 ) -> Report | None:
     """Fresh recordings vs their committed cassettes; None when nothing fresh exists."""
-    fresh = [p for p in _fresh_files(config) if names is None or p.stem in names]
-    if not _fresh_files(config):
+    every = _fresh_files(config)
+    if not every:
         return None
+    fresh = [p for p in every if names is None or p.stem in names]
     recordings = recordings or Recordings()
     new, new_errors = recordings.load(fresh)
     committed = [config.cassettes / p.name for p in fresh if (config.cassettes / p.name).is_file()]
     old, old_errors = recordings.load(committed)
     report = compare(group(old, _by_name), group(new, _by_name))
-    notes = tuple(f"{i.source}#{i.index}: {i.note}" for i in (*old, *new) if i.note)
-    return dataclasses.replace(report, errors=(*old_errors, *new_errors), notes=notes)
+    return dataclasses.replace(
+        report, errors=(*old_errors, *new_errors), notes=notes_of((*old, *new))
+    )
 
 
 def stale_report(
