@@ -171,7 +171,22 @@ def compare_fields(
     old_signature, new_signature = _signature(before), _signature(after)
     if old_signature == new_signature:
         return []  # the common case in CI, and far cheaper than asking DeepDiff
-    changed = set(DeepDiff(old_signature, new_signature).affected_root_keys)
+    # DeepDiff's cost grows with its input: hand it only the paths a plain lookup finds
+    # unequal, so a shape with thousands of paths and one change costs one change.
+    suspects = [
+        p
+        for p in old_signature.keys() | new_signature.keys()
+        if old_signature.get(p) != new_signature.get(p)
+    ]
+    # threshold_to_diff_deeper=0: else DeepDiff (>= 8) reports dicts sharing under a third
+    # of their keys as one replaced value, and every path in them would go unreported.
+    changed = set(
+        DeepDiff(
+            {p: old_signature[p] for p in suspects if p in old_signature},
+            {p: new_signature[p] for p in suspects if p in new_signature},
+            threshold_to_diff_deeper=0,
+        ).affected_root_keys
+    )
     ordered = [p for p in before if p in changed] + [
         p for p in after if p in changed and p not in before
     ]

@@ -56,6 +56,22 @@ def test_field_became_optional() -> None:
     )
 
 
+def test_a_body_rewritten_almost_entirely_still_reports_every_path() -> None:
+    """DeepDiff >= 8 folds dicts that share under a third of their keys into one change."""
+    before = side({"id": 1, "name": "a", "email": "e", "age": 3})
+    after = side({"id": "1", "handle": "a", "mail": "e", "years": 3, "tags": []})
+    assert findings(before, after) == [
+        ("type-changed", "$.id", "breaking"),
+        ("field-removed", "$.name", "breaking"),
+        ("field-removed", "$.email", "breaking"),
+        ("field-removed", "$.age", "breaking"),
+        ("field-added", "$.handle", "info"),
+        ("field-added", "$.mail", "info"),
+        ("field-added", "$.years", "info"),
+        ("field-added", "$.tags", "info"),
+    ]
+
+
 def test_type_changed() -> None:
     assert findings(side({"age": 3}), side({"age": "3"})) == [("type-changed", "$.age", "breaking")]
 
