@@ -28,7 +28,7 @@ UTC = datetime.timezone.utc
 def _load_side(path: PathLike, reading: Settings) -> tuple[list[Interaction], list[FileError]]:
     """A file must load (its error is fatal); a folder lists its unreadable files and goes on."""
     if Path(path).is_dir():
-        return scan.load(discover([path]), reading)
+        return scan.load(discover([path]), reading, across=True)
     interactions, errors = scan.load([Path(path)], reading)
     if errors:
         raise CassetteError(errors[0].file, errors[0].message)
@@ -64,7 +64,7 @@ def shape_paths(
     paths: Sequence[PathLike], reading: Settings | None = None
 ) -> tuple[EndpointSet, list[FileError]]:
     """Infer shapes per endpoint from cassette files and folders."""
-    interactions, errors = scan.load(discover(paths), reading or Settings())
+    interactions, errors = scan.load(discover(paths), reading or Settings(), across=True)
     return group(interactions), errors
 
 

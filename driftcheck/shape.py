@@ -7,7 +7,10 @@ the interpreter's stack; depth is still bounded by `MAX_DEPTH` to keep paths pri
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from driftcheck.errors import ShapeDepthError
@@ -53,30 +56,102 @@ class _Acc:
         self.empty = 0
 
 
-def _add_value(acc: _Acc, value: Any, max_depth: int) -> None:
-    stack: list[tuple[Any, _Acc, int]] = [(value, acc, 0)]
-    while stack:
-        current, target, depth = stack.pop()
-        kind = json_type(current)
-        target.types[kind] = target.types.get(kind, 0) + 1
-        if kind == "object" and current:
-            if depth >= max_depth:
-                raise ShapeDepthError(f"JSON nested deeper than {max_depth} levels")
-            for key, child in current.items():
-                child_acc = target.keys.get(key)
-                if child_acc is None:
-                    child_acc = target.keys[key] = _Acc()
-                stack.append((child, child_acc, depth + 1))
-        elif kind == "array":
-            if not current:
-                target.empty += 1
-                continue
-            if depth >= max_depth:
-                raise ShapeDepthError(f"JSON nested deeper than {max_depth} levels")
-            if target.items is None:
-                target.items = _Acc()
-            item_acc = target.items
-            stack.extend((element, item_acc, depth + 1) for element in reversed(current))
+def _name(kind: type, column: list[Any]) -> str:
+    """The JSON type name of a Python type seen in `column`; subclasses are looked up once."""
+    name = _TYPE_OF.get(kind)
+    return name if name is not None else json_type(next(v for v in column if type(v) is kind))
+
+
+def _columns(objects: list[Any], keys: Counter[Any]) -> Iterator[tuple[Any, list[Any]]]:
+    """Each key with the values it has across `objects`, in document order.
+
+    Records that all share their keys (the usual array of records) are split by C-level
+    `itemgetter`; sparse keys fall back to one pass over the entries, so a map keyed by
+    ids costs its size, not its size times its key count.
+    """
+    count = len(objects)
+    if len(keys) == 1:
+        (key,) = keys
+        yield key, [o[key] for o in objects if key in o]
+    elif all(seen == count for seen in keys.values()):
+        rows = map(itemgetter(*keys), objects)  # a tuple per record
+        yield from zip(keys, map(list, zip(*rows, strict=True)), strict=True)
+    elif len(keys) * count <= 4 * sum(keys.values()):
+        for key in keys:
+            yield key, [o[key] for o in objects if key in o]
+    else:
+        columns: dict[Any, list[Any]] = {key: [] for key in keys}
+        for current in objects:
+            for key, value in current.items():
+                columns[key].append(value)
+        yield from columns.items()
+
+
+def _add_values(acc: _Acc, values: list[Any], max_depth: int) -> None:
+    """Count a column of values into `acc`, a whole column per shape node at a time.
+
+    Every value at one place (say `$.data[*].owner`) is handled together, so the per-value
+    work is done by C-level builtins (`map`, `Counter`, `itemgetter`, `chain`) rather than
+    by a Python loop. Values keep document order, so keys are listed as first seen.
+    """
+    work: list[tuple[list[Any], _Acc, int]] = [(values, acc, 0)]
+    while work:
+        column, target, depth = work.pop()
+        if len(column) == 1:  # a lone value: skip the column machinery
+            _add_one(column[0], target, depth, max_depth, work)
+            continue
+        counts = Counter(map(type, column))
+        objects: list[Any] = []
+        arrays: list[Any] = []
+        for kind, count in counts.items():
+            name = _name(kind, column)
+            target.types[name] = target.types.get(name, 0) + count
+            if name in ("object", "array"):
+                same = column if len(counts) == 1 else [v for v in column if type(v) is kind]
+                (objects if name == "object" else arrays).extend(same)
+        if objects:
+            keys = Counter(chain.from_iterable(objects))
+            if keys:
+                if depth >= max_depth:
+                    raise ShapeDepthError(f"JSON nested deeper than {max_depth} levels")
+                for key, child in _columns(objects, keys):
+                    child_acc = target.keys.get(key)
+                    if child_acc is None:
+                        child_acc = target.keys[key] = _Acc()
+                    work.append((child, child_acc, depth + 1))
+        if arrays:
+            filled = [a for a in arrays if a]
+            target.empty += len(arrays) - len(filled)
+            if filled:
+                if depth >= max_depth:
+                    raise ShapeDepthError(f"JSON nested deeper than {max_depth} levels")
+                if target.items is None:
+                    target.items = _Acc()
+                work.append((list(chain.from_iterable(filled)), target.items, depth + 1))
+
+
+def _add_one(
+    value: Any, target: _Acc, depth: int, max_depth: int, work: list[tuple[list[Any], _Acc, int]]
+) -> None:
+    name = _TYPE_OF.get(type(value)) or json_type(value)
+    target.types[name] = target.types.get(name, 0) + 1
+    if name == "object" and value:
+        if depth >= max_depth:
+            raise ShapeDepthError(f"JSON nested deeper than {max_depth} levels")
+        for key, child in value.items():
+            child_acc = target.keys.get(key)
+            if child_acc is None:
+                child_acc = target.keys[key] = _Acc()
+            work.append(([child], child_acc, depth + 1))
+    elif name == "array":
+        if not value:
+            target.empty += 1
+            return
+        if depth >= max_depth:
+            raise ShapeDepthError(f"JSON nested deeper than {max_depth} levels")
+        if target.items is None:
+            target.items = _Acc()
+        work.append((list(value), target.items, depth + 1))
 
 
 def _add_node(acc: _Acc, node: Node) -> None:
@@ -121,11 +196,67 @@ def _ordered_types(types: dict[str, int]) -> dict[str, int]:
     return {kind: types[kind] for kind in JSON_TYPES if kind in types}
 
 
+Rows = list[list[Any]]  # a shape as flat rows: [parent row, key (None: items), types, empty]
+
+
+class ShapeBuilder:
+    """Accumulates shapes from values, other shapes and cached rows; `build()` freezes.
+
+    Adding is order-preserving (keys stay in first-seen order) and counts add up, so a
+    shape built in pieces across files, workers or runs equals one built in one go.
+    """
+
+    __slots__ = ("_root",)
+
+    def __init__(self) -> None:
+        self._root = _Acc()
+
+    def add_values(self, values: list[Any], max_depth: int = MAX_DEPTH) -> None:
+        """Infer `values` as samples of one place; on ShapeDepthError, discard the builder."""
+        _add_values(self._root, values, max_depth)
+
+    def add(self, node: Node) -> None:
+        _add_node(self._root, node)
+
+    def add_rows(self, rows: Rows) -> None:
+        """Add a shape given as `rows()` wrote it (e.g. read back from a cache)."""
+        accs: list[_Acc] = []
+        for parent, key, types, empty in rows:
+            if parent < 0:
+                target = self._root
+            elif key is None:
+                owner = accs[parent]
+                target = owner.items = owner.items or _Acc()
+            else:
+                owner = accs[parent]
+                target = owner.keys.get(key) or owner.keys.setdefault(key, _Acc())
+            for kind, count in types.items():
+                target.types[kind] = target.types.get(kind, 0) + count
+            target.empty += empty
+            accs.append(target)
+
+    def rows(self) -> Rows:
+        """The shape as flat rows, parents first: no nesting, so no depth limit to hit."""
+        rows: Rows = []
+        stack: list[tuple[int, str | None, _Acc]] = [(-1, None, self._root)]
+        while stack:
+            parent, key, acc = stack.pop()
+            index = len(rows)
+            rows.append([parent, key, acc.types, acc.empty])
+            if acc.items is not None:
+                stack.append((index, None, acc.items))
+            stack.extend((index, k, child) for k, child in reversed(acc.keys.items()))
+        return rows
+
+    def build(self) -> Node:
+        return _freeze(self._root)
+
+
 def infer(value: Any, max_depth: int = MAX_DEPTH) -> Node:
     """The shape of one JSON value; raises ShapeDepthError past `max_depth` levels."""
-    acc = _Acc()
-    _add_value(acc, value, max_depth)
-    return _freeze(acc)
+    builder = ShapeBuilder()
+    builder.add_values([value], max_depth)
+    return builder.build()
 
 
 def merge(*nodes: Node) -> Node:
@@ -135,20 +266,20 @@ def merge(*nodes: Node) -> Node:
     """
     if not nodes:
         raise ValueError("merge() needs at least one shape")
-    acc = _Acc()
+    builder = ShapeBuilder()
     for node in nodes:
-        _add_node(acc, node)
-    return _freeze(acc)
+        builder.add(node)
+    return builder.build()
 
 
 def infer_all(values: Iterable[Any], max_depth: int = MAX_DEPTH) -> Node | None:
     """The merged shape of many values, or None when there are none."""
-    acc: _Acc | None = None
-    for value in values:
-        if acc is None:
-            acc = _Acc()
-        _add_node(acc, infer(value, max_depth))
-    return None if acc is None else _freeze(acc)
+    column = list(values)
+    if not column:
+        return None
+    builder = ShapeBuilder()
+    builder.add_values(column, max_depth)
+    return builder.build()
 
 
 def child_path(parent: str, key: str) -> str:

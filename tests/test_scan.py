@@ -7,10 +7,15 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from driftcheck.cassettes import discover, load_all
+from driftcheck.endpoints import group
+from driftcheck.model import EndpointSet
 from driftcheck.scan import Settings, load, scan_file
+from driftcheck.shape import flatten
 from tests.conftest import CASSETTES, rewrite_cassette
 from tests.test_cli import DRIFTS, OKTA, REPORTS, run
 
@@ -82,3 +87,26 @@ def test_two_runs_can_share_a_cache(pair: tuple[Path, Path], tmp_path: Path) -> 
     outputs = [process.communicate(timeout=120)[0] for process in runs]
     assert [process.returncode for process in runs] == [2, 2]  # the junk files in the copies
     assert json.loads(outputs[0]) == json.loads(outputs[1]) == report(pair, "--no-cache")
+
+
+@pytest.mark.parametrize("across", [False, True])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pooled_shapes_equal_shapes_inferred_body_by_body(
+    pair: tuple[Path, Path], across: bool, workers: int
+) -> None:
+    """Bodies inferred per endpoint as one column, pooled over files, change no shape."""
+    paths = discover([pair[1]])
+    by_body = group(load_all(paths)[0])
+    pooled, _ = load(paths, Settings(workers=workers), across=across)
+    assert pooled_order(group(pooled)) == pooled_order(by_body)
+    shaped = [i for i in pooled if i.shape is not None and i.shape.count]
+    if across:  # ten copies of each file: one shape per endpoint, status and run of files
+        assert len(shaped) < len(pooled) / 2
+
+
+def pooled_order(endpoints: EndpointSet) -> list[tuple[str, int, list[str], Any]]:
+    return [
+        (name, status, [f.path for f in flatten(s.shape)] if s.shape else [], s.samples)
+        for name, statuses in endpoints.endpoints.items()
+        for status, s in statuses.items()
+    ] + [endpoints]  # type: ignore[list-item]

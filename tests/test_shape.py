@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from driftcheck.errors import ShapeDepthError
 from driftcheck.model import Node
-from driftcheck.shape import child_path, flatten, infer, infer_all, merge
+from driftcheck.shape import ShapeBuilder, child_path, flatten, infer, infer_all, merge
 
 
 def table(node: Node) -> dict[str, tuple[dict[str, int], int, int]]:
@@ -127,3 +127,83 @@ def test_presence_never_exceeds_parent(values: list[Any]) -> None:
         assert field.present > 0
         if not field.is_item:
             assert field.present <= field.parent
+
+
+def reference(values: list[Any]) -> Node:
+    """The obvious per-value inference: each value walked on its own, then merged."""
+
+    def one(value: Any) -> Node:
+        if isinstance(value, dict):
+            return Node({"object": 1}, {k: one(v) for k, v in value.items()})
+        if isinstance(value, (list, tuple)):
+            items = merge(*map(one, value)) if value else None
+            return Node({"array": 1}, {}, items, 0 if value else 1)
+        kind = {bool: "boolean", int: "integer", float: "number", str: "string"}
+        return Node({kind.get(type(value), "null"): 1})
+
+    return merge(*map(one, values))
+
+
+def ordered(node: Node | None) -> Any:
+    """A shape with its key order made visible to `==`."""
+    if node is None:
+        return None
+    return (dict(node.types), [(k, ordered(c)) for k, c in node.keys.items()],
+            ordered(node.items), node.empty)  # fmt: skip
+
+
+records = st.lists(
+    st.dictionaries(st.sampled_from(list("abcdefghij")), json_values, max_size=10), max_size=12
+)
+uniform = st.integers(1, 8).flatmap(
+    lambda n: st.lists(st.fixed_dictionaries(dict.fromkeys("pqrs"[: n % 4 + 1], json_values)))
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(json_values | records | uniform, min_size=1, max_size=6))
+def test_column_inference_equals_value_by_value(values: list[Any]) -> None:
+    """Whole-column inference (itemgetter, sparse and row-wise paths) changes nothing."""
+    assert ordered(infer_all(values)) == ordered(reference(values))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(json_values | records, min_size=1, max_size=6))
+def test_rows_round_trip_and_add_up(values: list[Any]) -> None:
+    """Shapes travel between processes and runs as rows: adding rows equals re-inferring."""
+    pieces = []
+    for value in values:
+        builder = ShapeBuilder()
+        builder.add_values([value])
+        pieces.append(builder.rows())
+    total = ShapeBuilder()
+    for rows in pieces:
+        total.add_rows(rows)
+    assert ordered(total.build()) == ordered(infer_all(values))
+
+
+def test_rows_have_no_depth_limit() -> None:
+    deep: Any = [1]
+    for _ in range(5_000):
+        deep = {"a": deep}
+    builder = ShapeBuilder()
+    builder.add_values([deep, deep], max_depth=10_000)
+    again = ShapeBuilder()
+    again.add_rows(builder.rows())
+    assert again.rows() == builder.rows()  # Node's own `==` recurses: compare the rows
+    assert len(list(flatten(again.build()))) == 5_002  # 5,000 keys, the list, its items
+
+
+def test_subclasses_count_as_their_json_type() -> None:
+    from collections import OrderedDict
+    from enum import IntEnum
+
+    class Level(IntEnum):
+        LOW = 1
+
+    shape = infer_all([OrderedDict(a=Level.LOW), {"a": 2}, (1, 2)])
+    assert shape is not None
+    assert dict(shape.types) == {"object": 2, "array": 1}
+    assert dict(shape.keys["a"].types) == {"integer": 2}
+    with pytest.raises(TypeError, match="not a JSON value: set"):
+        infer_all([{1}, 2])
