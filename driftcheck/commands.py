@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from driftcheck import contracts, recorder, scan
+from driftcheck import contracts, scan
 from driftcheck.cassettes import discover, read_cassette
 from driftcheck.compare import compare
 from driftcheck.config import Config
@@ -25,21 +25,23 @@ PathLike = str | os.PathLike[str]
 UTC = datetime.timezone.utc
 
 
-def _load_side(path: PathLike, reading: Settings) -> tuple[list[Interaction], list[FileError]]:
+def _load_sides(paths: Sequence[PathLike], reading: Settings) -> list[scan.Loaded]:
     """A file must load (its error is fatal); a folder lists its unreadable files and goes on."""
-    if Path(path).is_dir():
-        return scan.load(discover([path]), reading, across=True)
-    interactions, errors = scan.load([Path(path)], reading)
-    if errors:
-        raise CassetteError(errors[0].file, errors[0].message)
-    return interactions, []
+    folders = [Path(path).is_dir() for path in paths]
+    sides = [
+        discover([p]) if folder else [Path(p)] for p, folder in zip(paths, folders, strict=True)
+    ]
+    loaded = scan.load_sides(sides, reading, across=True)
+    for folder, (_, errors) in zip(folders, loaded, strict=True):
+        if errors and not folder:
+            raise CassetteError(errors[0].file, errors[0].message)
+    return loaded
 
 
 def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None) -> Report:
     """Compare the shapes of two cassette files or folders."""
     scope = scope or Scope()
-    old, old_errors = _load_side(baseline, scope.reading)
-    new, new_errors = _load_side(current, scope.reading)
+    (old, old_errors), (new, new_errors) = _load_sides([baseline, current], scope.reading)
     before, after = group(old), group(new)
     picked = scope.pick([*before.endpoints, *after.endpoints])
     if scope.shard is not None:
@@ -87,6 +89,8 @@ def record_endpoints(
     scope: Scope | None = None,
 ) -> list[Outcome]:
     """Record the selected endpoints of `config` (in this shard) into `out`."""
+    from driftcheck import recorder  # imports requests (~0.15 s): only recording needs it
+
     covered = set(selected(config, names, scope))
     endpoints = tuple(e for e in config.select(names) if e.name in covered)
     return recorder.record(

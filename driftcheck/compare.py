@@ -15,7 +15,7 @@ from deepdiff import DeepDiff
 
 from driftcheck.model import EndpointSet, Field, Finding, Report, Severity, StatusShape
 from driftcheck.rules import RULES, percent, severity_of
-from driftcheck.shape import ROOT, flatten, format_types
+from driftcheck.shape import ROOT, flatten, format_types, same_structure
 
 Overrides = Mapping[str, Severity]
 
@@ -143,7 +143,7 @@ def _compare_status(ctx: _Context, old: StatusShape, new: StatusShape) -> list[F
                 ", ".join(new.content_types),
             )
         )
-    if old.shape is not None and new.shape is not None:
+    if old.shape is not None and new.shape is not None and not same_structure(old.shape, new.shape):
         findings.extend(compare_fields(ctx, _by_path(old), _by_path(new)))
     return findings
 

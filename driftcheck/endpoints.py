@@ -88,7 +88,15 @@ def summarize(samples: list[Interaction]) -> StatusShape:
     return StatusShape(
         samples=len(samples),
         content_types=dict(sorted(content_types.items())),
-        shape=merge(*shapes) if shapes else None,
+        shape=_merged(shapes),
         notes=tuple(notes),
         location=samples[0].location if samples else None,
     )
+
+
+def _merged(shapes: list[Node]) -> Node | None:
+    """One shape for many; pooled reads leave a single counted shape, used as it is."""
+    counted = [shape for shape in shapes if shape.count] or shapes
+    if len(counted) == 1:
+        return counted[0]
+    return merge(*counted) if counted else None

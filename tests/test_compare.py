@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from driftcheck.compare import compare
+from driftcheck.compare import _signature, compare
 from driftcheck.endpoints import group
 from driftcheck.model import BodyKind, EndpointSet, Interaction, Severity
 from driftcheck.rules import CATALOGUE, RULES
+from driftcheck.shape import flatten, infer_all, same_structure
+from tests.test_shape import json_values
 
 URI = "https://api.example.com/users/1"
 ENDPOINT = "GET api.example.com/users/{id}"
@@ -225,3 +229,16 @@ def test_catalogue_matches_design() -> None:
         "mock-uncovered-null": "warning",
     }
     assert len(RULES) == len(CATALOGUE)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(json_values, min_size=1, max_size=4), st.lists(json_values, min_size=1, max_size=4))
+def test_same_structure_agrees_with_the_path_signature(old: list[Any], new: list[Any]) -> None:
+    """The one-walk shortcut decides exactly what comparing flattened signatures decides."""
+    a, b = infer_all(old), infer_all(new)
+    assert a is not None
+    assert b is not None
+    by_path = [{f.path: f for f in flatten(shape)} for shape in (a, b)]
+    expected = _signature(by_path[0]) == _signature(by_path[1])
+    assert same_structure(a, b) is expected
+    assert same_structure(a, infer_all(old + old))  # counts differ, structure does not

@@ -14,7 +14,7 @@ import pytest
 from driftcheck.cassettes import discover, load_all
 from driftcheck.endpoints import group
 from driftcheck.model import EndpointSet
-from driftcheck.scan import Settings, load, scan_file
+from driftcheck.scan import CHUNKS, Settings, load, scan_file
 from driftcheck.shape import flatten
 from tests.conftest import CASSETTES, rewrite_cassette
 from tests.test_cli import DRIFTS, OKTA, REPORTS, run
@@ -51,9 +51,16 @@ def test_same_report_with_one_or_two_workers_and_with_or_without_cache(
     config = tmp_path / "driftcheck.toml"
     config.write_text(f'cache = "{cache}"\n')
     assert report(pair, "--workers", "2", "--config", str(config)) == plain  # cold: fills it
-    entries = sorted(cache.rglob("*.json"))
-    assert len(entries) == len(list(CASSETTES.glob("*.yaml"))) + 2  # one per distinct content
-    assert report(pair, "--workers", "1", "--config", str(config)) == plain  # warm
+    entries = [json.loads(entry.read_bytes()) for entry in cache.rglob("*.json")]
+    files = [entry for entry in entries if "interactions" in entry]
+    runs = [entry for entry in entries if "files" in entry]
+    assert len(files) == len(list(CASSETTES.glob("*.yaml"))) + 2  # one per distinct content
+    assert len(runs) == 2 * 2 * CHUNKS  # a run of files per task, on both sides
+    assert report(pair, "--workers", "2", "--config", str(config)) == plain  # warm: runs hit
+    assert report(pair, "--workers", "1", "--config", str(config)) == plain  # files hit
+    for entry in cache.rglob("*.json"):
+        entry.write_bytes(entry.read_bytes()[:20])  # every entry damaged: all rebuilt
+    assert report(pair, "--workers", "2", "--config", str(config)) == plain
 
 
 def test_a_corrupt_entry_is_ignored_and_rebuilt(tmp_path: Path) -> None:
