@@ -5,6 +5,7 @@ Pure: interactions in, an `EndpointSet` out.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -33,6 +34,7 @@ def is_id_segment(segment: str) -> bool:
     return any(pattern.match(segment) for pattern in _ID_SEGMENTS)
 
 
+@functools.lru_cache(maxsize=8192)  # a corpus repeats its URIs; the regexes are the cost
 def endpoint_key(method: str, uri: str) -> str:
     """`GET api.example.com/users/{id}`: ids become `{id}`, the query is dropped."""
     parts = urlsplit(uri)

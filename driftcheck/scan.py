@@ -215,12 +215,13 @@ class _Run:
     """A run of files read and pooled: what a worker returns, and what the cache keeps."""
 
     reads: list[_Read]
-    leaders: list[tuple[int, int, Rows]]  # (file, interaction, pooled shape)
+    leaders: list[tuple[int, int, ShapeBuilder | Rows]]  # (file, interaction, pooled shape)
     followers: list[tuple[int, int]]  # interactions counted in a leader's shape
 
     def entry(self) -> bytes:
         files = [[r.path, r.error, _metadata(r.interactions)] for r in self.reads]
-        return orjson.dumps({"files": files, "leaders": self.leaders, "followers": self.followers})
+        leaders = [(number, position, _rows(shape)) for number, position, shape in self.leaders]
+        return orjson.dumps({"files": files, "leaders": leaders, "followers": self.followers})
 
     @classmethod
     def from_entry(cls, data: bytes) -> _Run:
@@ -233,9 +234,8 @@ class _Run:
         for number, position in self.followers:
             interactions = self.reads[number].interactions
             interactions[position] = dataclasses.replace(interactions[position], shape=empty)
-        for number, position, rows in self.leaders:
-            builder = ShapeBuilder()
-            builder.add_rows(rows)
+        for number, position, shape in self.leaders:
+            builder = shape if isinstance(shape, ShapeBuilder) else _builder(shape)
             interactions = self.reads[number].interactions
             interactions[position] = dataclasses.replace(
                 interactions[position], shape=builder.build()
@@ -255,13 +255,10 @@ def _pool_run(reads: list[_Read], across: bool) -> _Run:
                 _add(leaders[group][2], pool.shape)
                 continue
             followers.extend((number, position) for position in pool.positions[1:])
-            if isinstance(pool.shape, ShapeBuilder):
-                leaders[group] = (number, pool.positions[0], pool.shape)
-            else:
-                leaders[group] = (number, pool.positions[0], ShapeBuilder())
-                leaders[group][2].add_rows(pool.shape)
-    shapes = [(number, position, builder.rows()) for number, position, builder in leaders.values()]
-    return _Run(reads, shapes, followers)
+            shape = pool.shape
+            builder = shape if isinstance(shape, ShapeBuilder) else _builder(shape)
+            leaders[group] = (number, pool.positions[0], builder)
+    return _Run(reads, list(leaders.values()), followers)
 
 
 def _add(builder: ShapeBuilder, shape: ShapeBuilder | Rows) -> None:
@@ -269,6 +266,12 @@ def _add(builder: ShapeBuilder, shape: ShapeBuilder | Rows) -> None:
         builder.add_builder(shape)
     else:
         builder.add_rows(shape)
+
+
+def _builder(rows: Rows) -> ShapeBuilder:
+    builder = ShapeBuilder()
+    builder.add_rows(rows)
+    return builder
 
 
 def _run_key(paths: list[str], across: bool) -> str | None:
