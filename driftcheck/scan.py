@@ -20,7 +20,7 @@ import gc
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,10 +243,15 @@ class _Run:
         return [FileScan(r.path, tuple(r.interactions), r.error) for r in self.reads]
 
 
-def _pool_run(reads: list[_Read], across: bool) -> _Run:
-    """One shape per endpoint and status: per file, or with `across` per run of files."""
+def _pool_run(reads: Iterable[_Read], across: bool) -> _Run:
+    """One shape per endpoint and status: per file, or with `across` per run of files.
+
+    Files are pooled as they are read, and each file's own shapes dropped once counted,
+    so a run holds one shape per endpoint, not one per file.
+    """
     leaders: dict[tuple[Any, ...], tuple[int, int, ShapeBuilder]] = {}
     followers: list[tuple[int, int]] = []
+    done: list[_Read] = []
     for number, read in enumerate(reads):
         for pool in read.pools:
             group = (pool.endpoint, pool.status) if across else (number, pool.endpoint, pool.status)
@@ -258,7 +263,9 @@ def _pool_run(reads: list[_Read], across: bool) -> _Run:
             shape = pool.shape
             builder = shape if isinstance(shape, ShapeBuilder) else _builder(shape)
             leaders[group] = (number, pool.positions[0], builder)
-    return _Run(reads, list(leaders.values()), followers)
+        read.pools = []
+        done.append(read)
+    return _Run(done, list(leaders.values()), followers)
 
 
 def _add(builder: ShapeBuilder, shape: ShapeBuilder | Rows) -> None:
@@ -296,7 +303,7 @@ def _scan_chunk(job: tuple[list[str], Path | None, bool]) -> list[FileScan]:
         key = _run_key(paths, across) if cache is not None and len(paths) > 1 else None
         run = None if key is None or cache is None else _cached(cache, key, _Run.from_entry)
         if run is None:
-            run = _pool_run([_read(path, cache) for path in paths], across)
+            run = _pool_run((_read(path, cache) for path in paths), across)
             if key is not None and cache is not None:
                 _store(cache, key, run.entry())
     return run.scans()
