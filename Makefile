@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo demo-cassettes test test-fast lint format clean
+.PHONY: install demo demo-cassettes test test-fast lint format bench clean
 
 install: $(STAMP)
 
@@ -31,6 +31,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# diff against the parse floor, GenSON and naive DeepDiff; PRESETS="medium large" for more.
+PRESETS ?= small
+bench: install
+	$(BIN)/python benchmarks/diff_bench.py $(foreach p,$(PRESETS),--preset $(p))
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -138,7 +138,7 @@ def _record(rng: random.Random, fields: dict[str, Schema]) -> dict[str, Any]:
 
 def _drift(rng: random.Random, fields: dict[str, Schema]) -> dict[str, Schema]:
     """The same schema with one change a real API might make."""
-    drifted = json.loads(json.dumps(fields))
+    drifted: dict[str, Schema] = json.loads(json.dumps(fields))
     name = rng.choice(sorted(drifted))
     change = rng.choice(["remove", "retype", "nullable", "add"])
     if change == "remove" and len(drifted) > 1:
@@ -207,7 +207,8 @@ def _write_corpus(folder: Path, preset: Preset, seed: int, drifted: bool) -> Non
     while written < preset.size:
         number, style, pool = endpoints[cassette % len(endpoints)]
         uri = f"https://api{number % 7}.example.com/v1/resource{number}"
-        interactions, total = [], 0
+        interactions: list[dict[str, Any]] = []
+        total = 0
         for index in range(plan.randint(1, 5)):
             size = _body_size(plan)
             total += size

@@ -13,9 +13,9 @@ import pytest
 
 from driftcheck.cassettes import discover, load_all
 from driftcheck.endpoints import group
-from driftcheck.model import EndpointSet
-from driftcheck.scan import CHUNKS, Settings, load, scan_file
-from driftcheck.shape import flatten
+from driftcheck.model import BodyKind, EndpointSet, Interaction
+from driftcheck.scan import CHUNKS, Settings, _pools, load, scan_file
+from driftcheck.shape import ShapeBuilder, flatten
 from tests.conftest import CASSETTES, rewrite_cassette
 from tests.test_cli import DRIFTS, OKTA, REPORTS, run
 
@@ -117,3 +117,24 @@ def pooled_order(endpoints: EndpointSet) -> list[tuple[str, int, list[str], Any]
         for name, statuses in endpoints.endpoints.items()
         for status, s in statuses.items()
     ] + [endpoints]  # type: ignore[list-item]
+
+
+def test_a_body_too_deep_to_infer_is_left_out_alone() -> None:
+    """Bodies of one endpoint are inferred as a column; one too deep must not sink the rest."""
+    deep: Any = 1
+    for _ in range(1_100):
+        deep = {"a": deep}
+    bodies = [{"id": 1}, deep, {"id": 2, "name": "x"}]
+    interactions = [
+        Interaction("GET", "https://api.example.com/users", 200, "application/json",
+                    BodyKind.JSON, body, index=n)
+        for n, body in enumerate(bodies)
+    ]  # fmt: skip
+    (pool,) = _pools(interactions)
+    assert pool.positions == [0, 2]
+    assert isinstance(pool.shape, ShapeBuilder)
+    shape = pool.shape.build()
+    assert shape.count == 2
+    assert dict(shape.keys["id"].types) == {"integer": 2}
+    assert interactions[1].kind is BodyKind.UNREADABLE
+    assert interactions[1].note == "JSON nested deeper than 1024 levels; body left out"
