@@ -6,10 +6,11 @@ back, so memory is bounded by the largest file, not the corpus, and the main pro
 merges a few shapes per endpoint rather than one per body. Results keep the input order,
 so output is deterministic.
 
-The cache holds one JSON entry per file content (BLAKE2 of the bytes, keyed with the
-driftcheck version). Entries are written to a temporary file and renamed, so runs may
-share a cache; an entry that does not load is ignored and rebuilt. JSON, not pickle:
-reading the cache can never run code.
+The cache holds one JSON entry per file content (SHA-256 of the bytes, keyed with the
+driftcheck version) and one per run of files (their paths and content keys). Entries
+are written to a temporary file and renamed, so runs may share a cache; an entry that
+does not load is ignored and rebuilt. JSON, not pickle: reading the cache can never run
+code.
 """
 
 from __future__ import annotations
@@ -302,7 +303,7 @@ def _scan_chunk(job: tuple[list[str], Path | None, bool]) -> list[FileScan]:
     with _no_cycle_collector():
         key = _run_key(paths, across) if cache is not None and len(paths) > 1 else None
         run = None if key is None or cache is None else _cached(cache, key, _Run.from_entry)
-        if run is None:
+        if run is None:  # each file is read and hashed again: entries key the bytes parsed
             run = _pool_run((_read(path, cache) for path in paths), across)
             if key is not None and cache is not None:
                 _store(cache, key, run.entry())

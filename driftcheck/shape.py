@@ -119,7 +119,7 @@ def _add_values(acc: _Acc, values: list[Any], max_depth: int) -> None:
             keys = Counter(chain.from_iterable(objects))
             if keys:
                 if depth >= max_depth:
-                    raise ShapeDepthError(f"JSON nested deeper than {max_depth} levels")
+                    raise _too_deep(max_depth)
                 for key, child in _columns(objects, keys):
                     child_acc = target.keys.get(key)
                     if child_acc is None:
@@ -130,10 +130,14 @@ def _add_values(acc: _Acc, values: list[Any], max_depth: int) -> None:
             target.empty += len(arrays) - len(filled)
             if filled:
                 if depth >= max_depth:
-                    raise ShapeDepthError(f"JSON nested deeper than {max_depth} levels")
+                    raise _too_deep(max_depth)
                 if target.items is None:
                     target.items = _Acc()
                 work.append((list(chain.from_iterable(filled)), target.items, depth + 1))
+
+
+def _too_deep(max_depth: int) -> ShapeDepthError:
+    return ShapeDepthError(f"JSON nested deeper than {max_depth} levels")
 
 
 def _only(kind: type, column: list[Any]) -> list[Any]:
@@ -147,7 +151,7 @@ def _add_one(
     target.types[name] = target.types.get(name, 0) + 1
     if name == "object" and value:
         if depth >= max_depth:
-            raise ShapeDepthError(f"JSON nested deeper than {max_depth} levels")
+            raise _too_deep(max_depth)
         for key, child in value.items():
             child_acc = target.keys.get(key)
             if child_acc is None:
@@ -158,7 +162,7 @@ def _add_one(
             target.empty += 1
             return
         if depth >= max_depth:
-            raise ShapeDepthError(f"JSON nested deeper than {max_depth} levels")
+            raise _too_deep(max_depth)
         if target.items is None:
             target.items = _Acc()
         work.append((list(value), target.items, depth + 1))
