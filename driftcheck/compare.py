@@ -1,21 +1,19 @@
 """Compare two endpoint sets shape against shape and classify each difference (pure).
 
-DeepDiff finds which paths differ in their structural signature (types, required);
-the rules below say what each difference means. Raw bodies are never compared, so
-bodies that differ only in values give no finding.
+One walk over both shapes finds the paths whose structure differs (type set, and for
+keys whether always present); the rules below say what each difference means. Raw bodies
+are never compared, so bodies that differ only in values give no finding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from deepdiff import DeepDiff
-
-from driftcheck.model import EndpointSet, Field, Finding, Report, Severity, StatusShape
+from driftcheck.model import EndpointSet, Field, Finding, Node, Report, Severity, StatusShape
 from driftcheck.rules import RULES, percent, severity_of
-from driftcheck.shape import ROOT, flatten, format_types, same_structure
+from driftcheck.shape import ITEMS, ROOT, child_path, format_types
 
 Overrides = Mapping[str, Severity]
 
@@ -143,75 +141,88 @@ def _compare_status(ctx: _Context, old: StatusShape, new: StatusShape) -> list[F
                 ", ".join(new.content_types),
             )
         )
-    if old.shape is not None and new.shape is not None and not same_structure(old.shape, new.shape):
-        findings.extend(compare_fields(ctx, _by_path(old), _by_path(new)))
+    if old.shape is not None and new.shape is not None:
+        findings.extend(compare_fields(ctx, old.shape, new.shape))
     return findings
 
 
-def _by_path(status_shape: StatusShape) -> dict[str, Field]:
-    assert status_shape.shape is not None
-    return {field.path: field for field in flatten(status_shape.shape)}
+# A path as a chain of (parent, key) links, rendered only for the few paths reported:
+# writing out every path of two large shapes cost more than comparing them.
+_Link = tuple["_Link", str | None] | None
 
 
-def _signature(fields: Mapping[str, Field]) -> dict[str, dict[str, Any]]:
-    """What counts as structure: the type set and, for keys, whether always present."""
-    return {
-        path: {
-            "types": sorted(field.types),
-            "required": None if field.is_item else field.required,
-        }
-        for path, field in fields.items()
-    }
+def _path(link: _Link) -> str:
+    keys: list[str | None] = []
+    while link is not None:
+        link, key = link
+        keys.append(key)
+    path = ROOT
+    for key in reversed(keys):
+        path = path + ITEMS if key is None else child_path(path, key)
+    return path
 
 
-def compare_fields(
-    ctx: _Context, before: Mapping[str, Field], after: Mapping[str, Field]
-) -> list[Finding]:
-    """Findings for one endpoint and status, in the order the paths were first seen."""
-    old_signature, new_signature = _signature(before), _signature(after)
-    if old_signature == new_signature:
-        return []  # the common case in CI, and far cheaper than asking DeepDiff
-    # DeepDiff's cost grows with its input: hand it only the paths a plain lookup finds
-    # unequal, so a shape with thousands of paths and one change costs one change.
-    suspects = [
-        p
-        for p in old_signature.keys() | new_signature.keys()
-        if old_signature.get(p) != new_signature.get(p)
+def _walk(
+    node: Node, other: Node | None, differing: bool
+) -> Iterator[tuple[Field, Field | None, int]]:
+    """Paths of `node` that `other` lacks, and with `differing` those whose structure
+    (type set; for keys, always present or not) differs there, in `flatten` order.
+
+    Yields the field on each side and how often the other side saw its parent as an
+    object (0 when it has no such parent), which is what the presence rules count against.
+    """
+    stack: list[tuple[Node, Node | None, int, int, _Link, _Link, bool]] = [
+        (node, other, node.count, other.count if other else 0, None, None, False)
     ]
-    # threshold_to_diff_deeper=0: else DeepDiff (>= 8) reports dicts sharing under a third
-    # of their keys as one replaced value, and every path in them would go unreported.
-    changed = set(
-        DeepDiff(
-            {p: old_signature[p] for p in suspects if p in old_signature},
-            {p: new_signature[p] for p in suspects if p in new_signature},
-            threshold_to_diff_deeper=0,
-        ).affected_root_keys
-    )
-    ordered = [p for p in before if p in changed] + [
-        p for p in after if p in changed and p not in before
-    ]
+    while stack:
+        mine, theirs, parent, their_parent, link, parent_link, is_item = stack.pop()
+        if theirs is None or (
+            differing
+            and (
+                mine.types.keys() != theirs.types.keys()
+                or (not is_item and (mine.count >= parent) != (theirs.count >= their_parent))
+            )
+        ):
+            parent_path = None if parent_link is None and link is None else _path(parent_link)
+            fields = [
+                Field(_path(link), n.types, n.count, count, parent_path, n.empty, is_item)
+                for n, count in ((mine, parent), (theirs, their_parent))
+                if n is not None
+            ]
+            yield fields[0], fields[1] if len(fields) > 1 else None, their_parent
+        objects = mine.types.get("object", 0)
+        their_objects = theirs.types.get("object", 0) if theirs else 0
+        children: list[tuple[Node, Node | None, int, int, _Link, _Link, bool]] = [
+            (child, theirs.keys.get(key) if theirs else None, objects, their_objects, (link, key),
+             link, False)
+            for key, child in mine.keys.items()
+        ]  # fmt: skip
+        if mine.items is not None:
+            their_items = theirs.items if theirs else None
+            their_arrays = theirs.types.get("array", 0) - theirs.empty if theirs else 0
+            arrays = mine.types.get("array", 0) - mine.empty
+            children.append(
+                (mine.items, their_items, arrays, their_arrays, (link, None), link, True)
+            )
+        stack.extend(reversed(children))
+
+
+def compare_fields(ctx: _Context, before: Node, after: Node) -> list[Finding]:
+    """Findings for one endpoint and status: paths of `before` in the order first seen,
+    then paths only `after` has, in its order."""
     findings: list[Finding] = []
-    for path in ordered:
-        old, new = before.get(path), after.get(path)
+    for old, new, current_parent in _walk(before, after, differing=True):
         if new is None:
-            assert old is not None
-            findings.extend(_removed(ctx, old, after))
-        elif old is None:
-            findings.extend(_added(ctx, new, before))
+            findings.extend(_removed(ctx, old, current_parent))
         else:
             findings.extend(_types(ctx, old, new))
             findings.extend(_presence(ctx, old, new))
+    for new, _, baseline_parent in _walk(after, before, differing=False):
+        findings.extend(_added(ctx, new, baseline_parent))
     return findings
 
 
-def _objects(fields: Mapping[str, Field], path: str | None) -> int:
-    """How often the other side saw the parent as an object (0: the parent reports it)."""
-    parent = fields.get(path) if path is not None else None
-    return 0 if parent is None else parent.counts.get("object", 0)
-
-
-def _removed(ctx: _Context, old: Field, after: Mapping[str, Field]) -> list[Finding]:
-    current_parent = _objects(after, old.parent_path)
+def _removed(ctx: _Context, old: Field, current_parent: int) -> list[Finding]:
     if old.is_item or not current_parent:
         return []
     return [
@@ -225,8 +236,8 @@ def _removed(ctx: _Context, old: Field, after: Mapping[str, Field]) -> list[Find
     ]
 
 
-def _added(ctx: _Context, new: Field, before: Mapping[str, Field]) -> list[Finding]:
-    if new.is_item or not _objects(before, new.parent_path):
+def _added(ctx: _Context, new: Field, baseline_parent: int) -> list[Finding]:
+    if new.is_item or not baseline_parent:
         return []
     return [
         ctx.finding(

@@ -302,30 +302,6 @@ def infer_all(values: Iterable[Any], max_depth: int = MAX_DEPTH) -> Node | None:
     return builder.build()
 
 
-def same_structure(a: Node, b: Node) -> bool:
-    """Whether two shapes have the same paths, type sets and always-present keys.
-
-    That is all `compare` looks at, so an endpoint whose structure held (most of them, in
-    CI) is settled in one walk, with no paths written out and nothing handed to DeepDiff.
-    """
-    stack = [(a, b)]
-    while stack:
-        old, new = stack.pop()
-        if old.types.keys() != new.types.keys() or old.keys.keys() != new.keys.keys():
-            return False
-        if (old.items is None) != (new.items is None):
-            return False
-        old_objects, new_objects = old.types.get("object", 0), new.types.get("object", 0)
-        for key, old_child in old.keys.items():
-            new_child = new.keys[key]
-            if (old_child.count >= old_objects) != (new_child.count >= new_objects):
-                return False
-            stack.append((old_child, new_child))
-        if old.items is not None and new.items is not None:
-            stack.append((old.items, new.items))
-    return True
-
-
 def child_path(parent: str, key: str) -> str:
     """JSONPath of a key under `parent`: dotted when it is an identifier, bracketed else."""
     if _IDENTIFIER.match(key):

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from deepdiff import DeepDiff
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driftcheck.compare import _signature, compare
+from driftcheck.compare import _walk, compare
 from driftcheck.endpoints import group
-from driftcheck.model import BodyKind, EndpointSet, Interaction, Severity
+from driftcheck.model import BodyKind, EndpointSet, Interaction, Node, Severity
 from driftcheck.rules import CATALOGUE, RULES
-from driftcheck.shape import flatten, infer_all, same_structure
+from driftcheck.shape import flatten, infer_all
 from tests.test_shape import json_values
 
 URI = "https://api.example.com/users/1"
@@ -61,7 +62,8 @@ def test_field_became_optional() -> None:
 
 
 def test_a_body_rewritten_almost_entirely_still_reports_every_path() -> None:
-    """DeepDiff >= 8 folds dicts that share under a third of their keys into one change."""
+    """A regression: DeepDiff (>= 8), which compare once used, folded dicts sharing under a
+    third of their keys into one change, and their paths went unreported."""
     before = side({"id": 1, "name": "a", "email": "e", "age": 3})
     after = side({"id": "1", "handle": "a", "mail": "e", "years": 3, "tags": []})
     assert findings(before, after) == [
@@ -231,14 +233,40 @@ def test_catalogue_matches_design() -> None:
     assert len(RULES) == len(CATALOGUE)
 
 
-@settings(max_examples=150, deadline=None)
+def signature(shape: Node) -> dict[str, dict[str, Any]]:
+    """What counts as structure, path by path: the type set, and for keys whether always
+    present. Written out in full, the way compare worked before its walk."""
+    return {
+        f.path: {"types": sorted(f.types), "required": None if f.is_item else f.required}
+        for f in flatten(shape)
+    }
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.lists(json_values, min_size=1, max_size=4), st.lists(json_values, min_size=1, max_size=4))
-def test_same_structure_agrees_with_the_path_signature(old: list[Any], new: list[Any]) -> None:
-    """The one-walk shortcut decides exactly what comparing flattened signatures decides."""
+def test_the_walk_finds_what_deepdiff_finds_in_flattened_signatures(
+    old: list[Any], new: list[Any]
+) -> None:
+    """DeepDiff over every path's signature is the oracle: same paths, fields and order."""
     a, b = infer_all(old), infer_all(new)
     assert a is not None
     assert b is not None
-    by_path = [{f.path: f for f in flatten(shape)} for shape in (a, b)]
-    expected = _signature(by_path[0]) == _signature(by_path[1])
-    assert same_structure(a, b) is expected
-    assert same_structure(a, infer_all(old + old))  # counts differ, structure does not
+    before, after = ({f.path: f for f in flatten(shape)} for shape in (a, b))
+    changed = DeepDiff(signature(a), signature(b), threshold_to_diff_deeper=0).affected_root_keys
+    walked = list(_walk(a, b, differing=True))
+    assert [(old_field, new_field) for old_field, new_field, _ in walked] == [
+        (field, after.get(path)) for path, field in before.items() if path in changed
+    ]
+    added = list(_walk(b, a, differing=False))
+    assert [new_field for new_field, _, _ in added] == [
+        field for path, field in after.items() if path not in before
+    ]
+    # what the presence rules count against: the other side's parent, seen as an object
+    for lone, other_side in [(w, after) for w in walked if w[1] is None] + [
+        (w, before) for w in added
+    ]:
+        field, _, parent_objects = lone
+        parent = other_side.get(field.parent_path or "")
+        if not field.is_item:
+            assert parent_objects == (parent.counts.get("object", 0) if parent else 0)
+    assert list(_walk(a, infer_all(old + old) or a, differing=True)) == []  # only counts differ
