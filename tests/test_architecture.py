@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import subprocess
 import sys
 from pathlib import Path
 
@@ -72,3 +73,11 @@ def test_every_data_file_in_the_package_ships() -> None:
     }
     assert data
     assert {f for f in data if not any(fnmatch.fnmatch(f, pat) for pat in patterns)} == set()
+
+
+def test_the_cli_starts_without_rich_or_requests() -> None:
+    """Every `diff --format json` in CI starts a fresh interpreter: what it imports and
+    does not use is paid on every push. rich and requests load only when used."""
+    probe = "import sys, driftcheck.cli; print(sorted({'rich', 'requests'} & set(sys.modules)))"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"

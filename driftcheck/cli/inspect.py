@@ -18,7 +18,7 @@ from driftcheck.cli.common import (
     render_options,
 )
 from driftcheck.config import load_config
-from driftcheck.reporting import FORMATS, json_report, progress, rich_report
+from driftcheck.reporting import FORMATS, progress, shape_renderer
 
 
 @click.command()
@@ -59,8 +59,7 @@ def shape(
     reading = reading_settings(config, workers=workers, no_cache=no_cache)
     endpoints, errors = commands.shape_paths(paths, reading)
     options = render_options(output)
-    renderer = json_report.render_shapes if fmt == "json" else rich_report.render_shapes
-    emit(renderer(endpoints, errors, options), output)
+    emit(shape_renderer(fmt)(endpoints, errors, options), output)
     ctx.exit(2 if errors else 0)
 
 

@@ -6,9 +6,6 @@ import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from driftcheck.model import Outcome
 
 
@@ -29,6 +26,15 @@ def progress(total: int, stream: TextIO, terminal: bool) -> Iterator[Callable[[O
 
         yield plain
         return
+    from rich.console import Console  # here, not above: only a terminal pays for rich
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     console = Console(file=stream)
     columns = (
         TextColumn("recording"),
