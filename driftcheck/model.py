@@ -4,8 +4,24 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
+
+def _pickled_by_constructor(cls: type[_T]) -> type[_T]:
+    """Pickle as a constructor call. A frozen slots dataclass otherwise pickles through
+    Python-level __getstate__/__setstate__, and interactions and shapes cross from worker
+    processes by the ten thousand: this halves the cost of sending and receiving them."""
+    state = attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
+
+    def __reduce__(self: _T) -> tuple[type[_T], tuple[Any, ...]]:
+        return cls, state(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
 
 JSON_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 
@@ -39,6 +55,7 @@ class BodyKind(str, enum.Enum):
     UNREADABLE = "unreadable"
 
 
+@_pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class Interaction:
     """One recorded request/response pair, with the body decoded and, for JSON, parsed."""
@@ -61,6 +78,7 @@ class Interaction:
         return f"{self.source}:{self.line}" if self.line else self.source
 
 
+@_pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class Node:
     """The merged structure seen at one place in many JSON values.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import pickle
 from typing import Any
 
 import pytest
@@ -9,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from driftcheck.errors import ShapeDepthError
-from driftcheck.model import Node
+from driftcheck.model import BodyKind, Interaction, Node
 from driftcheck.shape import ShapeBuilder, child_path, flatten, infer, infer_all, merge
 
 
@@ -127,6 +130,22 @@ def test_presence_never_exceeds_parent(values: list[Any]) -> None:
         assert field.present > 0
         if not field.is_item:
             assert field.present <= field.parent
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(json_values, min_size=1, max_size=4))
+def test_shapes_survive_pickling_and_copying(values: list[Any]) -> None:
+    """Shapes cross from worker processes pickled, through a constructor call."""
+    shape = infer_all(values)
+    assert shape is not None
+    interaction = Interaction("GET", "https://x.test/", 200, "application/json", BodyKind.JSON)
+    interaction = dataclasses.replace(interaction, shape=shape, line=3, recorded_at=1.5)
+    for value in (shape, interaction):
+        again = pickle.loads(pickle.dumps(value))
+        assert again == value
+        assert type(again) is type(value)
+        assert copy.deepcopy(value) == value
+    assert list(flatten(pickle.loads(pickle.dumps(shape)))) == list(flatten(shape))  # key order
 
 
 def reference(values: list[Any]) -> Node:
