@@ -23,6 +23,7 @@ def _pickled_by_constructor(cls: type[_T]) -> type[_T]:
     cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
     return cls
 
+
 JSON_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 
 

@@ -34,7 +34,7 @@ from driftcheck.cassettes import parse_cassette
 from driftcheck.endpoints import endpoint_key
 from driftcheck.errors import CassetteError, ShapeDepthError
 from driftcheck.model import BodyKind, FileError, Interaction, Node
-from driftcheck.shape import Rows, ShapeBuilder, infer
+from driftcheck.shape import Rows, ShapeBuilder, from_rows, infer
 
 CACHE_FORMAT = 2
 T = TypeVar("T")
@@ -140,7 +140,12 @@ def _interactions(rows: list[list[Any]], path: str) -> list[Interaction]:
     ]  # fmt: skip
 
 
-def _rows(shape: ShapeBuilder | Rows) -> Rows:
+def _rows(shape: ShapeBuilder | Node | Rows) -> Rows:
+    """A shape as cache rows, whichever form it is held in."""
+    if isinstance(shape, Node):
+        builder = ShapeBuilder()
+        builder.add(shape)
+        shape = builder
     return shape.rows() if isinstance(shape, ShapeBuilder) else shape
 
 
@@ -159,7 +164,7 @@ def _read_entry(data: bytes, path: str) -> _Read:
 def _cached(folder: Path, key: str, decode: Callable[[bytes], T]) -> T | None:
     try:
         return decode((folder / key[:2] / f"{key}.json").read_bytes())
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None  # missing or corrupt: rebuilt and rewritten
 
 
@@ -181,10 +186,9 @@ def _read(path: str, cache: Path | None) -> _Read:
     except OSError as error:
         return _Read(path, [], [], f"cannot read: {error.strerror or error}")
     key = _key(data) if cache is not None else ""
-    if cache is not None:
-        hit = _cached(cache, key, lambda entry: _read_entry(entry, path))
-        if hit is not None:
-            return hit
+    hit = None if cache is None else _cached(cache, key, lambda entry: _read_entry(entry, path))
+    if hit is not None:
+        return hit
     try:
         interactions = parse_cassette(data, path)
         pools = _pools(interactions)
@@ -216,7 +220,7 @@ class _Run:
     """A run of files read and pooled: what a worker returns, and what the cache keeps."""
 
     reads: list[_Read]
-    leaders: list[tuple[int, int, ShapeBuilder | Rows]]  # (file, interaction, pooled shape)
+    leaders: list[tuple[int, int, ShapeBuilder | Node]]  # (file, interaction, pooled shape)
     followers: list[tuple[int, int]]  # interactions counted in a leader's shape
 
     def entry(self) -> bytes:
@@ -228,7 +232,10 @@ class _Run:
     def from_entry(cls, data: bytes) -> _Run:
         run = orjson.loads(data)
         reads = [_Read(p, _interactions(rows, p), [], error) for p, error, rows in run["files"]]
-        return cls(reads, run["leaders"], run["followers"])
+        leaders: list[tuple[int, int, ShapeBuilder | Node]] = [
+            (number, position, from_rows(rows)) for number, position, rows in run["leaders"]
+        ]  # built here, so that an entry that does not describe shapes fails to load
+        return cls(reads, leaders, run["followers"])
 
     def scans(self) -> list[FileScan]:
         empty = Node(types={})
@@ -236,11 +243,9 @@ class _Run:
             interactions = self.reads[number].interactions
             interactions[position] = dataclasses.replace(interactions[position], shape=empty)
         for number, position, shape in self.leaders:
-            builder = shape if isinstance(shape, ShapeBuilder) else _builder(shape)
             interactions = self.reads[number].interactions
-            interactions[position] = dataclasses.replace(
-                interactions[position], shape=builder.build()
-            )
+            built = shape.build() if isinstance(shape, ShapeBuilder) else shape
+            interactions[position] = dataclasses.replace(interactions[position], shape=built)
         return [FileScan(r.path, tuple(r.interactions), r.error) for r in self.reads]
 
 
@@ -261,12 +266,11 @@ def _pool_run(reads: Iterable[_Read], across: bool) -> _Run:
                 _add(leaders[group][2], pool.shape)
                 continue
             followers.extend((number, position) for position in pool.positions[1:])
-            shape = pool.shape
-            builder = shape if isinstance(shape, ShapeBuilder) else _builder(shape)
-            leaders[group] = (number, pool.positions[0], builder)
+            leaders[group] = (number, pool.positions[0], _builder(pool.shape))
         read.pools = []
         done.append(read)
-    return _Run(done, list(leaders.values()), followers)
+    pooled: list[tuple[int, int, ShapeBuilder | Node]] = [*leaders.values()]
+    return _Run(done, pooled, followers)
 
 
 def _add(builder: ShapeBuilder, shape: ShapeBuilder | Rows) -> None:
@@ -276,9 +280,11 @@ def _add(builder: ShapeBuilder, shape: ShapeBuilder | Rows) -> None:
         builder.add_rows(shape)
 
 
-def _builder(rows: Rows) -> ShapeBuilder:
+def _builder(shape: ShapeBuilder | Rows) -> ShapeBuilder:
+    if isinstance(shape, ShapeBuilder):
+        return shape
     builder = ShapeBuilder()
-    builder.add_rows(rows)
+    builder.add_rows(shape)
     return builder
 
 

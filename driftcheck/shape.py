@@ -187,34 +187,6 @@ def _add_node(acc: _Acc, node: Node | _Acc) -> None:
             stack.append((source.items, target.items))
 
 
-def _freeze(root: _Acc) -> Node:
-    order: list[_Acc] = []
-    stack = [root]
-    while stack:
-        acc = stack.pop()
-        order.append(acc)
-        stack.extend(acc.keys.values())
-        if acc.items is not None:
-            stack.append(acc.items)
-    frozen: dict[int, Node] = {}
-    # Nodes are read-only, so equal type counts can share one dict and every leaf one
-    # empty dict: most nodes are leaves, and siblings often have the same counts. This
-    # takes a third off the shapes the main process holds, one per endpoint and side.
-    shared: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
-    no_keys: dict[str, Node] = {}
-    for acc in reversed(order):  # children are always frozen before their parent
-        counts = _ordered_types(acc.types)
-        types = shared.setdefault(tuple(counts.items()), counts)
-        keys = {key: frozen[id(child)] for key, child in acc.keys.items()} if acc.keys else None
-        frozen[id(acc)] = Node(
-            types=types,
-            keys=keys or no_keys,
-            items=None if acc.items is None else frozen[id(acc.items)],
-            empty=acc.empty,
-        )
-    return frozen[id(root)]
-
-
 def _ordered_types(types: dict[str, int]) -> dict[str, int]:
     if len(types) == 1:
         return dict(types)
@@ -277,7 +249,40 @@ class ShapeBuilder:
         return rows
 
     def build(self) -> Node:
-        return _freeze(self._root)
+        return from_rows(self.rows())
+
+
+def from_rows(rows: Rows) -> Node:
+    """The frozen shape `rows()` describes; raises ValueError when they describe none.
+
+    Nodes are read-only, so equal type counts share one dict and every leaf one empty
+    dict: most nodes are leaves, and siblings often have the same counts. This takes a
+    third off the shapes the main process holds, one per endpoint and side.
+    """
+    shared: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
+    no_keys: dict[str, Node] = {}
+    keys: dict[int, list[tuple[str, Node]]] = {}  # children, last first
+    items: dict[int, Node] = {}
+    node = None
+    for index in range(len(rows) - 1, -1, -1):  # children come after their parent
+        parent, key, types, empty = rows[index]
+        if not (0 <= parent < index or parent == index - 1 == -1):
+            raise ValueError(f"shape row {index} has no parent row before it")
+        counts = _ordered_types(types)
+        pairs = keys.pop(index, None)
+        node = Node(
+            types=shared.setdefault(tuple(counts.items()), counts),
+            keys=dict(reversed(pairs)) if pairs else no_keys,
+            items=items.pop(index, None),
+            empty=empty,
+        )
+        if key is None:
+            items[parent] = node
+        else:
+            keys.setdefault(parent, []).append((key, node))
+    if node is None:
+        raise ValueError("no shape rows")
+    return node
 
 
 def infer(value: Any, max_depth: int = MAX_DEPTH) -> Node:

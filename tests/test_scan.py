@@ -74,6 +74,31 @@ def test_a_corrupt_entry_is_ignored_and_rebuilt(tmp_path: Path) -> None:
     assert json.loads(entry.read_bytes())["interactions"]
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [[3, "a", {"string": 1}, 0]],  # a row before its parent
+        [[-1, None, ["string"], 0]],  # types that are not counts
+        [],  # no rows at all
+        "rows",
+    ],
+)
+def test_a_run_entry_that_describes_no_shape_is_rebuilt(tmp_path: Path, rows: Any) -> None:
+    """Valid JSON is not enough: a run entry whose shapes do not build is not used."""
+    cache = tmp_path / "cache"
+    paths = sorted(CASSETTES.glob("datadog_*.yaml"))
+    first = load(paths, Settings(workers=1, cache=cache), across=True)
+    damaged = 0
+    for entry in cache.rglob("*.json"):
+        data = json.loads(entry.read_bytes())
+        if "leaders" in data:
+            data["leaders"] = [[number, position, rows] for number, position, _ in data["leaders"]]
+            entry.write_text(json.dumps(data))
+            damaged += 1
+    assert damaged == 1
+    assert load(paths, Settings(workers=1, cache=cache), across=True) == first
+
+
 def test_unreadable_files_are_cached_as_such(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     paths = [CASSETTES / "vcrpy_old_format.json", CASSETTES / "datadog_teams.yaml"]
