@@ -17,7 +17,7 @@ import datetime
 import email.utils
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,12 +72,16 @@ def read_cassette(path: str | os.PathLike[str]) -> Cassette:
 
 def parse_cassette(data: bytes, name: str) -> list[Interaction]:
     """The interactions of a cassette's bytes; raises CassetteError."""
-    document = parse_document(data, name)
-    return _with_lines(list(interactions_of(document, name)), data)
+    entries = _entries(parse_document(data, name), name)
+    interactions = []
+    for index, entry in enumerate(entries):
+        interactions.append(_interaction(entry, name, index))
+        entries[index] = entry = None  # its raw body, once decoded: a large one is held once
+    return _with_lines(interactions, data)
 
 
-def interactions_of(document: Any, name: str) -> Iterator[Interaction]:
-    """Interactions of a parsed cassette document, checking its structure."""
+def _entries(document: Any, name: str) -> list[Any]:
+    """The interaction entries of a parsed cassette document."""
     if isinstance(document, list):
         raise CassetteError(
             name, "pre-1.0 vcrpy cassette format (a top-level list, no `uri`); re-record it"
@@ -91,8 +95,7 @@ def interactions_of(document: Any, name: str) -> Iterator[Interaction]:
             "not a cassette: expected a mapping with an `interactions` list, "
             f"found {_describe(document)}",
         )
-    for index, entry in enumerate(entries):
-        yield _interaction(entry, name, index)
+    return entries
 
 
 def _describe(document: Any) -> str:
