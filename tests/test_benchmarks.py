@@ -34,7 +34,7 @@ def test_the_diff_benchmark_prints_every_figure(tmp_path: Path) -> None:
     base, current = synthetic.generate(tmp_path, "tiny")
     command = [
         sys.executable, str(BENCHMARKS / "diff_bench.py"), "--base", str(base),
-        "--current", str(current), "--deepdiff-budget", "0.5",
+        "--current", str(current), "--deepdiff-budget", "0.5", "--repeat", "1",
     ]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
     for figure in (
