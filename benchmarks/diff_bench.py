@@ -198,14 +198,17 @@ def inference_seconds(bodies: dict[str, list[Any]]) -> float:
     return time.perf_counter() - started
 
 
-def deepdiff_seconds(base: list[Path], current: list[Path], budget: float) -> tuple[float, str]:
-    """Naive DeepDiff of raw body pairs: a sample timed, the rest extrapolated by bytes."""
+def deepdiff_seconds(
+    roots: tuple[Path, Path], base: list[Path], current: list[Path], budget: float
+) -> tuple[float, str]:
+    """Naive DeepDiff of raw body pairs (the same file under both roots): a sample timed,
+    the rest extrapolated by bytes."""
     from deepdiff import DeepDiff
 
     pairs: list[tuple[int, Path, Path]] = []
-    by_name = {p.relative_to(p.parents[1]): p for p in current}
+    by_name = {p.relative_to(roots[1]): p for p in current}
     for path in base:
-        other = by_name.get(path.relative_to(path.parents[1]))
+        other = by_name.get(path.relative_to(roots[0]))
         if other is not None:
             pairs.append((path.stat().st_size + other.stat().st_size, path, other))
     total = sum(size for size, _, _ in pairs)
@@ -223,7 +226,7 @@ def deepdiff_seconds(base: list[Path], current: list[Path], budget: float) -> tu
         sample_bytes += size
         timed += 1
     if not sample_bytes:
-        return 0.0, "no pairs"
+        return 0.0, "no file pairs"
     return spent * total / sample_bytes, f"{timed} of {len(pairs)} file pairs timed"
 
 
@@ -334,8 +337,10 @@ def bench(name: str, base: Path, current: Path, args: argparse.Namespace) -> Non
         "< 1.00x",
         uncached.seconds < genson_total,
     )
-    naive, how = deepdiff_seconds(base_files, current_files, args.deepdiff_budget)
-    if naive:
+    naive, how = deepdiff_seconds((base, current), base_files, current_files, args.deepdiff_budget)
+    if not naive:
+        _row("naive DeepDiff", how, ok=False)
+    else:
         speedup = naive / uncached.seconds
         _row(
             f"naive DeepDiff ({how})",
