@@ -14,7 +14,7 @@ import pytest
 from driftcheck.cassettes import discover, load_all
 from driftcheck.endpoints import group
 from driftcheck.model import BodyKind, EndpointSet, Interaction
-from driftcheck.scan import CHUNKS, Settings, _pools, load, scan_file
+from driftcheck.scan import CHUNKS, Settings, _key, _pools, load, scan_file
 from driftcheck.shape import ShapeBuilder, flatten
 from tests.conftest import CASSETTES, rewrite_cassette
 from tests.test_cli import DRIFTS, OKTA, REPORTS, run
@@ -97,6 +97,17 @@ def test_a_run_entry_that_describes_no_shape_is_rebuilt(tmp_path: Path, rows: An
             damaged += 1
     assert damaged == 1
     assert load(paths, Settings(workers=1, cache=cache), across=True) == first
+
+
+def test_a_failed_cache_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    """An entry that cannot be renamed into place (here a directory is in the way) costs
+    speed only: the result is the same and no temporary file is left in the cache."""
+    cache = tmp_path / "cache"
+    source = CASSETTES / "datadog_teams.yaml"
+    key = _key(source.read_bytes())
+    (cache / key[:2] / f"{key}.json").mkdir(parents=True)
+    assert scan_file(str(source), cache) == scan_file(str(source))
+    assert [path.name for path in (cache / key[:2]).iterdir()] == [f"{key}.json"]
 
 
 def test_unreadable_files_are_cached_as_such(tmp_path: Path) -> None:
