@@ -183,13 +183,14 @@ def _walk(
                 or (not is_item and (mine.count >= parent) != (theirs.count >= their_parent))
             )
         ):
-            parent_path = None if parent_link is None and link is None else _path(parent_link)
-            fields = [
-                Field(_path(link), n.types, n.count, count, parent_path, n.empty, is_item)
-                for n, count in ((mine, parent), (theirs, their_parent))
-                if n is not None
-            ]
-            yield fields[0], fields[1] if len(fields) > 1 else None, their_parent
+            path = _path(link)
+            parent_path = None if link is None else _path(parent_link)
+            field = _field(mine, path, parent, parent_path, is_item)
+            if theirs is None:
+                yield field, None, their_parent
+            else:
+                their_field = _field(theirs, path, their_parent, parent_path, is_item)
+                yield field, their_field, their_parent
         objects = mine.types.get("object", 0)
         their_objects = theirs.types.get("object", 0) if theirs else 0
         children: list[tuple[Node, Node | None, int, int, _Link, _Link, bool]] = [
@@ -205,6 +206,10 @@ def _walk(
                 (mine.items, their_items, arrays, their_arrays, (link, None), link, True)
             )
         stack.extend(reversed(children))
+
+
+def _field(node: Node, path: str, parent: int, parent_path: str | None, is_item: bool) -> Field:
+    return Field(path, node.types, node.count, parent, parent_path, node.empty, is_item)
 
 
 def compare_fields(ctx: _Context, before: Node, after: Node) -> list[Finding]:
