@@ -41,9 +41,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).parent))
 import synthetic
 
-from driftcheck.cassettes import discover
-from driftcheck.endpoints import endpoint_key
-from driftcheck.shape import infer_all
+from driftcheck.core.endpoints import endpoint_key
+from driftcheck.core.shape import infer_all
+from driftcheck.sources.cassettes import discover
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from driftcheck.config import Endpoint
 from driftcheck.demo.app import serving
-from driftcheck.recorder import Settings, record
+from driftcheck.record.recorder import Settings, record
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from driftcheck.core.policy import Ignore
+from driftcheck.core.staleness import Age
 from driftcheck.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -60,18 +62,6 @@ class Endpoint:
 
 
 @dataclass(frozen=True, slots=True)
-class Ignore:
-    """A reviewed exception to a rule, with its reason and optional expiry date."""
-
-    reason: str
-    endpoint: str = "*"
-    path: str = "*"
-    rule: str = "*"
-    until: str | None = None
-    label: str = "[[ignore]]"  # where it was written, for messages
-
-
-@dataclass(frozen=True, slots=True)
 class Config:
     """The validated configuration; paths are absolute, `${VAR}`s expanded."""
 
@@ -88,7 +78,7 @@ class Config:
     scrub_query: tuple[str, ...] = ()
     scrub_body: tuple[str, ...] = ()
     endpoints: tuple[Endpoint, ...] = ()
-    max_age: str | None = None
+    max_age: Age | None = None
     severity: Mapping[str, str] = field(default_factory=dict)
     ignore: tuple[Ignore, ...] = ()
     secrets: Mapping[str, str] = field(default_factory=dict)  # variable name -> value
@@ -236,7 +226,7 @@ def _validate(
         scrub_query=tuple(values.get("scrub_query", ())),
         scrub_body=tuple(values.get("scrub_body", ())),
         endpoints=endpoints,
-        max_age=values.get("max_age"),
+        max_age=_age(values.get("max_age"), where),
         severity=dict(severity),
         ignore=tuple(
             _ignore(entry, index, where) for index, entry in enumerate(values.get("ignore", []))
@@ -278,6 +268,10 @@ def _from_env(variable: str, text: str, expected: Any) -> Any:
         return int(text) if expected is int else float(text)
     except ValueError:
         raise ConfigError(f"environment variable {variable}={text!r} is not a number") from None
+
+
+def _age(text: str | None, where: str) -> Age | None:
+    return None if text is None else Age.parse(text, f"{where}: `max_age`")
 
 
 def _check_ranges(config: Config, where: str) -> None:

@@ -8,11 +8,23 @@ Messages say what failed, where (file, line, key) and what would be valid, in on
 
 from __future__ import annotations
 
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """The process exit codes, as the CLI contract (DESIGN.md) defines them."""
+
+    OK = 0  # no finding at or above --fail-on
+    DRIFT = 1  # drift at or above --fail-on
+    INPUT = 2  # usage, config or input error
+    RECORDING = 3  # recording failed for some endpoints
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+
 
 class DriftcheckError(Exception):
     """Base of every error driftcheck reports to a user (exit code 2 unless a subclass says)."""
 
-    exit_code = 2
+    exit_code = ExitCode.INPUT
 
 
 class InputError(DriftcheckError):

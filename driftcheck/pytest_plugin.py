@@ -18,7 +18,7 @@ import pytest
 
 if TYPE_CHECKING:  # imported when first used, so a pytest run that never asks pays nothing
     from driftcheck.config import Config
-    from driftcheck.mocks import Contract
+    from driftcheck.core.fixture_check import Contract
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -39,26 +39,26 @@ class ContractChecker:
         self._contracts: dict[str, Contract] = {}
 
     def contract(self, endpoint: str) -> Contract:
-        from driftcheck import contracts
         from driftcheck.config import load_config
+        from driftcheck.run import recordings
 
         if self._config is None:
             self._config = load_config(self._config_path, require_env=False)
         if endpoint not in self._contracts:
-            name = contracts.known_endpoint(self._config, endpoint)
-            self._contracts[endpoint] = contracts.contract(self._config, name)
+            name = recordings.known_endpoint(self._config, endpoint)
+            self._contracts[endpoint] = recordings.contract(self._config, name)
         return self._contracts[endpoint]
 
     def check(self, payload: Any, endpoint: str) -> None:
         """Fail the test, listing every finding, when `payload` disagrees with `endpoint`."""
         __tracebackhide__ = True
-        from driftcheck import contracts
         from driftcheck.errors import DriftcheckError
-        from driftcheck.fixtures import jsonable
+        from driftcheck.run.inspect import payload_findings
+        from driftcheck.sources.fixtures import jsonable
 
         try:
             recorded = self.contract(endpoint)
-            findings = contracts.payload_findings(recorded, jsonable(payload, "payload"))
+            findings = payload_findings(recorded, jsonable(payload, "payload"))
         except DriftcheckError as error:
             pytest.fail(f"driftcheck: {error}", pytrace=False)
         if findings:

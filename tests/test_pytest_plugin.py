@@ -9,8 +9,8 @@ import pytest
 
 # pytester's in-process runs forget modules first imported inside them, while the package
 # keeps them as attributes: import what the plugin imports lazily, so there is one copy.
-import driftcheck.contracts
-import driftcheck.fixtures  # noqa: F401
+import driftcheck.run.recordings
+import driftcheck.sources.fixtures  # noqa: F401
 
 ROOT = Path(__file__).parent.parent
 USER_CASSETTE = ROOT / "cassettes" / "user.yaml"  # the demo API's recording

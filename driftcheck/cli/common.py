@@ -13,18 +13,21 @@ from typing import Any, NoReturn
 
 import click
 
-from driftcheck import policy
 from driftcheck.config import Config
-from driftcheck.model import Outcome, Report, Severity
+from driftcheck.core import policy
+from driftcheck.core.model import Outcome, Report, Severity
+from driftcheck.core.shard import parse_shard
+from driftcheck.core.staleness import Age
+from driftcheck.errors import ExitCode
+from driftcheck.files import write_atomic
 from driftcheck.reporting import FORMATS, RenderOptions, progress
-from driftcheck.scan import Settings
-from driftcheck.shard import Scope, parse_shard
+from driftcheck.run.scope import Scope
+from driftcheck.sources.scan import Settings
 
 FAIL_ON = ("breaking", "warning", "info", "never")
-RECORDING_FAILED = "recording failed: "
 
 
-def fail(message: str, exit_code: int = 2) -> NoReturn:
+def fail(message: str, exit_code: ExitCode = ExitCode.INPUT) -> NoReturn:
     """Print one `Error:` line on stderr and exit; the only way a command reports failure."""
     click.echo(f"Error: {message}", err=True)
     raise click.exceptions.Exit(exit_code)
@@ -44,12 +47,8 @@ def emit(text: str, output: str) -> None:
     if output == "-":
         click.echo(text, nl=False)
         return
-    target = Path(output)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(target)
+        write_atomic(Path(output), text)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
 
@@ -59,7 +58,7 @@ def threshold(fail_on: str) -> Severity | None:
 
 
 def scope(
-    shard: str | None, max_age: str | None, config: Config | None = None, **reading: Any
+    shard: str | None, max_age: Age | None, config: Config | None = None, **reading: Any
 ) -> Scope:
     """A run's scope from its flags; `workers` and `no_cache` override the config."""
     return Scope(
@@ -111,11 +110,17 @@ def finish(
     emit(FORMATS[fmt](report, render_options(output, limit)), output)
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
-    if any(e.message.startswith(RECORDING_FAILED) for e in report.errors):
-        ctx.exit(3)
+    ctx.exit(exit_code(report, limit, allow_unreadable))
+
+
+def exit_code(report: Report, limit: Severity | None, allow_unreadable: bool = False) -> ExitCode:
+    """The one place a report becomes an exit code: a failed recording outranks unreadable
+    input, which outranks drift."""
+    if report.failed:
+        return ExitCode.RECORDING
     if report.errors and not allow_unreadable:
-        ctx.exit(2)
-    ctx.exit(1 if report.fails(limit) else 0)
+        return ExitCode.INPUT
+    return ExitCode.DRIFT if report.fails(limit) else ExitCode.OK
 
 
 @contextlib.contextmanager
@@ -125,13 +130,9 @@ def recording_progress(total: int) -> Iterator[Callable[[Outcome], None]]:
         yield callback
 
 
-def check_age(max_age: str | None) -> str | None:
+def check_age(max_age: str | None) -> Age | None:
     """Refuse a malformed --max-age before any work is done."""
-    if max_age is not None:
-        from driftcheck.staleness import parse_age
-
-        parse_age(max_age)
-    return max_age
+    return None if max_age is None else Age.parse(max_age, "--max-age")
 
 
 OUTPUT = click.option(

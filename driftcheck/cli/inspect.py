@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from driftcheck import commands, contracts
 from driftcheck.cli.common import (
     CONFIG,
     NO_CACHE,
@@ -18,7 +17,9 @@ from driftcheck.cli.common import (
     render_options,
 )
 from driftcheck.config import load_config
+from driftcheck.errors import ExitCode
 from driftcheck.reporting import FORMATS, progress, shape_renderer
+from driftcheck.run import inspect as inspect_run
 
 
 @click.command()
@@ -57,10 +58,10 @@ def shape(
     """
     config = load_config(config_path, require_env=False)
     reading = reading_settings(config, workers=workers, no_cache=no_cache)
-    endpoints, errors = commands.shape_paths(paths, reading)
+    endpoints, errors = inspect_run.shape_paths(paths, reading)
     options = render_options(output)
     emit(shape_renderer(fmt)(endpoints, errors, options), output)
-    ctx.exit(2 if errors else 0)
+    ctx.exit(ExitCode.INPUT if errors else ExitCode.OK)
 
 
 @click.command()
@@ -100,7 +101,7 @@ def fixtures(
         )
     config = load_config(config_path, require_env=False)
     target = out or config.root / "tests" / "fixtures" / endpoint
-    written = contracts.write_variants(config, endpoint, target)
+    written = inspect_run.write_variants(config, endpoint, target)
     for path, variant in written:
         what = {"base": "a recorded body", "without": "{} removed", "null": "{} null"}
         click.echo(f"wrote {_shown(path)}  ({what[variant.change].format(variant.path)})")
@@ -125,7 +126,7 @@ def demo(ctx: click.Context) -> None:
     drifted v2, records again and shows the diff report. Needs no network
     and no config.
     """
-    from driftcheck.demo.run import run_demo
+    from driftcheck.run.demo import run_demo
 
     # Plain lines, not a bar: the demo narrates between the two recordings.
     with progress.progress(6, sys.stderr, terminal=False) as on_outcome:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from driftcheck import commands
 from driftcheck.cli.common import (
     CONCURRENCY,
     CONFIG,
@@ -18,7 +17,9 @@ from driftcheck.cli.common import (
     scope,
 )
 from driftcheck.config import load_config
+from driftcheck.errors import ExitCode
 from driftcheck.reporting import progress
+from driftcheck.run.record import due, record_endpoints
 
 
 @click.command()
@@ -73,19 +74,20 @@ def record(
     )
     target = out or (config.cassettes if update else config.fresh)
     run = scope(shard, check_age(max_age))
-    names = commands.due(config, endpoint_names, target, run)
-    if not names:
+    endpoints = due(config, endpoint_names, target, run)
+    if not endpoints:
         click.echo(f"nothing to record: no endpoint of this run is due in {target}")
-        ctx.exit(0)
+        ctx.exit(ExitCode.OK)
     try:
-        with recording_progress(len(names)) as on_outcome:
-            outcomes = commands.record_endpoints(
-                config, names, target, config.concurrency, on_outcome
-            )
+        with recording_progress(len(endpoints)) as on_outcome:
+            outcomes = record_endpoints(config, endpoints, target, on_outcome)
     except KeyboardInterrupt:
-        fail("interrupted: cassettes already written are complete; nothing partial was left", 130)
+        fail(
+            "interrupted: cassettes already written are complete; nothing partial was left",
+            ExitCode.INTERRUPTED,
+        )
     click.echo(progress.summary(outcomes, str(target)), nl=False)
-    ctx.exit(3 if any(o.error for o in outcomes) else 0)
+    ctx.exit(ExitCode.RECORDING if any(o.error for o in outcomes) else ExitCode.OK)
 
 
 COMMANDS = (record,)

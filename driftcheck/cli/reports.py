@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from driftcheck import commands, contracts
 from driftcheck.cli.common import (
     ALLOW_UNREADABLE,
     CONCURRENCY,
@@ -23,7 +22,11 @@ from driftcheck.cli.common import (
     scope,
 )
 from driftcheck.config import load_config
-from driftcheck.policy import Policy
+from driftcheck.core.policy import Policy
+from driftcheck.run import check as check_run
+from driftcheck.run import diff as diff_run
+from driftcheck.run import merge as merge_run
+from driftcheck.run.record import selected
 
 
 @click.command()
@@ -77,14 +80,14 @@ def diff(
     )
     rules = make_policy(config, severity_flags, ignore_flags)
     if baseline is None:
-        report = contracts.diff_config(config, run)
+        report = diff_run.diff_config(config, run)
     elif current is None:
         raise click.UsageError(
             "give CURRENT too (a cassette file or folder), or no argument to use the config",
             ctx=ctx,
         )
     else:
-        report = commands.diff_paths(baseline, current, run)
+        report = diff_run.diff_paths(baseline, current, run)
     finish(ctx, report, rules, fmt, output, fail_on, allow_unreadable)
 
 
@@ -126,9 +129,9 @@ def check(
         shard, check_age(max_age) or config.max_age, config, workers=workers, no_cache=no_cache
     )
     rules = make_policy(config, severity_flags, ignore_flags)
-    names = commands.selected(config, endpoint_names, run)
-    with recording_progress(len(names)) as on_outcome:
-        report, _ = commands.check(config, endpoint_names, config.concurrency, on_outcome, run)
+    endpoints = selected(config, endpoint_names, run)
+    with recording_progress(len(endpoints)) as on_outcome:
+        report, _ = check_run.check(config, endpoints, on_outcome, run)
     finish(ctx, report, rules, fmt, output, fail_on)
 
 
@@ -157,7 +160,7 @@ def merge(
     Example:
         driftcheck merge shard-*.json --format markdown --output comment.md
     """
-    report = commands.merge_reports(reports)
+    report = merge_run.merge_reports(reports)
     finish(ctx, report, Policy(), fmt, output, fail_on, allow_unreadable)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import ClassVar
 
-from driftcheck.model import EndpointSet, FileError, Report, Severity
+from driftcheck.core.model import EndpointSet, FileError, Report, Severity
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ https://docs.github.com/actions/reference/workflow-commands-for-github-actions
 
 from __future__ import annotations
 
-from driftcheck.model import Finding, Report, Severity
+from driftcheck.core.model import Finding, Report, Severity
 from driftcheck.reporting import RenderOptions
 
 LEVELS = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

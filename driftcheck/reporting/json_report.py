@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
-
-from driftcheck.errors import InputError
-from driftcheck.model import EndpointSet, FileError, Finding, Report, Severity
+from driftcheck import jsonio
+from driftcheck.core.model import EndpointSet, FileError, Finding, Report, Severity
+from driftcheck.core.shape import flatten
 from driftcheck.reporting import RenderOptions
-from driftcheck.shape import flatten
 
 REPORT_VERSION = 1
 SHAPES_VERSION = 1
@@ -42,57 +40,19 @@ def report_dict(report: Report) -> dict[str, Any]:
         "driftcheck_report": REPORT_VERSION,
         "summary": {**summary, "endpoints": report.endpoints, "ignored": ignored},
         "findings": [finding_dict(finding) for finding in report.findings],
-        "errors": [{"file": e.file, "message": e.message} for e in report.errors],
+        "errors": [{"file": e.file, "message": e.message} for e in report.errors]
+        + [
+            {"file": o.endpoint, "message": f"recording failed: {o.error}", "kind": "recording"}
+            for o in report.failed
+        ],
         "notes": list(report.notes),
         "warnings": list(report.warnings),
         "checked": [{"endpoint": e, "status": s} for e, s in report.checked],
     }
 
 
-def load_report(text: str | bytes, name: str) -> Report:
-    """A JSON report read back (for `merge`); InputError when it is not one."""
-    try:
-        data = orjson.loads(text)
-    except orjson.JSONDecodeError as error:
-        raise InputError(f"{name}: not JSON: {error}") from None
-    if not isinstance(data, dict) or data.get("driftcheck_report") != REPORT_VERSION:
-        raise InputError(
-            f"{name}: not a driftcheck JSON report (`driftcheck_report`: {REPORT_VERSION} "
-            "expected; write one with --format json)"
-        )
-    try:
-        return Report(
-            findings=tuple(_finding(item) for item in data["findings"]),
-            endpoints=int(data["summary"]["endpoints"]),
-            errors=tuple(FileError(e["file"], e["message"]) for e in data.get("errors", [])),
-            notes=tuple(data.get("notes", [])),
-            warnings=tuple(data.get("warnings", [])),
-            checked=tuple((c["endpoint"], c["status"]) for c in data.get("checked", [])),
-        )
-    except (KeyError, TypeError, ValueError) as error:
-        raise InputError(
-            f"{name}: malformed driftcheck report ({type(error).__name__}: {error})"
-        ) from None
-
-
-def _finding(item: dict[str, Any]) -> Finding:
-    return Finding(
-        endpoint=item["endpoint"],
-        status=item["status"],
-        path=item["path"],
-        rule=item["rule"],
-        severity=Severity.parse(item["severity"]),
-        source=item["source"],
-        baseline=item["baseline"],
-        current=item["current"],
-        message=item["message"],
-        location=item.get("location"),
-        ignored=item.get("ignore_reason") if item.get("ignored") else None,
-    )
-
-
 def _dumps(data: Any) -> str:
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
+    return jsonio.dumps_indented(data)
 
 
 def render(report: Report, options: RenderOptions | None = None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from driftcheck.model import Finding, Report
+from driftcheck.core.model import Finding, Report
 from driftcheck.reporting import RenderOptions
 
 

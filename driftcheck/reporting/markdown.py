@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from itertools import groupby
 
-from driftcheck.model import Finding, Report, Severity
+from driftcheck.core.model import Finding, Report, Severity
 from driftcheck.reporting import RenderOptions
 
 LIMIT = 65_536

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
-from driftcheck.model import Outcome
+from driftcheck.core.model import Outcome
 
 
 def _line(outcome: Outcome) -> str:

@@ -12,10 +12,11 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from driftcheck.model import EndpointSet, FileError, Finding, Report, Severity, StatusShape
+from driftcheck.core.model import EndpointSet, FileError, Finding, Report, Severity, StatusShape
+from driftcheck.core.paths import ROOT
+from driftcheck.core.rules import percent
+from driftcheck.core.shape import flatten, format_types
 from driftcheck.reporting import RenderOptions
-from driftcheck.rules import percent
-from driftcheck.shape import ROOT, flatten, format_types
 
 ENDPOINT_RULES = frozenset({"endpoint-missing", "endpoint-added", "status-changed"})
 STYLES = {Severity.BREAKING: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}

@@ -9,12 +9,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import orjson
-
-from driftcheck import __version__
-from driftcheck.model import Finding, Report, Severity
+from driftcheck import __version__, jsonio
+from driftcheck.core.model import Finding, Report, Severity
+from driftcheck.core.rules import CATALOGUE
 from driftcheck.reporting import RenderOptions
-from driftcheck.rules import CATALOGUE
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -111,4 +109,4 @@ def sarif_dict(report: Report) -> dict[str, Any]:
 
 def render(report: Report, options: RenderOptions) -> str:
     """The report as a SARIF 2.1.0 log."""
-    return orjson.dumps(sarif_dict(report), option=orjson.OPT_INDENT_2).decode() + "\n"
+    return jsonio.dumps_indented(sarif_dict(report))

@@ -1,0 +1,233 @@
+"""Plain frozen values shared by every layer: interactions, shapes, findings, reports."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
+
+def _pickled_by_constructor(cls: type[_T]) -> type[_T]:
+    """Pickle as a constructor call. A frozen slots dataclass otherwise pickles through
+    Python-level __getstate__/__setstate__, and interactions and shapes cross from worker
+    processes by the ten thousand: this halves the cost of sending and receiving them."""
+    state = attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
+
+    def __reduce__(self: _T) -> tuple[type[_T], tuple[Any, ...]]:
+        return cls, state(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
+
+
+JSON_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that `finding.severity >= threshold` decides the exit code."""
+
+    INFO = 1
+    WARNING = 2
+    BREAKING = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+class BodyKind(str, enum.Enum):
+    """What a response body is; only JSON bodies take part in shape inference."""
+
+    JSON = "json"
+    EMPTY = "empty"
+    HTML = "html"
+    XML = "xml"
+    EVENT_STREAM = "event-stream"
+    TEXT = "text"
+    BINARY = "binary"
+    UNREADABLE = "unreadable"
+
+
+@_pickled_by_constructor
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """One recorded request/response pair, with the body decoded and, for JSON, parsed."""
+
+    method: str
+    uri: str
+    status: int
+    content_type: str
+    kind: BodyKind
+    body: Any = None
+    note: str | None = None
+    source: str = ""
+    index: int = 0
+    line: int = 0  # where the interaction starts in its file (0: unknown)
+    recorded_at: float | None = None  # POSIX time it was recorded, when the cassette says
+    shape: Node | None = None  # the body's shape, once inferred (the body may then be gone)
+
+    @property
+    def location(self) -> str:
+        return f"{self.source}:{self.line}" if self.line else self.source
+
+
+@_pickled_by_constructor
+@dataclass(frozen=True, slots=True)
+class Node:
+    """The merged structure seen at one place in many JSON values.
+
+    `types` counts how often each JSON type was seen here; a key's presence count is the
+    sum of its node's types, and its parent count is the parent's `object` count.
+    """
+
+    types: Mapping[str, int]
+    keys: Mapping[str, Node] = field(default_factory=dict)
+    items: Node | None = None
+    empty: int = 0
+
+    @property
+    def count(self) -> int:
+        return sum(self.types.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One path of a shape, flattened for comparison and display.
+
+    `present` counts the samples that had this path and `parent` those that had its
+    parent as an object (for `[*]` paths: elements, and non-empty arrays).
+    """
+
+    path: str
+    counts: Mapping[str, int]
+    present: int
+    parent: int
+    parent_path: str | None = None
+    empty: int = 0
+    is_item: bool = False
+
+    @property
+    def types(self) -> frozenset[str]:
+        return frozenset(self.counts)
+
+    @property
+    def required(self) -> bool:
+        return self.present >= self.parent
+
+    @property
+    def nulls(self) -> int:
+        return self.counts.get("null", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusShape:
+    """All samples of one endpoint with one status code."""
+
+    samples: int
+    content_types: Mapping[str, int]
+    shape: Node | None
+    notes: tuple[str, ...] = ()
+    location: str | None = None  # `file:line` of the first sample, for annotations
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointSet:
+    """Shapes per endpoint and status, for one side of a comparison."""
+
+    endpoints: Mapping[str, Mapping[int, StatusShape]]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One detected change; values never appear here, only structure."""
+
+    endpoint: str
+    status: int | None
+    path: str
+    rule: str
+    severity: Severity
+    source: str
+    baseline: str
+    current: str
+    message: str
+    location: str | None = None  # `file:line` of the cassette or fixture it is about
+    ignored: str | None = None  # the reason of the [[ignore]] entry that hides it
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque:
+    """A part of a Python fixture that is not data (a call, an unknown name): never checked."""
+
+    what: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fixture:
+    """One mock payload a test feeds its code, and where it was written.
+
+    `value` is plain JSON data, possibly holding `Opaque` parts; `lines` maps JSONPaths
+    (with `[*]` for elements) to the line that wrote them, for pointing findings there.
+    """
+
+    value: Any
+    file: str
+    line: int
+    name: str
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def where(self, path: str | None = None) -> str:
+        """`file:line` of `path` in this fixture (of the fixture itself when unknown)."""
+        line = self.lines.get(path, self.line) if path is not None else self.line
+        return f"{self.file}:{line}" if line > 0 else self.file
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    """A file that could not be read, with a one-line reason."""
+
+    file: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What recording did for one endpoint: wrote `path`, or failed with `error`."""
+
+    endpoint: str
+    samples: int
+    path: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The result of a comparison, rendered by every output format."""
+
+    findings: tuple[Finding, ...]
+    endpoints: int
+    errors: tuple[FileError, ...] = ()
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # about the run itself, e.g. an expired ignore
+    checked: tuple[tuple[str, int | None], ...] = ()  # every (endpoint, status) compared
+    failed: tuple[Outcome, ...] = ()  # endpoints whose recording failed (`check`)
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        """The findings no [[ignore]] entry hides: these set the exit code."""
+        return tuple(f for f in self.findings if f.ignored is None)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.active if f.severity is severity)
+
+    def fails(self, threshold: Severity | None) -> bool:
+        """True when some active finding is at or above `threshold` (None: never fail)."""
+        return threshold is not None and any(f.severity >= threshold for f in self.active)

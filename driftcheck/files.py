@@ -1,0 +1,44 @@
+"""Writing files whole or not at all: the one atomic write every layer uses.
+
+A reader (another run, CI uploading a report, `git add`) must never see half a file,
+and two writers must never share a temporary name: each write goes to a temporary file
+named for this process and a random token beside the target, then is renamed over it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+
+def temporary_name(target: Path) -> Path:
+    """A hidden name beside `target` that no other writer, in any process, will pick."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+
+
+def write_atomic(
+    target: Path, data: bytes | str, *, durable: bool = False, mode: int | None = None
+) -> None:
+    """Write `data` to `target` via a temporary file and a rename.
+
+    `durable` fsyncs before the rename, for files that must survive a crash (committed
+    cassettes); caches and reports skip it. On any failure the temporary file is removed
+    and the error raised; the target is untouched.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = temporary_name(target)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        with open(temporary, "xb") as stream:
+            stream.write(payload)
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

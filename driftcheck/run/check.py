@@ -1,0 +1,37 @@
+"""`driftcheck check`: record into a temporary folder, then diff as `diff` would."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from driftcheck.config import Config, Endpoint
+from driftcheck.core.merge import combine
+from driftcheck.core.model import Outcome, Report
+from driftcheck.run.diff import cassette_report, fixture_report, stale_report
+from driftcheck.run.record import record_endpoints
+from driftcheck.run.recordings import Recordings
+from driftcheck.run.scope import Scope
+
+
+def check(
+    config: Config,
+    endpoints: tuple[Endpoint, ...],
+    on_outcome: Callable[[Outcome], None] | None = None,
+    scope: Scope | None = None,
+) -> tuple[Report, list[Outcome]]:
+    """Record `endpoints` into a temporary folder and compare with the committed cassettes."""
+    scope = scope or Scope()
+    with tempfile.TemporaryDirectory(prefix="driftcheck-check-") as folder:
+        outcomes = record_endpoints(config, endpoints, Path(folder), on_outcome)
+        recorded = {o.endpoint for o in outcomes if o.error is None}
+        checked = tuple(e for e in config.endpoints if e.name in recorded)
+        fresh = dataclasses.replace(config, fresh=Path(folder), endpoints=checked)
+        recordings = Recordings(scope.reading)
+        report = cassette_report(fresh, recordings, recorded) or Report((), 0)
+        mocks = fixture_report(fresh, recordings)
+    failures = tuple(o for o in outcomes if o.error)
+    stale = stale_report(config, [o.endpoint for o in outcomes], scope)
+    return dataclasses.replace(combine([report, mocks, stale]), failed=failures), outcomes

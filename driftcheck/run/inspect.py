@@ -1,0 +1,52 @@
+"""Commands for looking: `shape` (inferred shapes), `fixtures --variants` (edge-case
+fixtures from reality) and the single-payload check behind the pytest plugin."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from driftcheck.config import Config
+from driftcheck.core.endpoints import group
+from driftcheck.core.fixture_check import PER_PAYLOAD_RULES, Contract, compare_fixtures
+from driftcheck.core.model import EndpointSet, FileError, Finding, Fixture
+from driftcheck.core.variants import Variant, variants
+from driftcheck.errors import InputError
+from driftcheck.files import write_atomic
+from driftcheck.jsonio import dumps_indented
+from driftcheck.run.recordings import known_endpoint, recorded_bodies
+from driftcheck.sources import scan
+from driftcheck.sources.cassettes import discover
+
+PathLike = str | os.PathLike[str]
+
+
+def shape_paths(
+    paths: Sequence[PathLike], reading: scan.Settings | None = None
+) -> tuple[EndpointSet, list[FileError]]:
+    """Infer shapes per endpoint from cassette files and folders."""
+    interactions, errors = scan.load(discover(paths), reading or scan.Settings(), across=True)
+    return group(interactions), errors
+
+
+def payload_findings(recorded: Contract, payload: Any, label: str = "payload") -> list[Finding]:
+    """What is wrong with one mock payload by itself (coverage needs all fixtures)."""
+    fixture = Fixture(payload, label, 0, label)
+    findings = compare_fixtures(recorded, [fixture])
+    return [f for f in findings if f.rule in PER_PAYLOAD_RULES]
+
+
+def write_variants(config: Config, name: str, out: Path) -> list[tuple[Path, Variant]]:
+    """Write the base body and its variants as `<name>.<variant>.json` files in `out`."""
+    recorded, bodies = recorded_bodies(config, known_endpoint(config, name))
+    written: list[tuple[Path, Variant]] = []
+    for variant in variants(bodies, recorded.shape):
+        path = out / f"{name}.{variant.name}.json"
+        try:
+            write_atomic(path, dumps_indented(variant.value))
+        except OSError as error:
+            raise InputError(f"cannot write {path}: {error.strerror or error}") from None
+        written.append((path, variant))
+    return written

@@ -1,0 +1,29 @@
+"""What one run covers: its shard of the endpoints, the age a cassette may reach, how
+cassettes are read (worker processes, shape cache) and the moment it runs."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from driftcheck.core.shard import Shard, pick
+from driftcheck.core.staleness import Age
+from driftcheck.sources.scan import Settings
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A run's scope, parsed from flags and config before any work is done."""
+
+    shard: Shard | None = None
+    max_age: Age | None = None
+    reading: Settings = field(default_factory=Settings)
+    now: datetime.datetime = field(default_factory=_now)
+
+    def pick(self, names: Iterable[str]) -> set[str]:
+        return pick(names, self.shard)

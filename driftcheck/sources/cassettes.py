@@ -1,0 +1,269 @@
+"""Read VCR.py cassettes (YAML or JSON, any extension) into interactions.
+
+Also reads the layouts of VCR's ports that share its idea: Ruby VCR and Betamax
+(`http_interactions`, `base64_string` bodies) and go-vcr (`url`, `code`).
+
+YAML goes through `yamlsafe`, which never builds objects from YAML tags; writing
+cassettes is `record.writer`'s.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import datetime
+import email.utils
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from driftcheck import jsonio
+from driftcheck.core.model import FileError, Interaction
+from driftcheck.errors import CassetteError
+from driftcheck.sources import yamlsafe
+from driftcheck.sources.bodies import decode_body
+
+CASSETTE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ""})
+
+
+class _BodyShapeError(Exception):
+    """A stored body that is a YAML structure, not text: never stringified (alias bombs)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cassette:
+    """The interactions of one cassette file."""
+
+    path: str
+    interactions: tuple[Interaction, ...]
+
+
+def parse_document(text: bytes, name: str) -> Any:
+    """The cassette document: JSON when it looks like JSON, else YAML (safe)."""
+    stripped = text.lstrip()
+    if not stripped:
+        raise CassetteError(name, "empty file, not a cassette")
+    if name.endswith(".json") or stripped[:1] in (b"{", b"["):
+        try:
+            return jsonio.loads(text)
+        except jsonio.JSONDecodeError:
+            pass  # flow-style YAML also starts with { or [
+    try:
+        return yamlsafe.load(text)
+    except yamlsafe.YamlProblem as error:
+        raise CassetteError(name, str(error)) from None
+
+
+def read_cassette(path: str | os.PathLike[str]) -> Cassette:
+    """Load one cassette file; raises CassetteError with a one-line reason."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise CassetteError(name, f"cannot read: {error.strerror or error}") from None
+    return Cassette(name, tuple(parse_cassette(data, name)))
+
+
+def parse_cassette(data: bytes, name: str) -> list[Interaction]:
+    """The interactions of a cassette's bytes; raises CassetteError."""
+    entries = _entries(parse_document(data, name), name)
+    interactions = []
+    for index, entry in enumerate(entries):
+        interactions.append(_interaction(entry, name, index))
+        entries[index] = entry = None  # its raw body, once decoded: a large one is held once
+    return _with_lines(interactions, data)
+
+
+def _entries(document: Any, name: str) -> list[Any]:
+    """The interaction entries of a parsed cassette document."""
+    if isinstance(document, list):
+        raise CassetteError(
+            name, "pre-1.0 vcrpy cassette format (a top-level list, no `uri`); re-record it"
+        )
+    entries = None
+    if isinstance(document, dict):
+        entries = document.get("interactions", document.get("http_interactions"))
+    if not isinstance(entries, list):
+        raise CassetteError(
+            name,
+            "not a cassette: expected a mapping with an `interactions` list, "
+            f"found {_describe(document)}",
+        )
+    return entries
+
+
+def _describe(document: Any) -> str:
+    if isinstance(document, dict):
+        keys = ", ".join(f"`{key}`" for key in list(document)[:5])
+        return f"a mapping with keys {keys}" if keys else "an empty mapping"
+    if isinstance(document, str):
+        return "plain text"
+    return {type(None): "nothing", bool: "a boolean"}.get(type(document), "a number")
+
+
+def _interaction(entry: Any, name: str, index: int) -> Interaction:
+    where = f"interaction {index}"
+    if not isinstance(entry, dict):
+        raise CassetteError(name, f"{where} is not a mapping")
+    request, response = entry.get("request"), entry.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        raise CassetteError(name, f"{where} lacks a `request` or `response` mapping")
+    uri = request.get("uri", request.get("url"))  # go-vcr says `url`
+    if not isinstance(uri, str):
+        if "host" in request or "path" in request:
+            raise CassetteError(
+                name, "pre-1.0 vcrpy cassette format (requests without `uri`); re-record it"
+            )
+        raise CassetteError(name, f"{where}: request has no `uri`")
+    headers = normalize_headers(response.get("headers"))
+    try:
+        decoded = decode_body(_raw_body(response), headers)
+    except _BodyShapeError as error:
+        raise CassetteError(
+            name, f"{where}: response body is a YAML {error} where text was expected"
+        ) from None
+    return Interaction(
+        method=str(request.get("method") or "GET").upper(),
+        uri=uri,
+        status=_status(response, name, where),
+        content_type=decoded.content_type,
+        kind=decoded.kind,
+        body=decoded.value,
+        note=decoded.note,
+        source=name,
+        index=index,
+        recorded_at=_recorded_at(entry.get("recorded_at"), headers),
+    )
+
+
+def _recorded_at(stamp: Any, headers: Mapping[str, list[str]]) -> float | None:
+    """When an interaction was recorded: Ruby VCR's `recorded_at`, else the Date header."""
+    candidates = [stamp] + [
+        v for k, values in headers.items() if k.lower() == "date" for v in values
+    ]
+    for candidate in candidates:
+        if isinstance(candidate, datetime.datetime):
+            moment: datetime.datetime | None = candidate
+        elif isinstance(candidate, str):
+            moment = _parse_date(candidate.strip())
+        else:
+            continue
+        if moment is not None:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=datetime.timezone.utc)
+            return moment.timestamp()
+    return None
+
+
+def _parse_date(text: str) -> datetime.datetime | None:
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _with_lines(interactions: list[Interaction], data: bytes) -> list[Interaction]:
+    """Each interaction's line, found by its URI in the text (best effort: 0 if not found)."""
+    located: list[Interaction] = []
+    position, line = 0, 1
+    for interaction in interactions:
+        found = data.find(interaction.uri.encode("utf-8", "replace"), position)
+        if found < 0:
+            located.append(interaction)
+            continue
+        line += data.count(b"\n", position, found)
+        position = found + 1
+        located.append(dataclasses.replace(interaction, line=line))
+    return located
+
+
+def _status(response: Mapping[str, Any], name: str, where: str) -> int:
+    """vcrpy `status: {code}`, httpx `status_code`, go-vcr `code` and `status: "200 OK"`."""
+    status = response.get("status")
+    if isinstance(status, dict):
+        status = status.get("code")
+    for candidate in (status, response.get("status_code"), response.get("code")):
+        if isinstance(candidate, str):
+            candidate = candidate.split(" ", 1)[0]
+        try:
+            return int(candidate)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+    raise CassetteError(name, f"{where}: response has no numeric status code")
+
+
+def _raw_body(response: Mapping[str, Any]) -> str | bytes | None:
+    """The stored body: vcrpy `body.string`, httpx `content`, VCR/Betamax `base64_string`."""
+    body = response.get("body", response.get("content"))
+    if isinstance(body, dict):
+        if isinstance(body.get("base64_string"), str):
+            try:
+                return base64.b64decode(body["base64_string"])
+            except (binascii.Error, ValueError):
+                return None
+        body = body.get("string")
+    if body is None or isinstance(body, (str, bytes)):
+        return body
+    if isinstance(body, (int, float)):
+        return str(body)  # YAML read an unquoted number
+    raise _BodyShapeError(type(body).__name__)
+
+
+def normalize_headers(raw: Any) -> dict[str, list[str]]:
+    """Lower-cased header names to lists of values, from any layout vcrpy has written."""
+    pairs: Iterable[Any]
+    if isinstance(raw, dict):
+        pairs = raw.items()
+    elif isinstance(raw, list):
+        pairs = (item for item in raw if isinstance(item, (list, tuple)) and len(item) == 2)
+    else:
+        return {}
+    headers: dict[str, list[str]] = {}
+    for key, value in pairs:
+        values = value if isinstance(value, list) else [value]
+        scalars = [str(v) for v in values if isinstance(v, (str, int, float))]
+        headers.setdefault(str(key).lower(), []).extend(scalars)  # nested values: dropped
+    return headers
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Cassette files named or found below folders (.yaml, .yml, .json or no extension).
+
+    Files named directly are taken whatever their extension; hidden entries in folders
+    are skipped. The order is sorted and so reproducible.
+    """
+    found: list[Path] = []
+    for entry in paths:
+        path = Path(entry)
+        if path.is_dir():
+            found.extend(
+                candidate
+                for candidate in sorted(path.rglob("*"))
+                if candidate.is_file()
+                and candidate.suffix.lower() in CASSETTE_SUFFIXES
+                and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise CassetteError(str(path), "no such file or folder")
+    return found
+
+
+def load_all(paths: Iterable[Path]) -> tuple[list[Interaction], list[FileError]]:
+    """Interactions of every readable file, and one error line per unreadable one."""
+    interactions: list[Interaction] = []
+    errors: list[FileError] = []
+    for path in paths:
+        try:
+            interactions.extend(read_cassette(path).interactions)
+        except CassetteError as error:
+            errors.append(FileError(error.file, error.reason))
+    return interactions, errors

@@ -1,0 +1,159 @@
+"""Read the mock payloads tests feed their code: JSON and YAML files, Python literals.
+
+References come from config: `tests/fixtures/user.json`, `tests/test_users.py::MOCK_USER`
+(a variable, or `test_function.NAME`), a whole test module (its mock set-ups, such as
+`mock_get.return_value.json.return_value = …`), or globs of these. Python is read with
+`ast`, never imported or executed; a part of a literal that is not data (a call, an
+unknown name) is kept as `Opaque`, noted with its line, and never checked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import glob
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from driftcheck import jsonio
+from driftcheck.core.model import FileError, Fixture, Opaque
+from driftcheck.errors import FixtureError
+from driftcheck.sources import yamlsafe
+from driftcheck.sources.python_mocks import json_key, python_fixtures
+
+DATA_SUFFIXES = frozenset({".json", ".yaml", ".yml"})
+MAX_VALUES = 1_000_000
+MAX_DEPTH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """The fixtures of one endpoint, the references that failed, and notes on opaque parts."""
+
+    fixtures: tuple[Fixture, ...] = ()
+    errors: tuple[FileError, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def load_fixtures(refs: Sequence[str], root: Path) -> Loaded:
+    """Every fixture the references name, relative to `root`; failures are listed, not raised."""
+    fixtures: list[Fixture] = []
+    errors: list[FileError] = []
+    notes: list[str] = []
+    for ref in refs:
+        try:
+            found, found_notes = _load_ref(ref, root)
+        except FixtureError as error:
+            errors.append(FileError(error.file, error.reason))
+            continue
+        fixtures.extend(found)
+        notes.extend(found_notes)
+    return Loaded(tuple(fixtures), tuple(errors), tuple(notes))
+
+
+def _load_ref(ref: str, root: Path) -> tuple[list[Fixture], list[str]]:
+    pattern, _, name = ref.partition("::")
+    is_glob = glob.has_magic(pattern)
+    paths = _paths(pattern, root, is_glob)
+    fixtures: list[Fixture] = []
+    notes: list[str] = []
+    for path in paths:
+        label = _label(path, root)
+        if path.suffix == ".py":
+            found, found_notes = python_fixtures(_read(path, label), label, name or None)
+            if not found and not is_glob:
+                raise FixtureError(label, _nothing_found(name))
+            fixtures.extend(found)
+            notes.extend(found_notes)
+        elif name:
+            raise FixtureError(label, f"`::{name}` names a variable, only in a Python module")
+        else:
+            fixtures.append(data_fixture(_read(path, label), label))
+    return fixtures, notes
+
+
+def _paths(pattern: str, root: Path, is_glob: bool) -> list[Path]:
+    if is_glob:
+        matches = sorted(
+            path
+            for path in (Path(p) for p in glob.glob(str(root / pattern), recursive=True))
+            if path.is_file() and (path.suffix in DATA_SUFFIXES or path.suffix == ".py")
+        )
+        if not matches:
+            raise FixtureError(pattern, "matches no .json, .yaml, .yml or .py file")
+        return matches
+    path = root / pattern
+    if not path.is_file():
+        raise FixtureError(pattern, "no such fixture file")
+    if path.suffix not in DATA_SUFFIXES and path.suffix != ".py":
+        raise FixtureError(pattern, "a fixture is a .json, .yaml or .yml file or a .py module")
+    return [path]
+
+
+def _label(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _read(path: Path, label: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise FixtureError(label, f"cannot read: {error.strerror or error}") from None
+
+
+def _nothing_found(name: str) -> str:
+    if name:
+        return f"no data literal named `{name}`"
+    return (
+        "no mock response payloads found (`….json.return_value = …`, "
+        '`Mock(**{"json.return_value": …})`, `responses.add(…, json=…)`); '
+        "name a variable with `FILE.py::NAME`"
+    )
+
+
+def data_fixture(text: bytes, label: str) -> Fixture:
+    """A JSON or YAML file holding one body (or a list of bodies)."""
+    if label.endswith(".json"):
+        try:
+            value = jsonio.loads(text)
+        except jsonio.JSONDecodeError as error:
+            raise FixtureError(
+                label, f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+            ) from None
+    else:
+        try:
+            value = yamlsafe.load(text)
+        except yamlsafe.YamlProblem as error:
+            raise FixtureError(label, str(error)) from None
+    lines = yamlsafe.line_map(text) if len(text) < 1_000_000 else {}
+    return Fixture(jsonable(value, label), label, lines.get("$", 1), label, lines)
+
+
+def jsonable(value: Any, label: str) -> Any:
+    """The value as JSON would carry it: YAML dates as strings, anything else opaque.
+
+    Bounded, because YAML aliases can make a small file expand to billions of values.
+    """
+    budget = [MAX_VALUES]
+
+    def convert(item: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise FixtureError(label, f"holds more than {MAX_VALUES:,} values (YAML aliases?)")
+        if depth > MAX_DEPTH:
+            raise FixtureError(label, f"nested deeper than {MAX_DEPTH} levels")
+        if item is None or isinstance(item, (str, bool, int, float, Opaque)):
+            return item
+        if isinstance(item, dict):
+            return {json_key(key): convert(child, depth + 1) for key, child in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [convert(child, depth + 1) for child in item]
+        if isinstance(item, (datetime.date, datetime.datetime)):
+            return item.isoformat()
+        return Opaque(f"a {type(item).__name__} value", 0)
+
+    return convert(value, 0)

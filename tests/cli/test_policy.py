@@ -1,0 +1,240 @@
+"""Policy (ignores, severities), staleness, sharding and merge, through the CLI."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from driftcheck.core.shard import parse_shard, pick
+from driftcheck.core.staleness import Age
+from tests.helpers import (
+    CASSETTES,
+    DRIFTS,
+    ELEMENT,
+    ENDPOINT,
+    OKTA,
+    REPORTS,
+    folders,
+    rewrite_cassette,
+    run,
+    validate,
+)
+
+TODAY = datetime.date.today()
+
+
+def day(offset: int) -> str:
+    return (TODAY + datetime.timedelta(days=offset)).isoformat()
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Path, Path]:
+    baseline, current = folders(tmp_path)
+    rewrite_cassette(REPORTS, current / REPORTS.name, DRIFTS["type changed"][0])
+    rewrite_cassette(OKTA, current / OKTA.name, lambda body: {**body, "owner": "team-a"})
+    return baseline, current
+
+
+def config(folder: Path, text: str) -> Path:
+    path = folder / "driftcheck.toml"
+    path.write_text(text)
+    return path
+
+
+def diff(pair: tuple[Path, Path], *extra: str) -> tuple[int, dict[str, Any], str]:
+    result = run("diff", str(pair[0]), str(pair[1]), "--format", "json", *extra)
+    report = json.loads(result.stdout)
+    validate(report)
+    return result.exit_code, report, result.stderr
+
+
+IGNORE = """
+[[ignore]]
+endpoint = "GET api.datadoghq.com/api/v1/*"
+path = "$.data[*].attributes.*"
+rule = "type-changed"
+reason = "vendor is migrating sizes to strings; tracked in #12"
+until = "{until}"
+"""
+
+
+def test_live_ignore_hides_from_the_exit_code_not_from_json(
+    pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    path = config(tmp_path, IGNORE.format(until=day(30)))
+    code, report, stderr = diff(pair, "--config", str(path))
+    assert code == 0
+    [hidden] = [f for f in report["findings"] if f["rule"] == "type-changed"]
+    assert hidden["ignored"] is True
+    assert hidden["ignore_reason"] == "vendor is migrating sizes to strings; tracked in #12"
+    assert report["summary"]["breaking"] == 0
+    assert report["summary"]["ignored"] == 1
+    assert stderr == ""
+
+
+def test_expired_ignore_brings_the_finding_back_with_a_warning(
+    pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    path = config(tmp_path, IGNORE.format(until=day(-1)))
+    code, report, stderr = diff(pair, "--config", str(path))
+    assert code == 1
+    [back] = [f for f in report["findings"] if f["rule"] == "type-changed"]
+    assert back["ignored"] is False
+    expected = (
+        f"[[ignore]] #1 in {path} (rule `type-changed`, endpoint "
+        "`GET api.datadoghq.com/api/v1/*`, path `$.data[*].attributes.*`: vendor is migrating "
+        f"sizes to strings; tracked in #12) expired on {day(-1)}; the 1 finding it matched "
+        "count again"
+    )
+    assert report["warnings"] == [expected]
+    assert stderr == f"Warning: {expected}\n"
+
+
+def test_brackets_in_ignore_paths_are_literal(pair: tuple[Path, Path], tmp_path: Path) -> None:
+    path = config(tmp_path, IGNORE.replace("attributes.*", "attributes.size").format(until=day(1)))
+    assert diff(pair, "--config", str(path))[0] == 0
+    path = config(tmp_path, IGNORE.replace("[*]", "[0]").format(until=day(1)))
+    assert diff(pair, "--config", str(path))[0] == 1
+
+
+def test_command_line_policy(pair: tuple[Path, Path]) -> None:
+    code, report, _ = diff(pair, "--ignore", "type-changed")
+    assert code == 0
+    assert report["findings"][0]["ignore_reason"] == "given with --ignore on the command line"
+    code, report, _ = diff(pair, "--severity", "field-added=breaking", "--ignore", "type-changed")
+    assert code == 1
+    assert report["summary"]["breaking"] == 2
+    code, _, _ = diff(pair, "--ignore", f"rule=type-changed,endpoint={ENDPOINT},path={ELEMENT}.*")
+    assert code == 0
+
+
+def test_severity_overrides_in_config(pair: tuple[Path, Path], tmp_path: Path) -> None:
+    path = config(tmp_path, '[severity]\ntype-changed = "warning"\n')
+    code, report, _ = diff(pair, "--config", str(path))
+    assert code == 0
+    assert report["findings"][0]["severity"] == "warning"
+    assert diff(pair, "--config", str(path), "--fail-on", "warning")[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[severity]\ntype-changd = "warning"\n',
+            "unknown rule `type-changd`; did you mean `type-changed`?",
+        ),
+        (
+            '[severity]\ntype-changed = "fatal"\n',
+            "[severity] `type-changed` = 'fatal'; valid: breaking, warning, info",
+        ),
+        (
+            '[[ignore]]\nrule = "field-added"\nreason = "x"\nuntil = "someday"\n',
+            "[[ignore]] #1: `until` = 'someday' is not a date; write it like 2027-01-31",
+        ),
+        ('[[ignore]]\nrule = "field-added"\n', "[[ignore]] #1 needs a `reason`"),
+    ],
+)
+def test_bad_policy_is_one_line(
+    pair: tuple[Path, Path], tmp_path: Path, text: str, message: str
+) -> None:
+    path = config(tmp_path, text)
+    result = run("diff", str(pair[0]), str(pair[1]), "--config", str(path))
+    assert result.exit_code == 2
+    assert message in result.output
+    assert len(result.output.splitlines()) == 1
+
+
+def test_cassette_stale_from_the_recorded_date(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "gzip.yaml").write_text((CASSETTES / "vcrpy_gzip_requests.yaml").read_text())
+    result = run("diff", str(folder), str(folder), "--format", "json", "--max-age", "30d")
+    report = json.loads(result.stdout)
+    stale = [f for f in report["findings"] if f["rule"] == "cassette-stale"]
+    assert stale
+    assert stale[0]["severity"] == "warning"
+    assert "date recorded in the cassette" in stale[0]["baseline"]
+    assert "(2022-06-12, date recorded in the cassette)" in stale[0]["message"]
+    assert stale[0]["location"] == str(folder / "gzip.yaml")
+    assert result.exit_code == 0
+    fresh = run("diff", str(folder), str(folder), "--format", "json", "--max-age", "10000d")
+    assert json.loads(fresh.stdout)["findings"] == []
+
+
+def test_cassette_stale_falls_back_to_modification_time(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    target = folder / "plain.yaml"
+    target.write_text(
+        "interactions:\n- request: {method: GET, uri: 'https://a.example/x', body: null}\n"
+        "  response:\n    status: {code: 200, message: OK}\n"
+        "    headers: {Content-Type: [application/json]}\n"
+        "    body: {string: '{\"id\": 1}'}\nversion: 1\n"
+    )
+    old = time.time() - 40 * 86400
+    os.utime(target, (old, old))
+    result = run("diff", str(folder), str(folder), "--format", "json", "--max-age", "30d")
+    report = json.loads(result.stdout)
+    [stale] = report["findings"]
+    assert "40 days ago; file modification time" in stale["baseline"]
+
+
+def test_ages_and_shards_parse_strictly() -> None:
+    assert Age.parse("30d").delta == datetime.timedelta(days=30)
+    assert Age.parse("12h").delta == datetime.timedelta(hours=12)
+    assert Age.parse("2w").delta == datetime.timedelta(weeks=2)
+    assert parse_shard("2/3") == (2, 3)
+    assert pick(["c", "a", "b", "d"], (1, 2)) == {"a", "c"}
+    assert pick(["c", "a", "b", "d"], (2, 2)) == {"b", "d"}
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--max-age", "30 days"], "--max-age: '30 days' is not an age; write it like 30d"),
+        (["--shard", "4/3"], "--shard '4/3': K must be between 1 and N"),
+        (["--shard", "two"], "--shard 'two': write K/N, e.g. 2/3"),
+    ],
+)
+def test_bad_scope_flags(pair: tuple[Path, Path], flags: list[str], message: str) -> None:
+    result = run("diff", str(pair[0]), str(pair[1]), *flags)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_sharded_and_merged_equals_unsharded(pair: tuple[Path, Path], tmp_path: Path) -> None:
+    (pair[1] / "junk.json").write_text("[1, 2]")  # an unreadable file every shard reports
+    whole_code, whole, _ = diff(pair, "--max-age", "30d")
+    shards = []
+    for index in (1, 2, 3):
+        out = tmp_path / f"shard-{index}.json"
+        result = run(
+            "diff", str(pair[0]), str(pair[1]), "--format", "json", "--output", str(out),
+            "--shard", f"{index}/3", "--max-age", "30d",
+        )  # fmt: skip
+        assert result.exit_code == 2
+        shards.append(str(out))
+        assert json.loads(out.read_text())["summary"]["endpoints"] < whole["summary"]["endpoints"]
+    merged = run("merge", *shards, "--format", "json")
+    assert merged.exit_code == whole_code == 2
+    report = json.loads(merged.stdout)
+    validate(report)
+    assert report == whole
+    assert run("merge", *shards, "--allow-unreadable").exit_code == 1
+
+
+def test_merge_refuses_what_is_not_a_report(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.json"
+    junk.write_text('{"hello": 1}')
+    result = run("merge", str(junk))
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {junk}: not a driftcheck JSON report (`driftcheck_report`: 1 expected; "
+        "write one with --format json)\n"
+    )

@@ -1,0 +1,272 @@
+"""Every non-mock rule, on literal JSON; value-only changes give no finding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from deepdiff import DeepDiff
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from driftcheck.core.compare import _walk, compare
+from driftcheck.core.endpoints import group
+from driftcheck.core.model import BodyKind, EndpointSet, Interaction, Node, Severity
+from driftcheck.core.rules import CATALOGUE, RULES
+from driftcheck.core.shape import flatten, infer_all
+from tests.helpers import json_values
+
+URI = "https://api.example.com/users/1"
+ENDPOINT = "GET api.example.com/users/{id}"
+
+
+def side(*bodies: Any, status: int = 200, content_type: str = "application/json") -> EndpointSet:
+    kind = BodyKind.JSON if content_type == "application/json" else BodyKind.HTML
+    return group(
+        Interaction("GET", URI, status, content_type, kind, body if kind is BodyKind.JSON else None)
+        for body in bodies
+    )
+
+
+def findings(before: EndpointSet, after: EndpointSet) -> list[tuple[str, str, str]]:
+    return [(f.rule, f.path, f.severity.label) for f in compare(before, after).findings]
+
+
+def test_field_removed_reports_only_the_top_path() -> None:
+    before = side({"id": 1, "profile": {"name": "a", "age": 3}})
+    after = side({"id": 1})
+    assert findings(before, after) == [("field-removed", "$.profile", "breaking")]
+    (finding,) = compare(before, after).findings
+    assert finding.baseline == "object, present in 1/1"
+    assert finding.current == "absent, 0/1"
+    assert finding.message == (
+        "`$.profile` is no longer returned: absent from all 1 current samples that have its "
+        "parent (baseline: object, present in 1/1)"
+    )
+
+
+def test_field_became_optional() -> None:
+    before = side(*[{"profile": {"a": 1}}] * 4)
+    after = side({"profile": {"a": 1}}, {"profile": {"a": 2}}, {"profile": {"a": 3}}, {})
+    (finding,) = compare(before, after).findings
+    assert (finding.rule, finding.path, finding.severity) == (
+        "field-became-optional",
+        "$.profile",
+        Severity.BREAKING,
+    )
+    assert finding.baseline == "object, present in 4/4"
+    assert finding.current == "object, present in 3/4"
+    assert finding.message == (
+        "`$.profile` is now missing in 1 of 4 current samples (25 %); it was always present before"
+    )
+
+
+def test_a_body_rewritten_almost_entirely_still_reports_every_path() -> None:
+    """A regression: DeepDiff (>= 8), which compare once used, folded dicts sharing under a
+    third of their keys into one change, and their paths went unreported."""
+    before = side({"id": 1, "name": "a", "email": "e", "age": 3})
+    after = side({"id": "1", "handle": "a", "mail": "e", "years": 3, "tags": []})
+    assert findings(before, after) == [
+        ("type-changed", "$.id", "breaking"),
+        ("field-removed", "$.name", "breaking"),
+        ("field-removed", "$.email", "breaking"),
+        ("field-removed", "$.age", "breaking"),
+        ("field-added", "$.handle", "info"),
+        ("field-added", "$.mail", "info"),
+        ("field-added", "$.years", "info"),
+        ("field-added", "$.tags", "info"),
+    ]
+
+
+def test_type_changed() -> None:
+    assert findings(side({"age": 3}), side({"age": "3"})) == [("type-changed", "$.age", "breaking")]
+
+
+def test_became_nullable() -> None:
+    assert findings(
+        side({"email": "a"}, {"email": "b"}), side({"email": "a"}, {"email": None})
+    ) == [("became-nullable", "$.email", "breaking")]
+
+
+def test_nullable_and_changed_at_once() -> None:
+    assert findings(side({"age": 3}), side({"age": "3"}, {"age": None})) == [
+        ("became-nullable", "$.age", "breaking"),
+        ("type-changed", "$.age", "breaking"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [([3], [3, "x"]), ([3], [3.5]), ([3], [3, 4.5]), ([None], ["x"])],
+)
+def test_type_widened(old: list[Any], new: list[Any]) -> None:
+    before = side(*({"v": v} for v in old))
+    after = side(*({"v": v} for v in new))
+    assert findings(before, after) == [("type-widened", "$.v", "warning")]
+
+
+@pytest.mark.parametrize(("old", "new"), [([3, "x"], [3]), (["x", None], ["x"]), ([3.5], [3])])
+def test_type_narrowed(old: list[Any], new: list[Any]) -> None:
+    before = side(*({"v": v} for v in old))
+    after = side(*({"v": v} for v in new))
+    assert findings(before, after) == [("type-narrowed", "$.v", "info")]
+
+
+def test_field_added_and_became_required() -> None:
+    before = side({"a": 1}, {"a": 2, "b": 1})
+    after = side({"a": 1, "b": 1, "c": {"d": 1}}, {"a": 2, "b": 2, "c": {"d": 2}})
+    assert findings(before, after) == [
+        ("field-became-required", "$.b", "info"),
+        ("field-added", "$.c", "info"),
+    ]
+
+
+def test_changes_inside_array_elements() -> None:
+    before = side({"items": [{"id": 1, "tag": "a"}, {"id": 2, "tag": "b"}]})
+    after = side({"items": [{"id": 1, "tag": "a"}, {"id": "2"}]})
+    assert findings(before, after) == [
+        ("type-widened", "$.items[*].id", "warning"),
+        ("field-became-optional", "$.items[*].tag", "breaking"),
+    ]
+
+
+def test_parent_type_change_hides_its_children() -> None:
+    before = side({"profile": {"name": "a"}})
+    after = side({"profile": "a"})
+    assert findings(before, after) == [("type-changed", "$.profile", "breaking")]
+
+
+def test_status_changed() -> None:
+    before = EndpointSet({**side({"a": 1}).endpoints})
+    after = side({"error": "x"}, status=500)
+    assert findings(before, after) == [
+        ("status-changed", "$", "breaking"),
+        ("status-changed", "$", "breaking"),
+    ]
+    statuses = [f.status for f in compare(before, after).findings]
+    assert statuses == [200, 500]
+
+
+def test_new_success_status_is_not_drift() -> None:
+    before = side({"a": 1})
+    after = EndpointSet(
+        {
+            ENDPOINT: {
+                **side({"a": 1}).endpoints[ENDPOINT],
+                **side({"a": 1}, status=201).endpoints[ENDPOINT],
+            }
+        }
+    )
+    assert findings(before, after) == []
+
+
+def test_content_type_changed() -> None:
+    assert findings(side({"a": 1}), side("<html>", content_type="text/html")) == [
+        ("content-type-changed", "$", "breaking")
+    ]
+
+
+def test_endpoint_missing_and_added() -> None:
+    before = side({"a": 1})
+    after = group(
+        [
+            Interaction(
+                "GET", "https://api.example.com/teams", 200, "application/json", BodyKind.JSON, {}
+            )
+        ]
+    )
+    assert findings(before, after) == [
+        ("endpoint-added", "$", "info"),
+        ("endpoint-missing", "$", "breaking"),
+    ]
+    assert compare(before, after).endpoints == 2
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        [{"id": 2, "name": "zz", "tags": ["q", "r", "s"], "profile": {"age": 99}}],
+        [{"profile": {"age": 1}, "tags": ["x"], "name": "b", "id": 7}],  # key order
+        [
+            {"id": 1, "name": "a", "tags": [], "profile": {"age": 1}}
+        ],  # an array that happens to be empty
+        [{"id": 1, "name": "a", "tags": ["x"], "profile": {"age": 1}}] * 5,  # more samples
+    ],
+)
+def test_values_order_and_sample_counts_give_no_finding(after: list[Any]) -> None:
+    before = side({"id": 1, "name": "a", "tags": ["x"], "profile": {"age": 1}})
+    assert findings(before, side(*after)) == []
+
+
+def test_optional_frequency_change_is_not_drift() -> None:
+    before = side({"a": 1}, {"a": 1}, {})
+    after = side({"a": 1}, {}, {}, {})
+    assert findings(before, after) == []
+
+
+def test_severity_override() -> None:
+    report = compare(side({"a": 1}), side({"a": 1, "b": 2}), {"field-added": Severity.BREAKING})
+    assert [f.severity for f in report.findings] == [Severity.BREAKING]
+
+
+def test_catalogue_matches_design() -> None:
+    assert {rule.id: rule.severity.label for rule in CATALOGUE} == {
+        "field-removed": "breaking",
+        "field-became-optional": "breaking",
+        "type-changed": "breaking",
+        "became-nullable": "breaking",
+        "type-widened": "warning",
+        "status-changed": "breaking",
+        "content-type-changed": "breaking",
+        "endpoint-missing": "breaking",
+        "field-added": "info",
+        "field-became-required": "info",
+        "type-narrowed": "info",
+        "endpoint-added": "info",
+        "cassette-stale": "warning",
+        "mock-field-unknown": "warning",
+        "mock-field-missing": "warning",
+        "mock-type-mismatch": "breaking",
+        "mock-uncovered-optional": "warning",
+        "mock-uncovered-null": "warning",
+    }
+    assert len(RULES) == len(CATALOGUE)
+
+
+def signature(shape: Node) -> dict[str, dict[str, Any]]:
+    """What counts as structure, path by path: the type set, and for keys whether always
+    present. Written out in full, the way compare worked before its walk."""
+    return {
+        f.path: {"types": sorted(f.types), "required": None if f.is_item else f.required}
+        for f in flatten(shape)
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(json_values, min_size=1, max_size=4), st.lists(json_values, min_size=1, max_size=4))
+def test_the_walk_finds_what_deepdiff_finds_in_flattened_signatures(
+    old: list[Any], new: list[Any]
+) -> None:
+    """DeepDiff over every path's signature is the oracle: same paths, fields and order."""
+    a, b = infer_all(old), infer_all(new)
+    assert a is not None
+    assert b is not None
+    before, after = ({f.path: f for f in flatten(shape)} for shape in (a, b))
+    changed = DeepDiff(signature(a), signature(b), threshold_to_diff_deeper=0).affected_root_keys
+    walked = list(_walk(a, b, differing=True))
+    assert [(old_field, new_field) for old_field, new_field, _ in walked] == [
+        (field, after.get(path)) for path, field in before.items() if path in changed
+    ]
+    added = list(_walk(b, a, differing=False))
+    assert [new_field for new_field, _, _ in added] == [
+        field for path, field in after.items() if path not in before
+    ]
+    # what the presence rules count against: the other side's parent, seen as an object
+    for lone, other_side in [(w, after) for w in walked if w[1] is None] + [
+        (w, before) for w in added
+    ]:
+        field, _, parent_objects = lone
+        parent = other_side.get(field.parent_path or "")
+        if not field.is_item:
+            assert parent_objects == (parent.counts.get("object", 0) if parent else 0)
+    assert list(_walk(a, infer_all(old + old) or a, differing=True)) == []  # only counts differ

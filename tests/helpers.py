@@ -1,0 +1,132 @@
+"""Helpers the tests share: curated cassettes, drifted copies of them, the CLI runner,
+a JSON-value strategy and the report schema. Imported by tests, never a test itself."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from click.testing import CliRunner
+from hypothesis import strategies as st
+
+from driftcheck.cli import cli
+
+DATA = Path(__file__).parent / "data"
+CASSETTES = DATA / "cassettes"
+
+Mutation = Callable[[Any], Any]
+
+
+def rewrite_cassette(
+    source: Path, target: Path, mutate: Mutation, *, flow_style: bool = False
+) -> None:
+    """Copy a real cassette, passing each JSON response body through `mutate`."""
+    document = yaml.safe_load(source.read_text())
+    for interaction in document["interactions"]:
+        body = interaction["response"]["body"]
+        try:
+            value = json.loads(body["string"])
+        except (TypeError, ValueError):
+            continue
+        body["string"] = json.dumps(mutate(value))
+    target.write_text(
+        yaml.safe_dump(document, default_flow_style=flow_style, sort_keys=False, width=200)
+    )
+
+
+REPORTS = CASSETTES / "datadog_monthly_reports.yaml"
+OKTA = CASSETTES / "datadog_okta_accounts.yaml"
+TEAMS = CASSETTES / "datadog_teams.yaml"
+ENDPOINT = "GET api.datadoghq.com/api/v1/monthly_custom_reports"
+ELEMENT = "$.data[*].attributes"
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), env={"NO_COLOR": "1", "COLUMNS": "100"})
+
+
+def each_attributes(change: Callable[[int, dict[str, Any]], None]) -> Callable[[Any], Any]:
+    def mutate(body: Any) -> Any:
+        for index, element in enumerate(body["data"]):
+            change(index, element["attributes"])
+        return body
+
+    return mutate
+
+
+def values_only(body: Any) -> Any:
+    if isinstance(body, dict):
+        return {k: values_only(v) for k, v in body.items()}
+    if isinstance(body, list):
+        return [values_only(v) for v in reversed(body)]
+    if isinstance(body, bool) or body is None:
+        return body
+    if isinstance(body, (int, float)):
+        return body * 7 + 1
+    return f"changed-{body}"[::-1]
+
+
+def reordered(body: Any) -> Any:
+    if isinstance(body, dict):
+        return {k: reordered(body[k]) for k in reversed(list(body))}
+    if isinstance(body, list):
+        return [reordered(v) for v in body]
+    return body
+
+
+DRIFTS: dict[str, tuple[Callable[[Any], Any], list[tuple[str, str, str]]]] = {
+    "key removed from every element": (
+        each_attributes(lambda i, a: a.pop("size")),
+        [("field-removed", f"{ELEMENT}.size", "breaking")],
+    ),
+    "type changed": (
+        each_attributes(lambda i, a: a.update(size=str(a["size"]))),
+        [("type-changed", f"{ELEMENT}.size", "breaking")],
+    ),
+    "null in some elements": (
+        each_attributes(lambda i, a: a.update(computed_on=None) if i % 3 == 0 else None),
+        [("became-nullable", f"{ELEMENT}.computed_on", "breaking")],
+    ),
+    "key removed from some elements": (
+        each_attributes(lambda i, a: a.pop("end_date") if i % 4 == 1 else None),
+        [("field-became-optional", f"{ELEMENT}.end_date", "breaking")],
+    ),
+    "key added": (
+        each_attributes(lambda i, a: a.update(owner={"handle": "x"})),
+        [("field-added", f"{ELEMENT}.owner", "info")],
+    ),
+}
+
+
+def folders(tmp_path: Path) -> tuple[Path, Path]:
+    baseline, current = tmp_path / "baseline", tmp_path / "current"
+    for folder in (baseline, current):
+        folder.mkdir()
+        for source in (REPORTS, OKTA, TEAMS):
+            shutil.copyfile(source, folder / source.name)
+    return baseline, current
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=3),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.sampled_from(["a", "b", "c", "d e"]), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+SCHEMA = json.loads(
+    resources.files("driftcheck.reporting").joinpath("report.schema.json").read_text()
+)
+
+
+def validate(report: dict[str, Any]) -> None:
+    jsonschema.Draft202012Validator(SCHEMA).validate(report)
