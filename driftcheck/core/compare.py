@@ -11,9 +11,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from driftcheck.core.model import EndpointSet, Field, Finding, Node, Report, Severity, StatusShape
+from driftcheck.core.model import (
+    EndpointSet,
+    Field,
+    Finding,
+    Location,
+    Node,
+    Report,
+    Severity,
+    StatusShape,
+)
 from driftcheck.core.paths import ITEMS, ROOT, child_path
-from driftcheck.core.rules import RULES, percent, severity_of
+from driftcheck.core.rules import RuleId, finding, percent
 from driftcheck.core.shape import format_types
 
 Overrides = Mapping[str, Severity]
@@ -25,25 +34,22 @@ class _Context:
     status: int | None
     source: str
     overrides: Overrides | None
-    location: str | None = None
+    location: Location | None = None
 
     def finding(
-        self, rule_id: str, path: str, baseline: str, current: str, **extra: Any
+        self, rule: RuleId, path: str, baseline: str, current: str, **facts: Any
     ) -> Finding:
-        message = RULES[rule_id].template.format(
-            path=path, baseline=baseline, current=current, endpoint=self.endpoint, **extra
-        )
-        return Finding(
+        return finding(
+            rule,
             endpoint=self.endpoint,
             status=self.status,
             path=path,
-            rule=rule_id,
-            severity=severity_of(rule_id, self.overrides),
             source=self.source,
             baseline=baseline,
             current=current,
-            message=message,
             location=self.location,
+            overrides=self.overrides,
+            **facts,
         )
 
 
@@ -74,16 +80,16 @@ def compare(
         checked.extend((name, status) for status in statuses)
         if after is None:
             ctx = _Context(name, None, source, overrides, _first_location(before))
-            findings.append(ctx.finding("endpoint-missing", ROOT, "recorded", "not recorded"))
+            findings.append(ctx.finding(RuleId.ENDPOINT_MISSING, ROOT, "recorded", "not recorded"))
         elif before is None:
             ctx = _Context(name, None, source, overrides, _first_location(after))
-            findings.append(ctx.finding("endpoint-added", ROOT, "not recorded", "recorded"))
+            findings.append(ctx.finding(RuleId.ENDPOINT_ADDED, ROOT, "not recorded", "recorded"))
         else:
             findings.extend(_compare_endpoint(name, before, after, overrides, source))
     return Report(findings=tuple(findings), endpoints=len(names), checked=tuple(checked))
 
 
-def _first_location(shapes: Mapping[int, StatusShape] | None) -> str | None:
+def _first_location(shapes: Mapping[int, StatusShape] | None) -> Location | None:
     return next((s.location for s in (shapes or {}).values() if s.location), None)
 
 
@@ -102,24 +108,25 @@ def _compare_endpoint(
         if new is None and old is not None:
             findings.append(
                 ctx.finding(
-                    "status-changed",
+                    RuleId.STATUS_CHANGED,
                     ROOT,
                     f"status {status} in {old.samples} samples",
                     "not returned",
-                    detail=f"status {status} is no longer returned "
-                    f"(current statuses: {_statuses(after)})",
+                    variant="gone",
+                    statuses=_statuses(after),
                 )
             )
         elif old is None and new is not None:
             if status >= 400:
                 findings.append(
                     ctx.finding(
-                        "status-changed",
+                        RuleId.STATUS_CHANGED,
                         ROOT,
                         "not returned",
                         f"status {status} in {new.samples} samples",
-                        detail=f"new error status {status} in {new.samples} current samples "
-                        f"(baseline statuses: {_statuses(before)})",
+                        variant="new-error",
+                        samples=new.samples,
+                        statuses=_statuses(before),
                     )
                 )
         elif old is not None and new is not None:
@@ -136,7 +143,7 @@ def _compare_status(ctx: _Context, old: StatusShape, new: StatusShape) -> list[F
     if set(old.content_types) != set(new.content_types):
         findings.append(
             ctx.finding(
-                "content-type-changed",
+                RuleId.CONTENT_TYPE_CHANGED,
                 ROOT,
                 ", ".join(old.content_types),
                 ", ".join(new.content_types),
@@ -233,7 +240,7 @@ def _removed(ctx: _Context, old: Field, current_parent: int) -> list[Finding]:
         return []
     return [
         ctx.finding(
-            "field-removed",
+            RuleId.FIELD_REMOVED,
             old.path,
             describe(old),
             f"absent, 0/{current_parent}",
@@ -247,7 +254,7 @@ def _added(ctx: _Context, new: Field, baseline_parent: int) -> list[Finding]:
         return []
     return [
         ctx.finding(
-            "field-added",
+            RuleId.FIELD_ADDED,
             new.path,
             "absent",
             describe(new),
@@ -262,17 +269,17 @@ def _covers(types: frozenset[str], kind: str) -> bool:
     return kind in types or (kind == "integer" and "number" in types)
 
 
-def _type_rule(old: frozenset[str], new: frozenset[str]) -> str | None:
+def _type_rule(old: frozenset[str], new: frozenset[str]) -> RuleId | None:
     """Compare type sets as sets of values: narrower, wider, or something else."""
     if not old - {"null"}:
-        return "type-widened"  # only null was seen before: any type is news, not a break
+        return RuleId.TYPE_WIDENED  # only null was seen before: any type is news, not a break
     new_within_old = all(_covers(old, kind) for kind in new)
     old_within_new = all(_covers(new, kind) for kind in old)
     if new_within_old and old_within_new:
         return None
     if new_within_old:
-        return "type-narrowed"
-    return "type-widened" if old_within_new else "type-changed"
+        return RuleId.TYPE_NARROWED
+    return RuleId.TYPE_WIDENED if old_within_new else RuleId.TYPE_CHANGED
 
 
 def _types(ctx: _Context, old: Field, new: Field) -> list[Finding]:
@@ -288,7 +295,7 @@ def _types(ctx: _Context, old: Field, new: Field) -> list[Finding]:
     current = new.types
     if "null" in new.types and "null" not in old.types:
         findings.append(
-            ctx.finding("became-nullable", new.path, describe(old), describe(new), **extra)
+            ctx.finding(RuleId.BECAME_NULLABLE, new.path, describe(old), describe(new), **extra)
         )
         current = current - {"null"}
     rule = _type_rule(old.types, current) if current != old.types else None
@@ -304,7 +311,7 @@ def _presence(ctx: _Context, old: Field, new: Field) -> list[Finding]:
         missing = new.parent - new.present
         return [
             ctx.finding(
-                "field-became-optional",
+                RuleId.FIELD_BECAME_OPTIONAL,
                 new.path,
                 describe(old),
                 describe(new),
@@ -313,4 +320,4 @@ def _presence(ctx: _Context, old: Field, new: Field) -> list[Finding]:
                 missing_pct=percent(missing, new.parent),
             )
         ]
-    return [ctx.finding("field-became-required", new.path, describe(old), describe(new))]
+    return [ctx.finding(RuleId.FIELD_BECAME_REQUIRED, new.path, describe(old), describe(new))]

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from driftcheck.core.compare import Overrides, describe
-from driftcheck.core.model import Field, Finding, Fixture, Node, Opaque, StatusShape
+from driftcheck.core.model import Field, Finding, Fixture, Location, Node, Opaque, StatusShape
 from driftcheck.core.paths import ITEMS, ROOT, child_path
-from driftcheck.core.rules import percent, severity_of
+from driftcheck.core.rules import RuleId, finding, percent
 from driftcheck.core.shape import flatten, format_types, json_type, merge
 
-PER_PAYLOAD_RULES = ("mock-field-unknown", "mock-field-missing", "mock-type-mismatch")
+PER_PAYLOAD_RULES = frozenset(
+    {RuleId.MOCK_FIELD_UNKNOWN, RuleId.MOCK_FIELD_MISSING, RuleId.MOCK_TYPE_MISMATCH}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,7 @@ def contract_of(endpoint: str, recorded: Mapping[int, StatusShape]) -> Contract 
 class _Seen:
     """What the fixtures, together, show at each path: for judging coverage."""
 
-    objects: dict[str, str] = field(default_factory=dict)  # path -> first fixture location
+    objects: dict[str, Location] = field(default_factory=dict)  # path -> first fixture line
     arrays: set[str] = field(default_factory=set)  # paths seen as non-empty arrays
     absent: set[str] = field(default_factory=set)  # key paths some fixture object lacks
     nulls: set[str] = field(default_factory=set)
@@ -59,7 +61,7 @@ class _Body:
     fixture: Fixture
     prefix: str  # where the fixture's own `$` sits in the body: `$` or `$[*]`
 
-    def where(self, path: str) -> str:
+    def where(self, path: str) -> Location:
         own = ROOT + path[len(self.prefix) :] if path.startswith(self.prefix) else None
         return self.fixture.where(own if own is not None else None)
 
@@ -91,35 +93,35 @@ def compare_fixtures(
     for fixture in fixtures:
         emitted: set[tuple[str, str]] = set()
         for body in bodies_of(fixture, contract.shape):
-            for finding in _walk(contract, body, seen, overrides):
-                if (finding.rule, finding.path) not in emitted:
-                    emitted.add((finding.rule, finding.path))
-                    findings.append(finding)
+            for found in _walk(contract, body, seen, overrides):
+                if (found.rule, found.path) not in emitted:
+                    emitted.add((found.rule, found.path))
+                    findings.append(found)
     findings.extend(_coverage(contract, seen, overrides))
     return findings
 
 
 def _finding(
     contract: Contract,
-    rule: str,
+    rule: RuleId,
     path: str,
     baseline: str,
     current: str,
-    message: str,
-    location: str,
+    location: Location,
     overrides: Overrides | None,
+    **facts: Any,
 ) -> Finding:
-    return Finding(
+    return finding(
+        rule,
         endpoint=contract.endpoint,
         status=contract.status,
         path=path,
-        rule=rule,
-        severity=severity_of(rule, overrides),
         source="fixture",
         baseline=baseline,
         current=current,
-        message=message,
         location=location,
+        overrides=overrides,
+        **facts,
     )
 
 
@@ -169,14 +171,14 @@ def _keys(
             child = child_path(path, key)
             yield _finding(
                 contract,
-                "mock-field-unknown",
+                RuleId.MOCK_FIELD_UNKNOWN,
                 child,
                 f"absent, 0/{objects}",
                 f"{format_types([_type(value[key])])} in fixture",
-                f"`{child}` is in fixture {body.where(child)} but endpoint "
-                f"`{contract.endpoint}` never returned it ({_samples(contract, path, objects)})",
                 body.where(child),
                 overrides,
+                where=body.where(child),
+                samples=_samples(path, objects),
             )
     for key, child_node in node.keys.items():
         if key in value:
@@ -186,14 +188,14 @@ def _keys(
         if child_node.count >= objects:
             yield _finding(
                 contract,
-                "mock-field-missing",
+                RuleId.MOCK_FIELD_MISSING,
                 child,
                 f"{format_types(child_node.types)}, present in {objects}/{objects}",
                 "absent from fixture",
-                f"`{child}` is in all {_samples(contract, path, objects)} of endpoint "
-                f"`{contract.endpoint}` but missing from fixture {body.where(path)}",
                 body.where(path),
                 overrides,
+                where=body.where(path),
+                samples=_samples(path, objects),
             )
 
 
@@ -207,18 +209,20 @@ def _mismatch(
     recorded = format_types(node.types)
     return _finding(
         contract,
-        "mock-type-mismatch",
+        RuleId.MOCK_TYPE_MISMATCH,
         path,
         f"{recorded} in {node.count} samples",
         f"{kind} in fixture",
-        f"`{path}` is {kind} in fixture {body.where(path)}; endpoint `{contract.endpoint}` "
-        f"returned only {recorded} there ({node.count} recorded values)",
         body.where(path),
         overrides,
+        where=body.where(path),
+        kind=kind,
+        recorded=recorded,
+        count=node.count,
     )
 
 
-def _samples(contract: Contract, parent: str, count: int) -> str:
+def _samples(parent: str, count: int) -> str:
     """`48 recorded responses`, or `40 recorded `$.contact` objects` below the root."""
     if parent == ROOT:
         return f"{count} recorded responses"
@@ -242,41 +246,41 @@ def _coverage(contract: Contract, seen: _Seen, overrides: Overrides | None) -> I
             yield _uncovered_null(contract, item, location, overrides)
 
 
-def _first(objects: Mapping[str, str]) -> str:
-    return next(iter(objects.values()), "")
+def _first(objects: Mapping[str, Location]) -> Location:
+    return next(iter(objects.values()), Location(""))
 
 
 def _uncovered_optional(
-    contract: Contract, item: Field, location: str, overrides: Overrides | None
+    contract: Contract, item: Field, location: Location, overrides: Overrides | None
 ) -> Finding:
     missing = item.parent - item.present
     parent = item.parent_path or ROOT
     return _finding(
         contract,
-        "mock-uncovered-optional",
+        RuleId.MOCK_UNCOVERED_OPTIONAL,
         item.path,
         describe(item),
         "present in every fixture",
-        f"`{item.path}` is missing in {missing} of {_samples(contract, parent, item.parent)} "
-        f"({percent(missing, item.parent)}); no fixture for endpoint `{contract.endpoint}` "
-        "covers its absence",
         location,
         overrides,
+        missing=missing,
+        samples=_samples(parent, item.parent),
+        missing_pct=percent(missing, item.parent),
     )
 
 
 def _uncovered_null(
-    contract: Contract, item: Field, location: str, overrides: Overrides | None
+    contract: Contract, item: Field, location: Location, overrides: Overrides | None
 ) -> Finding:
     return _finding(
         contract,
-        "mock-uncovered-null",
+        RuleId.MOCK_UNCOVERED_NULL,
         item.path,
         describe(item),
         "never null in fixtures",
-        f"`{item.path}` is null in {item.nulls} of {item.present} recorded values "
-        f"({percent(item.nulls, item.present)}); no fixture for endpoint "
-        f"`{contract.endpoint}` has null there",
         location,
         overrides,
+        nulls=item.nulls,
+        present=item.present,
+        nulls_pct=percent(item.nulls, item.present),
     )

@@ -6,7 +6,10 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # rules build findings from this module's values: no import at run time
+    from driftcheck.core.rules import RuleId
 
 _T = TypeVar("_T")
 
@@ -15,12 +18,12 @@ def _pickled_by_constructor(cls: type[_T]) -> type[_T]:
     """Pickle as a constructor call. A frozen slots dataclass otherwise pickles through
     Python-level __getstate__/__setstate__, and interactions and shapes cross from worker
     processes by the ten thousand: this halves the cost of sending and receiving them."""
-    state = attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
+    state = attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]  # _T: a dataclass
 
     def __reduce__(self: _T) -> tuple[type[_T], tuple[Any, ...]]:
         return cls, state(self)
 
-    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]  # deliberate monkeypatch
     return cls
 
 
@@ -75,8 +78,8 @@ class Interaction:
     shape: Node | None = None  # the body's shape, once inferred (the body may then be gone)
 
     @property
-    def location(self) -> str:
-        return f"{self.source}:{self.line}" if self.line else self.source
+    def location(self) -> Location:
+        return Location(self.source, self.line)
 
 
 @_pickled_by_constructor
@@ -135,7 +138,7 @@ class StatusShape:
     content_types: Mapping[str, int]
     shape: Node | None
     notes: tuple[str, ...] = ()
-    location: str | None = None  # `file:line` of the first sample, for annotations
+    location: Location | None = None  # the first sample, for annotations
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,31 @@ class EndpointSet:
     endpoints: Mapping[str, Mapping[int, StatusShape]]
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """Where a finding points: a file, and a line in it (0: the file as a whole).
+
+    Kept as a value inside the program; only the outputs spell it, as `file:line`.
+    """
+
+    file: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line > 0 else self.file
+
+    def __bool__(self) -> bool:
+        return bool(self.file)  # an interaction read from no file points nowhere
+
+    @classmethod
+    def parse(cls, text: str) -> Location:
+        """`file:line` or `file`, as `str()` wrote it (a JSON report read back)."""
+        file, _, line = text.rpartition(":")
+        if file and line.isdigit():
+            return cls(file, int(line))
+        return cls(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One detected change; values never appear here, only structure."""
@@ -152,13 +180,13 @@ class Finding:
     endpoint: str
     status: int | None
     path: str
-    rule: str
+    rule: RuleId
     severity: Severity
     source: str
     baseline: str
     current: str
     message: str
-    location: str | None = None  # `file:line` of the cassette or fixture it is about
+    location: Location | None = None  # the cassette or fixture line it is about
     ignored: str | None = None  # the reason of the [[ignore]] entry that hides it
 
 
@@ -184,10 +212,10 @@ class Fixture:
     name: str
     lines: Mapping[str, int] = field(default_factory=dict)
 
-    def where(self, path: str | None = None) -> str:
-        """`file:line` of `path` in this fixture (of the fixture itself when unknown)."""
+    def where(self, path: str | None = None) -> Location:
+        """Where `path` is written in this fixture (the fixture itself when unknown)."""
         line = self.lines.get(path, self.line) if path is not None else self.line
-        return f"{self.file}:{line}" if line > 0 else self.file
+        return Location(self.file, max(line, 0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,140 +1,205 @@
-"""The rule catalogue: stable ids, default severities and message templates (pure)."""
+"""The rule catalogue: stable ids, default severities, and each rule's message (pure).
+
+Every `Finding` is built here, by `finding()`: callers say which rule fired and with what
+facts; the rule words the message. A message shows structure and counts, never values.
+"""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from driftcheck.core.model import Severity
+from driftcheck.core.model import Finding, Location, Severity
+
+
+class RuleId(str, enum.Enum):
+    """The rule ids: stable, part of every report and of users' `[[ignore]]` entries."""
+
+    FIELD_REMOVED = "field-removed"
+    FIELD_BECAME_OPTIONAL = "field-became-optional"
+    TYPE_CHANGED = "type-changed"
+    BECAME_NULLABLE = "became-nullable"
+    TYPE_WIDENED = "type-widened"
+    STATUS_CHANGED = "status-changed"
+    CONTENT_TYPE_CHANGED = "content-type-changed"
+    ENDPOINT_MISSING = "endpoint-missing"
+    FIELD_ADDED = "field-added"
+    FIELD_BECAME_REQUIRED = "field-became-required"
+    TYPE_NARROWED = "type-narrowed"
+    ENDPOINT_ADDED = "endpoint-added"
+    CASSETTE_STALE = "cassette-stale"
+    MOCK_FIELD_UNKNOWN = "mock-field-unknown"
+    MOCK_FIELD_MISSING = "mock-field-missing"
+    MOCK_TYPE_MISMATCH = "mock-type-mismatch"
+    MOCK_UNCOVERED_OPTIONAL = "mock-uncovered-optional"
+    MOCK_UNCOVERED_NULL = "mock-uncovered-null"
+
+    def __str__(self) -> str:
+        return self.value  # f"{rule}" is the id, on every Python version
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One kind of drift; `template` is filled with `path`, `baseline`, `current` and extras."""
+    """One kind of drift. `messages` maps a variant ("" by default) to a template filled
+    with `path`, `endpoint`, `status`, `baseline`, `current` and the rule's own facts."""
 
-    id: str
+    id: RuleId
     severity: Severity
     summary: str
-    template: str
+    messages: Mapping[str, str] = field(default_factory=dict)
 
 
 _B, _W, _I = Severity.BREAKING, Severity.WARNING, Severity.INFO
+R = RuleId
 
 CATALOGUE: tuple[Rule, ...] = (
     Rule(
-        "field-removed",
+        R.FIELD_REMOVED,
         _B,
         "key present in baseline, absent from every current sample",
-        "`{path}` is no longer returned: absent from all {current_parent} current samples "
-        "that have its parent (baseline: {baseline})",
+        {
+            "": "`{path}` is no longer returned: absent from all {current_parent} current "
+            "samples that have its parent (baseline: {baseline})"
+        },
     ),
     Rule(
-        "field-became-optional",
+        R.FIELD_BECAME_OPTIONAL,
         _B,
         "key always present before, now missing in some samples",
-        "`{path}` is now missing in {missing} of {current_parent} current samples "
-        "({missing_pct}); it was always present before",
+        {
+            "": "`{path}` is now missing in {missing} of {current_parent} current samples "
+            "({missing_pct}); it was always present before"
+        },
     ),
     Rule(
-        "type-changed",
+        R.TYPE_CHANGED,
         _B,
         "the set of types changed incompatibly",
-        "`{path}` changed type from {baseline_types} to {current_types}",
+        {"": "`{path}` changed type from {baseline_types} to {current_types}"},
     ),
     Rule(
-        "became-nullable",
+        R.BECAME_NULLABLE,
         _B,
         "null now seen where it never was",
-        "`{path}` is now null in {nulls} of {current_present} current samples; "
-        "it was never null before",
+        {
+            "": "`{path}` is now null in {nulls} of {current_present} current samples; "
+            "it was never null before"
+        },
     ),
     Rule(
-        "type-widened",
+        R.TYPE_WIDENED,
         _W,
         "a type was added alongside the old one",
-        "`{path}` widened from {baseline_types} to {current_types}",
+        {"": "`{path}` widened from {baseline_types} to {current_types}"},
     ),
     Rule(
-        "status-changed",
+        R.STATUS_CHANGED,
         _B,
         "a baseline status code is no longer returned, or a new error status appears",
-        "{detail}",
+        {
+            "gone": "status {status} is no longer returned (current statuses: {statuses})",
+            "new-error": "new error status {status} in {samples} current samples "
+            "(baseline statuses: {statuses})",
+        },
     ),
     Rule(
-        "content-type-changed",
+        R.CONTENT_TYPE_CHANGED,
         _B,
         "the response content type changed",
-        "content type changed from {baseline} to {current}",
+        {"": "content type changed from {baseline} to {current}"},
     ),
     Rule(
-        "endpoint-missing",
+        R.ENDPOINT_MISSING,
         _B,
         "endpoint in baseline, not in current",
-        "endpoint `{endpoint}` is in the baseline but was not recorded in current",
+        {"": "endpoint `{endpoint}` is in the baseline but was not recorded in current"},
     ),
     Rule(
-        "field-added",
+        R.FIELD_ADDED,
         _I,
         "new key",
-        "`{path}` is new: present in {current_present} of {current_parent} current samples",
+        {"": "`{path}` is new: present in {current_present} of {current_parent} current samples"},
     ),
     Rule(
-        "field-became-required",
+        R.FIELD_BECAME_REQUIRED,
         _I,
         "key now always present",
-        "`{path}` is now present in every current sample (baseline: {baseline})",
+        {"": "`{path}` is now present in every current sample (baseline: {baseline})"},
     ),
     Rule(
-        "type-narrowed",
+        R.TYPE_NARROWED,
         _I,
         "a type disappeared from a union",
-        "`{path}` narrowed from {baseline_types} to {current_types}",
+        {"": "`{path}` narrowed from {baseline_types} to {current_types}"},
     ),
     Rule(
-        "endpoint-added",
+        R.ENDPOINT_ADDED,
         _I,
         "new endpoint",
-        "endpoint `{endpoint}` is new in current",
+        {"": "endpoint `{endpoint}` is new in current"},
     ),
     Rule(
-        "cassette-stale",
+        R.CASSETTE_STALE,
         _W,
         "a cassette is older than `max_age`: re-record it",
-        "{detail}",
+        {
+            "": "cassette {file} was recorded {days} days ago ({day}, {how}); older than the "
+            "max age of {max_age}: re-record it"
+        },
     ),
     Rule(
-        "mock-field-unknown",
+        R.MOCK_FIELD_UNKNOWN,
         _W,
         "a mock fixture has a key the API never returned",
-        "{detail}",
+        {
+            "": "`{path}` is in fixture {where} but endpoint `{endpoint}` never returned it "
+            "({samples})"
+        },
     ),
     Rule(
-        "mock-field-missing",
+        R.MOCK_FIELD_MISSING,
         _W,
         "the API always returns a key the mock lacks",
-        "{detail}",
+        {
+            "": "`{path}` is in all {samples} of endpoint `{endpoint}` but missing from "
+            "fixture {where}"
+        },
     ),
     Rule(
-        "mock-type-mismatch",
+        R.MOCK_TYPE_MISMATCH,
         _B,
         "mock value's type never seen from the API at that path",
-        "{detail}",
+        {
+            "": "`{path}` is {kind} in fixture {where}; endpoint `{endpoint}` returned only "
+            "{recorded} there ({count} recorded values)"
+        },
     ),
     Rule(
-        "mock-uncovered-optional",
+        R.MOCK_UNCOVERED_OPTIONAL,
         _W,
         "API omits a key in some samples; no fixture covers the absent case",
-        "{detail}",
+        {
+            "": "`{path}` is missing in {missing} of {samples} ({missing_pct}); no fixture for "
+            "endpoint `{endpoint}` covers its absence"
+        },
     ),
     Rule(
-        "mock-uncovered-null",
+        R.MOCK_UNCOVERED_NULL,
         _W,
         "API returns null at a path; no fixture has null there",
-        "{detail}",
+        {
+            "": "`{path}` is null in {nulls} of {present} recorded values ({nulls_pct}); no "
+            "fixture for endpoint `{endpoint}` has null there"
+        },
     ),
 )
 
-RULES: Mapping[str, Rule] = {rule.id: rule for rule in CATALOGUE}
+RULES: Mapping[str, Rule] = {rule.id.value: rule for rule in CATALOGUE}
 
 
 def severity_of(rule_id: str, overrides: Mapping[str, Severity] | None = None) -> Severity:
@@ -142,6 +207,48 @@ def severity_of(rule_id: str, overrides: Mapping[str, Severity] | None = None) -
     if overrides and rule_id in overrides:
         return overrides[rule_id]
     return RULES[rule_id].severity
+
+
+def finding(
+    rule: RuleId,
+    *,
+    endpoint: str,
+    status: int | None,
+    path: str,
+    source: str,
+    baseline: str,
+    current: str,
+    location: Location | None = None,
+    overrides: Mapping[str, Severity] | None = None,
+    variant: str = "",
+    **facts: Any,
+) -> Finding:
+    """The one way a `Finding` is made: the rule's severity and its message, worded from
+    the facts given (every placeholder of the template must be among them)."""
+    message = (
+        RULES[rule]
+        .messages[variant]
+        .format(
+            path=path,
+            endpoint=endpoint,
+            status=status,
+            baseline=baseline,
+            current=current,
+            **facts,
+        )
+    )
+    return Finding(
+        endpoint=endpoint,
+        status=status,
+        path=path,
+        rule=rule,
+        severity=severity_of(rule, overrides),
+        source=source,
+        baseline=baseline,
+        current=current,
+        message=message,
+        location=location,
+    )
 
 
 def percent(part: int, whole: int) -> str:

@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from driftcheck.core.model import Finding
+from driftcheck.core.model import Finding, Location
 from driftcheck.core.paths import ROOT
-from driftcheck.core.rules import severity_of
+from driftcheck.core.rules import RuleId, finding
 from driftcheck.errors import ConfigError
 
 _AGE = re.compile(r"\s*(\d+)\s*([hdw])\s*\Z")
@@ -64,18 +64,20 @@ def stale_findings(
             continue
         day = moment.date().isoformat()
         findings.extend(
-            Finding(
+            finding(
+                RuleId.CASSETTE_STALE,
                 endpoint=name,
                 status=None,
                 path=ROOT,
-                rule="cassette-stale",
-                severity=severity_of("cassette-stale"),
                 source="cassette",
                 baseline=f"recorded {day} ({age.days} days ago; {cassette.how})",
                 current=f"max age {max_age.text}",
-                message=f"cassette {cassette.file} was recorded {age.days} days ago ({day}, "
-                f"{cassette.how}); older than the max age of {max_age.text}: re-record it",
-                location=cassette.file,
+                location=Location(cassette.file),
+                file=cassette.file,
+                days=age.days,
+                day=day,
+                how=cassette.how,
+                max_age=max_age.text,
             )
             for name in cassette.endpoints
         )

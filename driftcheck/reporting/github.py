@@ -5,7 +5,7 @@ https://docs.github.com/actions/reference/workflow-commands-for-github-actions
 
 from __future__ import annotations
 
-from driftcheck.core.model import Finding, Report, Severity
+from driftcheck.core.model import Finding, Location, Report, Severity
 from driftcheck.reporting import RenderOptions
 
 LEVELS = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -19,16 +19,15 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _where(location: str | None) -> list[str]:
+def _where(location: Location | None) -> list[str]:
     if not location:
         return []
-    file, _, line = location.rpartition(":")
-    if file and line.isdigit():
-        return [f"file={_property(file)}", f"line={line}"]
-    return [f"file={_property(location)}"]
+    if location.line > 0:
+        return [f"file={_property(location.file)}", f"line={location.line}"]
+    return [f"file={_property(location.file)}"]
 
 
-def _annotation(level: str, location: str | None, title: str, message: str) -> str:
+def _annotation(level: str, location: Location | None, title: str, message: str) -> str:
     properties = ",".join([*_where(location), f"title={_property(title)}"])
     return f"::{level} {properties}::{_data(message)}"
 
@@ -43,7 +42,7 @@ def render(report: Report, options: RenderOptions) -> str:
     """One workflow command per active finding and unreadable file, then a summary notice."""
     lines = [_finding(f) for f in report.active]
     lines += [
-        _annotation("error", error.file, "driftcheck: unreadable input", error.message)
+        _annotation("error", Location(error.file), "driftcheck: unreadable input", error.message)
         for error in report.errors
     ]
     counts = ", ".join(f"{report.count(s)} {s.label}" for s in reversed(Severity))

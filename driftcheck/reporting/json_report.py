@@ -26,7 +26,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "baseline": finding.baseline,
         "current": finding.current,
         "message": finding.message,
-        "location": finding.location,
+        "location": None if finding.location is None else str(finding.location),
         "ignored": finding.ignored is not None,
         "ignore_reason": finding.ignored,
     }

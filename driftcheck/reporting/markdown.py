@@ -52,7 +52,7 @@ def _row(finding: Finding) -> str:
         severity = f"~~{severity}~~ ignored: {_cell(finding.ignored)}"
     status = "" if finding.status is None else str(finding.status)
     what = f"{_cell(finding.message)}<br>{_cell(finding.baseline)} → {_cell(finding.current)}"
-    where = _code(finding.location) if finding.location else ""
+    where = _code(str(finding.location)) if finding.location else ""
     return (
         f"| {severity} | {_code(finding.rule)} | {status} | {_code(finding.path)} | {what} "
         f"| {where} |"

@@ -14,11 +14,11 @@ from rich.tree import Tree
 
 from driftcheck.core.model import EndpointSet, FileError, Finding, Report, Severity, StatusShape
 from driftcheck.core.paths import ROOT
-from driftcheck.core.rules import percent
+from driftcheck.core.rules import RuleId, percent
 from driftcheck.core.shape import flatten, format_types
 from driftcheck.reporting import RenderOptions
 
-ENDPOINT_RULES = frozenset({"endpoint-missing", "endpoint-added", "status-changed"})
+ENDPOINT_RULES = frozenset({RuleId.ENDPOINT_MISSING, RuleId.ENDPOINT_ADDED, RuleId.STATUS_CHANGED})
 STYLES = {Severity.BREAKING: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 

@@ -10,7 +10,7 @@ import hashlib
 from typing import Any
 
 from driftcheck import __version__, jsonio
-from driftcheck.core.model import Finding, Report, Severity
+from driftcheck.core.model import Finding, Location, Report, Severity
 from driftcheck.core.rules import CATALOGUE
 from driftcheck.reporting import RenderOptions
 
@@ -35,15 +35,12 @@ def _rules() -> list[dict[str, Any]]:
     ]
 
 
-def _location(location: str | None) -> dict[str, Any]:
-    file, line = location or "driftcheck.toml", 1
-    head, _, tail = file.rpartition(":")
-    if head and tail.isdigit():
-        file, line = head, max(int(tail), 1)
+def _location(location: Location | None) -> dict[str, Any]:
+    where = location or Location("driftcheck.toml")
     return {
         "physicalLocation": {
-            "artifactLocation": {"uri": file.replace("\\", "/")},
-            "region": {"startLine": line},
+            "artifactLocation": {"uri": where.file.replace("\\", "/")},
+            "region": {"startLine": max(where.line, 1)},
         }
     }
 

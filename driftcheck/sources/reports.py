@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from driftcheck import jsonio
-from driftcheck.core.model import FileError, Finding, Outcome, Report, Severity
+from driftcheck.core.model import FileError, Finding, Location, Outcome, Report, Severity
+from driftcheck.core.rules import RuleId
 from driftcheck.errors import InputError
 
 REPORT_VERSION = 1
@@ -68,12 +69,12 @@ def _finding(item: dict[str, Any]) -> Finding:
         endpoint=item["endpoint"],
         status=item["status"],
         path=item["path"],
-        rule=item["rule"],
+        rule=RuleId(item["rule"]),
         severity=Severity.parse(item["severity"]),
         source=item["source"],
         baseline=item["baseline"],
         current=item["current"],
         message=item["message"],
-        location=item.get("location"),
+        location=None if item.get("location") is None else Location.parse(item["location"]),
         ignored=item.get("ignore_reason") if item.get("ignored") else None,
     )

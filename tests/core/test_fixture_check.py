@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from driftcheck.core.fixture_check import Contract, compare_fixtures, contract_of
-from driftcheck.core.model import Fixture, Opaque, Severity, StatusShape
+from driftcheck.core.model import Fixture, Location, Opaque, Severity, StatusShape
 from driftcheck.core.shape import infer_all
 
 USERS: list[dict[str, Any]] = [
@@ -50,8 +50,8 @@ def test_happy_path_mock_misses_the_variants() -> None:
     assert first.severity is Severity.WARNING
     assert first.source == "fixture"
     assert first.status == 200
-    assert first.location == "tests/test_user.py:10"
-    assert findings[1].location == "tests/test_user.py:12"
+    assert first.location == Location("tests/test_user.py", 10)
+    assert findings[1].location == Location("tests/test_user.py", 12)
     assert findings[1].message == (
         "`$.profile.bio` is null in 1 of 3 recorded values (33 %); "
         "no fixture for endpoint `user` has null there"
@@ -78,12 +78,12 @@ def test_invented_key_wrong_type_and_missing_key() -> None:
         ("mock-field-unknown", "$.profile.avatar"),
     ]
     assert by_rule["mock-type-mismatch"].severity is Severity.BREAKING
-    assert by_rule["mock-type-mismatch"].location == "tests/test_user.py:11"
+    assert by_rule["mock-type-mismatch"].location == Location("tests/test_user.py", 11)
     assert by_rule["mock-type-mismatch"].message == (
         "`$.id` is string in fixture tests/test_user.py:11; endpoint `user` returned only "
         "integer there (4 recorded values)"
     )
-    assert by_rule["mock-field-unknown"].location == "tests/test_user.py:13"
+    assert by_rule["mock-field-unknown"].location == Location("tests/test_user.py", 13)
     assert by_rule["mock-field-unknown"].message == (
         "`$.profile.avatar` is in fixture tests/test_user.py:13 but endpoint `user` never "
         "returned it (3 recorded `$.profile` objects)"

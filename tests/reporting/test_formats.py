@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from junitparser import Error, Failure, JUnitXml
 
-from driftcheck.core.model import Finding, Report, Severity
-from driftcheck.core.rules import CATALOGUE
+from driftcheck.core.model import Finding, Location, Report, Severity
+from driftcheck.core.rules import CATALOGUE, RuleId
 from driftcheck.reporting import FORMATS, RenderOptions, markdown
 from tests.helpers import (
     CASSETTES,
@@ -125,8 +125,8 @@ def test_github_lines_are_workflow_commands(drifted: tuple[Path, Path]) -> None:
 
 def test_github_escapes_what_would_break_a_command() -> None:
     finding = Finding(
-        "GET a.example/x", 200, "$.a", "field-added", Severity.INFO, "cassette",
-        "absent", "string", "line one\nline, two: 100%", "dir:x/c.yaml:7",
+        "GET a.example/x", 200, "$.a", RuleId.FIELD_ADDED, Severity.INFO, "cassette",
+        "absent", "string", "line one\nline, two: 100%", Location("dir:x/c.yaml", 7),
     )  # fmt: skip
     [line, _] = FORMATS["github"](Report((finding,), 1), RenderOptions()).splitlines()
     assert line == (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from driftcheck.core.model import FileError, Opaque
+from driftcheck.core.model import FileError, Location, Opaque
 from driftcheck.errors import FixtureError
 from driftcheck.sources.fixtures import data_fixture, load_fixtures
 from driftcheck.sources.python_mocks import python_fixtures
@@ -37,8 +37,8 @@ def test_tutorial_mock_set_up_resolves_the_variable() -> None:
         "tests/test_todos.py::test_getting_todos_when_response_is_ok"
         ".mock_get.return_value.json.return_value"
     )
-    assert fixture.where() == "tests/test_todos.py:13"
-    assert fixture.where("$[*].title") == "tests/test_todos.py:9"
+    assert fixture.where() == Location("tests/test_todos.py", 13)
+    assert fixture.where("$[*].title") == Location("tests/test_todos.py", 9)
 
 
 MODULE = b"""\
@@ -175,13 +175,13 @@ def test_json_fixture_lines_come_from_the_text() -> None:
     text = b'{\n  "id": 1,\n  "profile": {\n    "bio": null\n  }\n}\n'
     fixture = data_fixture(text, "user.json")
     assert fixture.value == {"id": 1, "profile": {"bio": None}}
-    assert fixture.where("$.profile.bio") == "user.json:4"
+    assert fixture.where("$.profile.bio") == Location("user.json", 4)
 
 
 def test_yaml_fixture_dates_are_strings() -> None:
     fixture = data_fixture(b"id: 1\ncreated: 2024-01-02\n", "user.yaml")
     assert fixture.value == {"id": 1, "created": "2024-01-02"}
-    assert fixture.where("$.created") == "user.yaml:2"
+    assert fixture.where("$.created") == Location("user.yaml", 2)
 
 
 @pytest.mark.parametrize(
