@@ -12,11 +12,12 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
+from driftcheck.core.limits import MAX_SHAPE_DEPTH
 from driftcheck.core.model import JSON_TYPES, Field, Node
 from driftcheck.core.paths import ITEMS, ROOT, child_path
 from driftcheck.errors import ShapeDepthError
 
-MAX_DEPTH = 1024
+MAX_DEPTH = MAX_SHAPE_DEPTH
 
 _TYPE_OF: dict[type, str] = {
     dict: "object",
@@ -88,7 +89,7 @@ def _columns(objects: list[Any], keys: Counter[Any]) -> list[tuple[Any, list[Any
     return [(key, columns[key]) for key in keys]
 
 
-def _add_values(acc: _Acc, values: list[Any], max_depth: int) -> None:
+def _add_values(acc: _Acc, values: list[Any], max_depth: int) -> None:  # noqa: C901 - hot loop kept in one frame
     """Count a column of values into `acc`, a whole column per shape node at a time.
 
     Every value at one place (say `$.data[*].owner`) is handled together, so the per-value

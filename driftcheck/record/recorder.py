@@ -24,6 +24,7 @@ import requests
 from driftcheck import __version__
 from driftcheck.config import Config, Endpoint
 from driftcheck.core.model import Outcome
+from driftcheck.errors import DriftcheckError
 from driftcheck.files import write_atomic
 from driftcheck.record.scrub import leaked, scrub_body, scrub_headers, scrub_url
 from driftcheck.record.writer import Exchange, serialize
@@ -216,7 +217,10 @@ def to_exchange(sample: Sample, response: requests.Response, settings: Settings)
 def record_sample(sample: Sample, settings: Settings) -> Exchange:
     response = fetch(sample, settings)
     check_response(sample, response, settings.check_body)
-    return to_exchange(sample, response, settings)
+    try:
+        return to_exchange(sample, response, settings)
+    except DriftcheckError as error:  # e.g. a body too deep to scrub: refused, never written
+        raise SampleError(f"{error} (from {sample.url})") from None
 
 
 def write_endpoint(

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
+from driftcheck.errors import ShapeDepthError
+
 REDACTED = "REDACTED"
 BUILTIN_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"}
@@ -57,8 +59,8 @@ def scrub_url(url: str, extra: Iterable[str] = ()) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), parts.fragment))
 
 
-def _blank(value: Any) -> Any:
-    """A stand-in of the same JSON type, so a scrubbed body keeps its shape."""
+def _blank_scalar(value: Any) -> Any:
+    """A stand-in of the same JSON type; null (and anything else) stays as it is."""
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
@@ -67,11 +69,29 @@ def _blank(value: Any) -> Any:
         return 0.0
     if isinstance(value, str):
         return REDACTED
-    if isinstance(value, list):
-        return [_blank(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _blank(item) for key, item in value.items()}
     return value
+
+
+def _blank(value: Any) -> Any:
+    """A copy of `value` with every scalar blanked, so a scrubbed body keeps its shape.
+
+    Iterative, like `scrub_json`: a scrubbed key may hold thousands of nested levels.
+    """
+    root: list[Any] = [value]
+    stack: list[tuple[Any, Any]] = [(root, 0)]  # (container, slot) of a value still to blank
+    while stack:
+        container, slot = stack.pop()
+        item = container[slot]
+        if isinstance(item, list):
+            blanked: Any = list(item)
+            stack.extend((blanked, index) for index in range(len(blanked)))
+        elif isinstance(item, dict):
+            blanked = dict(item)
+            stack.extend((blanked, key) for key in blanked)
+        else:
+            blanked = _blank_scalar(item)
+        container[slot] = blanked
+    return root[0]
 
 
 def scrub_json(value: Any, keys: Iterable[str]) -> Any:
@@ -95,8 +115,19 @@ def scrub_json(value: Any, keys: Iterable[str]) -> Any:
     return root[0]
 
 
+def _too_deep() -> ShapeDepthError:
+    return ShapeDepthError(
+        "JSON body nested too deeply for Python's json module to scrub; "
+        "refused rather than written unscrubbed"
+    )
+
+
 def scrub_body(body: bytes, content_type: str, keys: Iterable[str]) -> bytes:
-    """Scrub JSON and form bodies; other bodies are returned as they are."""
+    """Scrub JSON and form bodies; other bodies are returned as they are.
+
+    Raises ShapeDepthError for JSON nested past the stdlib parser's recursion limit: it
+    cannot be scrubbed, and must not be recorded as it is.
+    """
     keys = tuple(keys)
     if not keys or not body:
         return body
@@ -105,7 +136,12 @@ def scrub_body(body: bytes, content_type: str, keys: Iterable[str]) -> bytes:
             value = json.loads(body)
         except ValueError:
             return body
-        return json.dumps(scrub_json(value, keys), ensure_ascii=False).encode()
+        except RecursionError:
+            raise _too_deep() from None
+        try:
+            return json.dumps(scrub_json(value, keys), ensure_ascii=False).encode()
+        except RecursionError:
+            raise _too_deep() from None
     if "x-www-form-urlencoded" in content_type:
         wanted = {k.lower() for k in keys}
         pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True)

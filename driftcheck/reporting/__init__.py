@@ -6,10 +6,10 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from driftcheck.core.model import EndpointSet, FileError, Report, Severity
 
@@ -23,7 +23,21 @@ class RenderOptions:
     fail_on: Severity | None = Severity.BREAKING  # None: nothing fails
 
 
-Renderer = Callable[[Report, RenderOptions], str]
+class Renderer(Protocol):
+    """What every format module provides: a report in, the text to write out.
+
+    Renderers return strings and never print; the CLI decides where the text goes.
+    """
+
+    def __call__(self, report: Report, options: RenderOptions, /) -> str: ...
+
+
+class ShapeRenderer(Protocol):
+    """`driftcheck shape` output: inferred shapes (and unreadable files) in, text out."""
+
+    def __call__(
+        self, endpoints: EndpointSet, errors: Sequence[FileError], options: RenderOptions, /
+    ) -> str: ...
 
 
 class _Formats(Mapping[str, Renderer]):
@@ -54,8 +68,6 @@ class _Formats(Mapping[str, Renderer]):
 
 
 FORMATS: Mapping[str, Renderer] = _Formats()
-
-ShapeRenderer = Callable[[EndpointSet, Sequence[FileError], RenderOptions], str]
 
 
 def shape_renderer(fmt: str) -> ShapeRenderer:

@@ -16,10 +16,10 @@ from typing import Any
 import brotli
 
 from driftcheck import jsonio
+from driftcheck.core.limits import MAX_JSON_DEPTH
 from driftcheck.core.model import BodyKind
 
 MAX_DECODED_BYTES = 256 * 1024 * 1024  # a decompression bomb stops here
-MAX_JSON_DEPTH = 1024  # orjson's own limit
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,7 +193,7 @@ def _status(response: Mapping[str, Any], name: str, where: str) -> int:
         if isinstance(candidate, str):
             candidate = candidate.split(" ", 1)[0]
         try:
-            return int(candidate)  # type: ignore[arg-type]
+            return int(candidate)  # type: ignore[arg-type]  # any YAML value: see except
         except (TypeError, ValueError):
             continue
     raise CassetteError(name, f"{where}: response has no numeric status code")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from driftcheck import jsonio
+from driftcheck.core.limits import MAX_FIXTURE_DEPTH
 from driftcheck.core.model import FileError, Fixture, Opaque
 from driftcheck.errors import FixtureError
 from driftcheck.sources import yamlsafe
@@ -24,7 +25,6 @@ from driftcheck.sources.python_mocks import json_key, python_fixtures
 
 DATA_SUFFIXES = frozenset({".json", ".yaml", ".yml"})
 MAX_VALUES = 1_000_000
-MAX_DEPTH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +144,8 @@ def jsonable(value: Any, label: str) -> Any:
         budget[0] -= 1
         if budget[0] < 0:
             raise FixtureError(label, f"holds more than {MAX_VALUES:,} values (YAML aliases?)")
-        if depth > MAX_DEPTH:
-            raise FixtureError(label, f"nested deeper than {MAX_DEPTH} levels")
+        if depth > MAX_FIXTURE_DEPTH:
+            raise FixtureError(label, f"nested deeper than {MAX_FIXTURE_DEPTH} levels")
         if item is None or isinstance(item, (str, bool, int, float, Opaque)):
             return item
         if isinstance(item, dict):

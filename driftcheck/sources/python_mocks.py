@@ -19,13 +19,13 @@ import ast
 import difflib
 from dataclasses import dataclass, field
 
+from driftcheck.core.limits import MAX_MOCK_DEPTH
 from driftcheck.core.model import Fixture, Opaque
 from driftcheck.core.paths import ITEMS, ROOT, child_path
 from driftcheck.errors import FixtureError
 
 MOCK_CLASSES = frozenset({"Mock", "MagicMock", "AsyncMock", "NonCallableMock"})
 REGISTRARS = frozenset({"add", "add_response", "upsert", "replace", "register_uri", "Response"})
-MAX_DEPTH = 200
 _LITERAL_TYPES = (str, int, float, bool, type(None))
 
 
@@ -136,8 +136,8 @@ class _Evaluator:
 
     def value(self, node: ast.expr, scope: _Scope, path: str, depth: int = 0) -> object:
         self.lines.setdefault(path, node.lineno)
-        if depth > MAX_DEPTH:
-            return self._hole(path, f"a literal nested deeper than {MAX_DEPTH} levels", node)
+        if depth > MAX_MOCK_DEPTH:
+            return self._hole(path, f"a literal nested deeper than {MAX_MOCK_DEPTH} levels", node)
         if isinstance(node, ast.Constant) and isinstance(node.value, _LITERAL_TYPES):
             return node.value
         if isinstance(node, ast.Dict):

@@ -30,22 +30,22 @@ class _RefusedTagError(Exception):
         self.line = line
 
 
-class SafeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class SafeLoader(_BaseLoader):  # type: ignore[misc,valid-type]  # base chosen at run time
     """Safe YAML plus the benign tags old vcrpy versions wrote; any other tag is refused."""
 
 
 def _construct_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
-    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]  # any node; not scalar: raises
 
 
 def _construct_ruby_binary(loader: yaml.SafeLoader, node: yaml.Node) -> bytes:
     """Ruby VCR's `!binary` is base64 like `!!binary`: plain data, safe to decode."""
-    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]  # any node; not scalar: raises
     return base64.b64decode("".join(text.split()))
 
 
 def _construct_tuple(loader: yaml.SafeLoader, node: yaml.Node) -> list[Any]:
-    return loader.construct_sequence(node, deep=True)  # type: ignore[arg-type]
+    return loader.construct_sequence(node, deep=True)  # type: ignore[arg-type]  # not a sequence: raises
 
 
 def _refuse(loader: yaml.SafeLoader, node: yaml.Node) -> None:

@@ -1,0 +1,19 @@
+"""How deep driftcheck follows nested data: every depth limit, named once, with its reason.
+
+A limit here turns data nested past it into a one-line error instead of a RecursionError
+or a path too long to print; each number says which stack or parser it protects.
+"""
+
+from __future__ import annotations
+
+# orjson's own limit (it refuses a 1025th level): a body deeper than this cannot be parsed.
+MAX_JSON_DEPTH = 1024
+
+# Shape walks are iterative, so this only keeps paths printable: every parsed body fits.
+MAX_SHAPE_DEPTH = MAX_JSON_DEPTH
+
+# jsonable() recurses once per level: half of Python's default recursion limit of 1000.
+MAX_FIXTURE_DEPTH = 500
+
+# The ast walk takes two frames per level, and Python's tokenizer stops at 200 brackets.
+MAX_MOCK_DEPTH = 200
