@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 from pathlib import Path
 
 import pytest
 
-from driftcheck.config import find_config, load_config
+from driftcheck.config import ENDPOINT, IGNORE, TOP, Config, Endpoint, find_config, load_config
+from driftcheck.core.model import Severity
+from driftcheck.core.policy import Ignore
+from driftcheck.core.staleness import Age
 from driftcheck.errors import ConfigError
 
 MINIMAL = """
@@ -77,7 +82,47 @@ def test_missing_variable_names_it_the_endpoint_and_key(tmp_path: Path) -> None:
             '[severity]\nfield-added = "loud"',
             "[severity] `field-added` = 'loud'; valid: breaking, warning, info",
         ),
+        (
+            "[severity]\nfield-added = 3",
+            "[severity] `field-added` = 3; valid: breaking, warning, info",
+        ),
+        (
+            '[severity]\nfeild-added = "info"',
+            "[severity]: unknown rule `feild-added`; did you mean `field-added`?",
+        ),
+        ('severity = "loud"', "`severity` must be a table, not 'loud'"),
         ('[[ignore]]\nrule = "field-added"', "[[ignore]] #1 needs a `reason`"),
+        (
+            '[[ignore]]\nrule = "field-added"\nreason = "x"\n'
+            '[[ignore]]\nrule = "feld-added"\nreason = "y"',
+            "[[ignore]] #2: unknown rule `feld-added`; did you mean `field-added`?",
+        ),
+        (
+            '[[ignore]]\nreson = "x"',
+            "unknown key `reson` in [[ignore]] #1; did you mean `reason`?",
+        ),
+        ("ignor = []", "unknown key `ignor`; did you mean `ignore`?"),
+        ("ignore = [1]", "[[ignore]] #1 must be a table"),
+        ('max_age = "30 days"', "`max_age`: '30 days' is not an age; write it like 30d, 12h or 2w"),
+        ("max_age = 30", "`max_age` must be a string, not 30"),
+        ("timeout = 0", "`timeout` must be more than 0 seconds, not 0.0"),
+        ("retries = -1", "`retries` must be 0 or more, not -1"),
+        ("workers = -1", "`workers` must be 0 (one per core) or more, not -1"),
+        ('scrub_body = ["token", 1]', "`scrub_body` must list strings, not 1"),
+        (
+            '[[endpoints]]\nname = "a"\nurl = "http://x"\nexpect_status = ["ok"]',
+            "endpoint `a`: `expect_status` must list status codes, not 'ok'",
+        ),
+        (
+            '[[endpoints]]\nname = "a"\nurl = "http://x"\nfixtures = [""]',
+            'endpoint `a`: `fixtures` must list paths such as "tests/fixtures/user.json" '
+            'or "tests/test_users.py::MOCK_USER"',
+        ),
+        ('[[endpoints]]\nname = "a"', "endpoint `a` has no `url`"),
+        (
+            '[[endpoints]]\nname = 1\nurl = "http://x"',
+            "`name` in [[endpoints]] #1 must be a string, not 1",
+        ),
     ],
 )
 def test_invalid_config_gets_one_clear_line(tmp_path: Path, text: str, message: str) -> None:
@@ -85,6 +130,73 @@ def test_invalid_config_gets_one_clear_line(tmp_path: Path, text: str, message: 
     with pytest.raises(ConfigError) as caught:
         load_config(path, environ={})
     assert str(caught.value) == f"{path}: {message}"
+
+
+def test_policy_is_typed_when_the_config_is_loaded(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'max_age = "30d"\n[severity]\nfield-added = "warning"\n'
+        '[[ignore]]\nrule = "type-*"\nreason = "migrating"\nuntil = 2027-01-31\n'
+        '[[ignore]]\nendpoint = "GET a/*"\nreason = "flaky"\nuntil = "2027-02-28"\n',
+    )
+    config = load_config(path, environ={})
+    assert config.max_age == Age(datetime.timedelta(days=30), "30d")
+    assert config.severity == {"field-added": Severity.WARNING}
+    assert config.ignore == (
+        Ignore(
+            reason="migrating",
+            rule="type-*",
+            until=datetime.date(2027, 1, 31),
+            label=f"[[ignore]] #1 in {path}",
+        ),
+        Ignore(
+            reason="flaky",
+            endpoint="GET a/*",
+            until=datetime.date(2027, 2, 28),
+            label=f"[[ignore]] #2 in {path}",
+        ),
+    )
+
+
+def test_defaults_come_from_the_key_declarations(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()  # no config file up to here
+    config = load_config(start=tmp_path, environ={})
+    assert config == Config(
+        source=None,
+        cassettes=tmp_path / "cassettes",
+        fresh=tmp_path / ".driftcheck" / "fresh",
+        root=tmp_path,
+        cache=tmp_path / ".driftcheck" / "cache",
+    )
+
+
+def test_every_config_field_and_endpoint_field_is_declared_once() -> None:
+    fields = {f.name for f in dataclasses.fields(Config)} - {"source", "root", "secrets"}
+    assert sorted(key.name for key in TOP) == sorted(fields)  # each once
+    assert sorted(key.name for key in ENDPOINT) == sorted(
+        f.name for f in dataclasses.fields(Endpoint)
+    )
+    ignore_fields = {f.name for f in dataclasses.fields(Ignore)} - {"label"}
+    assert sorted(key.name for key in IGNORE) == sorted(ignore_fields)
+    assert {key.env for key in TOP if key.env} == {
+        f"DRIFTCHECK_{name.upper()}"
+        for name in ("cassettes", "fresh", "concurrency", "timeout", "retries", "workers", "cache")
+    }
+
+
+def test_an_environment_value_is_blamed_on_its_variable(tmp_path: Path) -> None:
+    path = write(tmp_path, "concurrency = 4\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={"DRIFTCHECK_CONCURRENCY": "0"})
+    assert str(caught.value) == (
+        "environment variable DRIFTCHECK_CONCURRENCY: `concurrency` must be at least 1, not 0"
+    )
+
+
+def test_environment_paths_and_an_empty_cache(tmp_path: Path) -> None:
+    path = write(tmp_path, 'cassettes = "c"\n')
+    config = load_config(path, environ={"DRIFTCHECK_CASSETTES": "vcr", "DRIFTCHECK_CACHE": ""})
+    assert (config.cassettes, config.cache) == (tmp_path / "vcr", None)
 
 
 def test_invalid_toml(tmp_path: Path) -> None:

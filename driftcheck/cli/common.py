@@ -1,22 +1,24 @@
-"""What the commands share: options, where output goes, policy, and the exit code."""
+"""What the commands share: options and their typed values, where output goes, policy,
+and the exit code."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import enum
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from driftcheck.config import Config
 from driftcheck.core import policy
 from driftcheck.core.model import Outcome, Report, Severity
-from driftcheck.core.shard import parse_shard
+from driftcheck.core.shard import Shard, parse_shard
 from driftcheck.core.staleness import Age
 from driftcheck.errors import ExitCode
 from driftcheck.files import write_atomic
@@ -24,7 +26,22 @@ from driftcheck.reporting import FORMATS, RenderOptions, progress
 from driftcheck.run.scope import Scope
 from driftcheck.sources.scan import Settings
 
-FAIL_ON = ("breaking", "warning", "info", "never")
+# The choices of --format and --fail-on, from the renderers' registry and from Severity.
+# Built at run time, so mypy cannot list their members (hence the ignores).
+Format = enum.Enum("Format", [(name.upper(), name) for name in sorted(FORMATS)], type=str)  # type: ignore[misc]
+FailOn = enum.Enum(  # type: ignore[misc]
+    "FailOn",
+    [*((level.name, level.label) for level in sorted(Severity, reverse=True)), ("NEVER", "never")],
+    type=str,
+)
+DEFAULT_FAIL_ON = FailOn[Severity.BREAKING.name]
+DEFAULT_FORMAT = Format("rich")
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def threshold(fail_on: FailOn) -> Severity | None:
+    """The least severity that fails the run; None for `never`."""
+    return Severity.__members__.get(fail_on.name)
 
 
 def fail(message: str, exit_code: ExitCode = ExitCode.INPUT) -> NoReturn:
@@ -53,19 +70,11 @@ def emit(text: str, output: str) -> None:
         fail(f"cannot write {output}: {error.strerror or error}")
 
 
-def threshold(fail_on: str) -> Severity | None:
-    return None if fail_on == "never" else Severity.parse(fail_on)
-
-
 def scope(
-    shard: str | None, max_age: Age | None, config: Config | None = None, **reading: Any
+    shard: Shard | None, max_age: Age | None, config: Config | None = None, **reading: Any
 ) -> Scope:
     """A run's scope from its flags; `workers` and `no_cache` override the config."""
-    return Scope(
-        shard=parse_shard(shard) if shard else None,
-        max_age=max_age,
-        reading=reading_settings(config, **reading),
-    )
+    return Scope(shard=shard, max_age=max_age, reading=reading_settings(config, **reading))
 
 
 def reading_settings(
@@ -81,17 +90,11 @@ def reading_settings(
 
 
 def make_policy(
-    config: Config, severity: tuple[str, ...], ignore: tuple[str, ...]
+    config: Config, severity: Mapping[str, Severity], ignores: tuple[policy.Ignore, ...]
 ) -> policy.Policy:
-    """Config policy, with the command line's one-off additions on top."""
-    where = str(config.source or "configuration")
-    levels = {**config.severity, **policy.parse_severity_flags(severity)}
+    """The config's policy (typed when it was loaded), with the flags' additions on top."""
     return policy.Policy(
-        severity=policy.severities(levels, where),
-        ignores=(
-            *policy.checked_ignores(config.ignore, where),
-            *(policy.parse_ignore_flag(flag) for flag in ignore),
-        ),
+        severity={**config.severity, **severity}, ignores=(*config.ignore, *ignores)
     )
 
 
@@ -99,17 +102,22 @@ def finish(
     ctx: click.Context,
     report: Report,
     rules: policy.Policy,
-    fmt: str,
+    fmt: Format,
     output: str,
-    fail_on: str,
+    fail_on: FailOn,
     allow_unreadable: bool = False,
 ) -> NoReturn:
-    """Apply the policy, render, and exit: 3 recording failed, 2 unreadable input, 1 drift."""
+    """Apply the policy, render, and exit: 3 recording failed, 2 unreadable input, 1 drift.
+
+    The report shows its warnings (an expired ignore); they go to stderr too only when
+    the report goes to a file, where the user would not see them.
+    """
     report = policy.apply(report, rules, datetime.date.today())
     limit = threshold(fail_on)
-    emit(FORMATS[fmt](report, render_options(output, limit)), output)
-    for warning in report.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+    emit(FORMATS[fmt.value](report, render_options(output, limit)), output)
+    if output != "-":
+        for warning in report.warnings:
+            click.echo(f"Warning: {warning}", err=True)
     ctx.exit(exit_code(report, limit, allow_unreadable))
 
 
@@ -130,9 +138,49 @@ def recording_progress(total: int) -> Iterator[Callable[[Outcome], None]]:
         yield callback
 
 
-def check_age(max_age: str | None) -> Age | None:
-    """Refuse a malformed --max-age before any work is done."""
-    return None if max_age is None else Age.parse(max_age, "--max-age")
+# Flag values parsed as Click reads them: the commands receive typed values, and a bad
+# flag is refused before any work is done.
+
+
+def to_age(ctx: click.Context, param: click.Parameter, text: str | None) -> Age | None:
+    return None if text is None else Age.parse(text, "--max-age")
+
+
+def _to_shard(ctx: click.Context, param: click.Parameter, text: str | None) -> Shard | None:
+    return None if text is None else parse_shard(text)
+
+
+def _to_severities(
+    ctx: click.Context, param: click.Parameter, flags: tuple[str, ...]
+) -> dict[str, Severity]:
+    return policy.parse_severity_flags(flags)
+
+
+def _to_ignores(
+    ctx: click.Context, param: click.Parameter, flags: tuple[str, ...]
+) -> tuple[policy.Ignore, ...]:
+    return tuple(policy.parse_ignore_flag(flag) for flag in flags)
+
+
+def _choice(kind: type[enum.Enum], choices: Iterable[enum.Enum]) -> dict[str, Any]:
+    """Click options for a choice among enum members, handed to the command as a member."""
+
+    def to_member(ctx: click.Context, param: click.Parameter, value: str) -> enum.Enum:
+        return kind(value)
+
+    return {"type": click.Choice([m.value for m in choices]), "callback": to_member}
+
+
+def format_option(choices: Iterable[Format], description: str) -> Callable[[_F], _F]:
+    """`--format`, among `choices` (all formats for reports, fewer for shapes)."""
+    return click.option(
+        "--format",
+        "fmt",
+        **_choice(Format, choices),
+        default=DEFAULT_FORMAT.value,
+        show_default=True,
+        help=description,
+    )
 
 
 OUTPUT = click.option(
@@ -143,18 +191,11 @@ OUTPUT = click.option(
     metavar="FILE",
     help="Write the report to FILE; '-' is standard output.",
 )
-FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(FORMATS)),
-    default="rich",
-    show_default=True,
-    help="Report format.",
-)
+FORMAT = format_option(list(Format), "Report format.")
 FAIL_ON_OPTION = click.option(
     "--fail-on",
-    type=click.Choice(FAIL_ON),
-    default="breaking",
+    **_choice(FailOn, FailOn),
+    default=DEFAULT_FAIL_ON.value,
     show_default=True,
     help="Exit 1 when a finding (not ignored) is at or above this severity.",
 )
@@ -180,12 +221,14 @@ CONCURRENCY = click.option(
 SHARD = click.option(
     "--shard",
     metavar="K/N",
+    callback=_to_shard,
     help="Only the K-th of N deterministic slices of the endpoints (for CI matrices; "
     "combine the JSON reports with `driftcheck merge`).",
 )
 MAX_AGE = click.option(
     "--max-age",
     metavar="AGE",
+    callback=to_age,
     help="Report cassettes recorded longer ago than AGE (30d, 12h, 2w) as cassette-stale "
     "(default: config `max_age`).",
 )
@@ -194,6 +237,7 @@ SEVERITY = click.option(
     "severity_flags",
     multiple=True,
     metavar="RULE=LEVEL",
+    callback=_to_severities,
     help="Override a rule's severity for this run, e.g. field-added=warning (repeatable).",
 )
 IGNORE = click.option(
@@ -201,6 +245,7 @@ IGNORE = click.option(
     "ignore_flags",
     multiple=True,
     metavar="SPEC",
+    callback=_to_ignores,
     help="Ignore findings for this run: a rule id, or rule=…,endpoint=…,path=… with globs "
     "(repeatable). Ignored findings stay in the report, marked.",
 )

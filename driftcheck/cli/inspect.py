@@ -12,7 +12,9 @@ from driftcheck.cli.common import (
     NO_CACHE,
     OUTPUT,
     WORKERS,
+    Format,
     emit,
+    format_option,
     reading_settings,
     render_options,
 )
@@ -21,17 +23,12 @@ from driftcheck.errors import ExitCode
 from driftcheck.reporting import FORMATS, progress, shape_renderer
 from driftcheck.run import inspect as inspect_run
 
+SHAPE_FORMATS = (Format("rich"), Format("json"))  # trees for people, JSON for scripts
+
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["rich", "json"]),
-    default="rich",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(SHAPE_FORMATS, "Output format.")
 @OUTPUT
 @CONFIG
 @WORKERS
@@ -40,7 +37,7 @@ from driftcheck.run import inspect as inspect_run
 def shape(
     ctx: click.Context,
     paths: tuple[str, ...],
-    fmt: str,
+    fmt: Format,
     output: str,
     config_path: Path | None,
     workers: int | None,
@@ -60,7 +57,7 @@ def shape(
     reading = reading_settings(config, workers=workers, no_cache=no_cache)
     endpoints, errors = inspect_run.shape_paths(paths, reading)
     options = render_options(output)
-    emit(shape_renderer(fmt)(endpoints, errors, options), output)
+    emit(shape_renderer(fmt.value)(endpoints, errors, options), output)
     ctx.exit(ExitCode.INPUT if errors else ExitCode.OK)
 
 

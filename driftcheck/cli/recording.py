@@ -11,12 +11,14 @@ from driftcheck.cli.common import (
     CONFIG,
     ENDPOINTS,
     SHARD,
-    check_age,
     fail,
     recording_progress,
     scope,
+    to_age,
 )
 from driftcheck.config import load_config
+from driftcheck.core.shard import Shard
+from driftcheck.core.staleness import Age
 from driftcheck.errors import ExitCode
 from driftcheck.reporting import progress
 from driftcheck.run.record import due, record_endpoints
@@ -38,6 +40,7 @@ from driftcheck.run.record import due, record_endpoints
 @click.option(
     "--max-age",
     metavar="AGE",
+    callback=to_age,
     help="Only re-record endpoints whose cassette in the target folder is missing or was "
     "recorded longer ago than AGE (30d, 12h, 2w).",
 )
@@ -51,8 +54,8 @@ def record(
     concurrency: int | None,
     timeout: float | None,
     retries: int | None,
-    shard: str | None,
-    max_age: str | None,
+    shard: Shard | None,
+    max_age: Age | None,
 ) -> None:
     """Call the configured live endpoints and write one cassette per endpoint.
 
@@ -73,7 +76,7 @@ def record(
         concurrency=concurrency, timeout=timeout, retries=retries
     )
     target = out or (config.cassettes if update else config.fresh)
-    run = scope(shard, check_age(max_age))
+    run = scope(shard, max_age)
     endpoints = due(config, endpoint_names, target, run)
     if not endpoints:
         click.echo(f"nothing to record: no endpoint of this run is due in {target}")

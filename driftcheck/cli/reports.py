@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -14,7 +15,8 @@ from driftcheck.cli.common import (
     FAIL_ON_OPTION,
     FORMAT,
     OUTPUT,
-    check_age,
+    FailOn,
+    Format,
     finish,
     make_policy,
     recording_progress,
@@ -22,7 +24,10 @@ from driftcheck.cli.common import (
     scope,
 )
 from driftcheck.config import load_config
-from driftcheck.core.policy import Policy
+from driftcheck.core.model import Severity
+from driftcheck.core.policy import Ignore, Policy
+from driftcheck.core.shard import Shard
+from driftcheck.core.staleness import Age
 from driftcheck.run import check as check_run
 from driftcheck.run import diff as diff_run
 from driftcheck.run import merge as merge_run
@@ -41,13 +46,13 @@ def diff(
     baseline: str | None,
     current: str | None,
     config_path: Path | None,
-    fmt: str,
+    fmt: Format,
     output: str,
-    fail_on: str,
-    shard: str | None,
-    max_age: str | None,
-    severity_flags: tuple[str, ...],
-    ignore_flags: tuple[str, ...],
+    fail_on: FailOn,
+    shard: Shard | None,
+    max_age: Age | None,
+    severity_flags: Mapping[str, Severity],
+    ignore_flags: tuple[Ignore, ...],
     workers: int | None,
     no_cache: bool,
     allow_unreadable: bool,
@@ -75,9 +80,7 @@ def diff(
         driftcheck diff --shard 2/3 --format json --output shard-2.json
     """
     config = load_config(config_path, require_env=False)
-    run = scope(
-        shard, check_age(max_age) or config.max_age, config, workers=workers, no_cache=no_cache
-    )
+    run = scope(shard, max_age or config.max_age, config, workers=workers, no_cache=no_cache)
     rules = make_policy(config, severity_flags, ignore_flags)
     if baseline is None:
         report = diff_run.diff_config(config, run)
@@ -102,13 +105,13 @@ def check(
     config_path: Path | None,
     endpoint_names: tuple[str, ...],
     concurrency: int | None,
-    fmt: str,
+    fmt: Format,
     output: str,
-    fail_on: str,
-    shard: str | None,
-    max_age: str | None,
-    severity_flags: tuple[str, ...],
-    ignore_flags: tuple[str, ...],
+    fail_on: FailOn,
+    shard: Shard | None,
+    max_age: Age | None,
+    severity_flags: Mapping[str, Severity],
+    ignore_flags: tuple[Ignore, ...],
     workers: int | None,
     no_cache: bool,
 ) -> None:
@@ -125,9 +128,7 @@ def check(
         driftcheck check --endpoint user --format json
     """
     config = load_config(config_path).with_overrides(concurrency=concurrency)
-    run = scope(
-        shard, check_age(max_age) or config.max_age, config, workers=workers, no_cache=no_cache
-    )
+    run = scope(shard, max_age or config.max_age, config, workers=workers, no_cache=no_cache)
     rules = make_policy(config, severity_flags, ignore_flags)
     endpoints = selected(config, endpoint_names, run)
     with recording_progress(len(endpoints)) as on_outcome:
@@ -145,9 +146,9 @@ def check(
 def merge(
     ctx: click.Context,
     reports: tuple[str, ...],
-    fmt: str,
+    fmt: Format,
     output: str,
-    fail_on: str,
+    fail_on: FailOn,
     allow_unreadable: bool,
 ) -> None:
     """Combine the JSON reports of sharded runs into one report, in any format.

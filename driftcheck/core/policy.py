@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from driftcheck.core.model import Finding, Report, Severity
 from driftcheck.core.rules import RULES
+from driftcheck.core.suggest import did_you_mean
 from driftcheck.errors import ConfigError
 
 CLI_REASON = "given with --ignore on the command line"
+LEVELS = tuple(level.label for level in sorted(Severity, reverse=True))  # most severe first
+_IGNORE_KEYS = ("rule", "endpoint", "path", "reason", "until")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +30,7 @@ class Ignore:
     endpoint: str = "*"
     path: str = "*"
     rule: str = "*"
-    until: str | None = None
+    until: datetime.date | None = None
     label: str = "[[ignore]]"  # where it was written, for messages
 
 
@@ -40,69 +42,87 @@ class Policy:
     ignores: tuple[Ignore, ...] = ()
 
 
-def _rule_id(rule: str, where: str) -> str:
-    if rule in RULES or ("*" in rule or "?" in rule):
+def _is_pattern(rule: str) -> bool:
+    return "*" in rule or "?" in rule
+
+
+def check_rule(rule: str, where: str, patterns: bool = True) -> str:
+    """A rule id of the catalogue, or a glob where `patterns` are allowed; else a
+    ConfigError naming `where` and the nearest valid id."""
+    if rule in RULES or (patterns and _is_pattern(rule)):
         return rule
-    close = difflib.get_close_matches(rule, list(RULES), n=1)
-    hint = f"; did you mean `{close[0]}`?" if close else f"; valid: {', '.join(RULES)}"
+    if _is_pattern(rule):
+        raise ConfigError(f"{where} takes rule ids, not patterns: `{rule}`")
+    hint = did_you_mean(rule, RULES) or f"; valid: {', '.join(RULES)}"
     raise ConfigError(f"{where}: unknown rule `{rule}`{hint}")
 
 
-def severities(levels: Mapping[str, str], where: str) -> dict[str, Severity]:
-    """`{"field-added": "warning"}` checked against the catalogue."""
+def parse_level(text: object) -> Severity | None:
+    """`warning` -> Severity.WARNING; None when `text` names no severity."""
+    return {level.label: level for level in Severity}.get(text) if isinstance(text, str) else None
+
+
+def severities(levels: Mapping[str, object], where: str) -> dict[str, Severity]:
+    """`[severity]`: rule ids of the catalogue (not patterns), each with a valid level."""
     result: dict[str, Severity] = {}
-    for rule, level in levels.items():
-        _rule_id(rule, where)
-        if rule not in RULES:
-            raise ConfigError(f"{where}: [severity] takes rule ids, not patterns: `{rule}`")
-        if level not in ("breaking", "warning", "info"):
-            raise ConfigError(
-                f"{where}: severity of `{rule}` is {level!r}; valid: breaking, warning, info"
-            )
-        result[rule] = Severity.parse(level)
+    for rule, text in levels.items():
+        check_rule(rule, where, patterns=False)
+        level = parse_level(text)
+        if level is None:
+            raise ConfigError(f"{where} `{rule}` = {text!r}; valid: {', '.join(LEVELS)}")
+        result[rule] = level
     return result
 
 
-def parse_severity_flags(flags: Iterable[str]) -> dict[str, str]:
-    """`--severity field-added=warning` (repeatable)."""
-    levels: dict[str, str] = {}
+def until_date(value: object, where: str) -> datetime.date:
+    """An ignore's expiry: a TOML date, or text starting with an ISO date."""
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ConfigError(
+            f"{where}: `until` = {value!r} is not a date; write it like 2027-01-31"
+        ) from None
+
+
+def parse_severity_flags(flags: Iterable[str]) -> dict[str, Severity]:
+    """`--severity field-added=warning` (repeatable): rule ids and levels checked."""
+    levels: dict[str, Severity] = {}
     for flag in flags:
-        rule, sep, level = flag.partition("=")
+        rule, sep, text = (part.strip() for part in flag.partition("="))
+        where = f"--severity {flag!r}"
         if not sep:
-            raise ConfigError(f"--severity {flag!r}: write RULE=LEVEL, e.g. field-added=warning")
-        levels[rule.strip()] = level.strip().lower()
+            raise ConfigError(f"{where}: write RULE=LEVEL, e.g. field-added=warning")
+        check_rule(rule, where, patterns=False)
+        level = parse_level(text.lower())
+        if level is None:
+            raise ConfigError(f"{where}: {text!r} is not a severity; valid: {', '.join(LEVELS)}")
+        levels[rule] = level
     return levels
 
 
 def parse_ignore_flag(flag: str) -> Ignore:
     """`--ignore RULE` or `--ignore rule=…,endpoint=…,path=…,reason=…` for a one-off run."""
+    where = f"--ignore {flag!r}"
     if "=" not in flag:
-        return Ignore(reason=CLI_REASON, rule=_rule_id(flag.strip(), "--ignore"), label="--ignore")
+        return Ignore(reason=CLI_REASON, rule=check_rule(flag.strip(), where), label="--ignore")
     fields: dict[str, str] = {}
     for part in flag.split(","):
-        key, sep, value = part.partition("=")
-        key = key.strip()
-        if not sep or key not in ("rule", "endpoint", "path", "reason", "until"):
+        key, sep, value = (piece.strip() for piece in part.partition("="))
+        if not sep or key not in _IGNORE_KEYS:
             raise ConfigError(
-                f"--ignore {flag!r}: write RULE, or key=value pairs of rule, endpoint, path, "
-                "reason, until separated by commas"
+                f"{where}: write RULE, or key=value pairs of {', '.join(_IGNORE_KEYS)} "
+                "separated by commas"
             )
-        fields[key] = value.strip()
+        fields[key] = value
+    until = fields.get("until")
     return Ignore(
         reason=fields.get("reason") or CLI_REASON,
         endpoint=fields.get("endpoint", "*"),
         path=fields.get("path", "*"),
-        rule=_rule_id(fields.get("rule", "*"), "--ignore"),
-        until=fields.get("until"),
+        rule=check_rule(fields.get("rule", "*"), where),
+        until=None if until is None else until_date(until, where),
         label="--ignore",
     )
-
-
-def checked_ignores(ignores: Sequence[Ignore], where: str) -> tuple[Ignore, ...]:
-    """Config ignores with their rule ids checked against the catalogue."""
-    for ignore in ignores:
-        _rule_id(ignore.rule, f"{where}: {ignore.label}")
-    return tuple(ignores)
 
 
 def _glob(pattern: str) -> re.Pattern[str]:
@@ -123,7 +143,7 @@ def matches(ignore: Ignore, finding: Finding) -> bool:
 
 
 def _expired(ignore: Ignore, today: datetime.date) -> bool:
-    return ignore.until is not None and datetime.date.fromisoformat(ignore.until) < today
+    return ignore.until is not None and ignore.until < today
 
 
 def apply(report: Report, policy: Policy, today: datetime.date) -> Report:

@@ -51,7 +51,12 @@ def render(report: Report, options: RenderOptions) -> str:
     for error in report.errors:
         case = ET.SubElement(suite, "testcase", classname="driftcheck.input", name=error.file)
         ET.SubElement(case, "error", type="unreadable", message=error.message).text = error.message
-    suite.set("tests", str(len(suite)))
+    tests = len(suite)
+    if report.warnings:  # about the run itself, e.g. an expired ignore: never silent
+        ET.SubElement(suite, "system-err").text = "\n".join(
+            f"warning: {warning}" for warning in report.warnings
+        )
+    suite.set("tests", str(tests))
     suite.set("failures", str(failures))
     suite.set("errors", str(len(report.errors)))
     root = ET.Element("testsuites", name="driftcheck")

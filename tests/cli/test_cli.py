@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -9,8 +10,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
+from click.testing import CliRunner
 
+import driftcheck.cli
+from driftcheck.cli.common import (
+    FAIL_ON_OPTION,
+    FORMAT,
+    FailOn,
+    Format,
+    exit_code,
+    threshold,
+)
+from driftcheck.core.model import FileError, Finding, Outcome, Report, Severity
+from driftcheck.errors import ExitCode
+from driftcheck.reporting import FORMATS
 from tests.helpers import (
     CASSETTES,
     DRIFTS,
@@ -266,3 +281,103 @@ def test_subprocess_error_has_no_traceback(tmp_path: Path) -> None:
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
     assert "refused YAML tag !!python/object/apply:os.system" in completed.stdout
+
+
+def test_format_and_fail_on_come_from_the_registry_and_the_severities() -> None:
+    assert [f.value for f in Format] == sorted(FORMATS)
+    assert [f.value for f in FailOn] == [
+        *(level.label for level in sorted(Severity, reverse=True)),
+        "never",
+    ]
+    assert [threshold(f) for f in FailOn] == [
+        Severity.BREAKING,
+        Severity.WARNING,
+        Severity.INFO,
+        None,
+    ]
+
+
+def test_commands_receive_enum_members() -> None:
+    seen: list[tuple[object, object]] = []
+
+    @click.command()
+    @FORMAT
+    @FAIL_ON_OPTION
+    def probe(fmt: Format, fail_on: FailOn) -> None:
+        seen.append((fmt, fail_on))
+
+    assert CliRunner().invoke(probe, ["--format", "json", "--fail-on", "never"]).exit_code == 0
+    assert CliRunner().invoke(probe, []).exit_code == 0
+    assert seen == [(Format("json"), FailOn("never")), (Format("rich"), FailOn("breaking"))]
+    assert all(type(f) is Format and type(o) is FailOn for f, o in seen)
+
+
+def test_fail_on_help_lists_the_severities() -> None:
+    result = run("diff", "--help")
+    assert "--fail-on [breaking|warning|info|never]" in result.output
+
+
+def _report(**parts: Any) -> Report:
+    drift = Finding(
+        endpoint=ENDPOINT,
+        status=200,
+        path="$.a",
+        rule="field-added",
+        severity=Severity.WARNING,
+        source="cassette",
+        baseline="-",
+        current="string",
+        message="new",
+    )
+    return Report(findings=(drift,), endpoints=1, **parts)
+
+
+@pytest.mark.parametrize(
+    ("report", "limit", "allow_unreadable", "expected"),
+    [
+        (_report(), Severity.BREAKING, False, ExitCode.OK),
+        (_report(), Severity.WARNING, False, ExitCode.DRIFT),
+        (_report(), None, False, ExitCode.OK),
+        (_report(errors=(FileError("a.yaml", "bad"),)), None, False, ExitCode.INPUT),
+        (_report(errors=(FileError("a.yaml", "bad"),)), Severity.WARNING, True, ExitCode.DRIFT),
+        (
+            _report(errors=(FileError("a.yaml", "bad"),), failed=(Outcome("u", 0, error="x"),)),
+            Severity.WARNING,
+            True,
+            ExitCode.RECORDING,
+        ),
+    ],
+    ids=["below", "at", "never", "unreadable", "allowed", "recording"],
+)
+def test_exit_code_is_chosen_in_one_place(
+    report: Report, limit: Severity | None, allow_unreadable: bool, expected: ExitCode
+) -> None:
+    assert exit_code(report, limit, allow_unreadable) is expected
+
+
+def _bare_exit_codes(path: Path) -> list[int]:
+    """Lines of `path` that exit or fail with a number instead of an ExitCode member."""
+    calls = (node for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Call))
+    return [
+        call.lineno
+        for call in calls
+        if (getattr(call.func, "attr", None) or getattr(call.func, "id", None))
+        in {"exit", "fail", "Exit"}
+        and any(
+            isinstance(arg, ast.Constant) and isinstance(arg.value, int)
+            for arg in (*call.args, *(k.value for k in call.keywords))
+        )
+    ]
+
+
+def test_bare_exit_codes_are_found(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("ctx.exit(ExitCode.OK)\nfail('x', 2)\nctx.exit(\n    1\n)\n")
+    assert _bare_exit_codes(module) == [2, 3]
+
+
+def test_cli_exits_only_with_exit_code_members() -> None:
+    folder = Path(driftcheck.cli.__file__).parent
+    assert {path.name: _bare_exit_codes(path) for path in folder.glob("*.py")} == {
+        path.name: [] for path in folder.glob("*.py")
+    }

@@ -78,6 +78,15 @@ def test_live_ignore_hides_from_the_exit_code_not_from_json(
     assert stderr == ""
 
 
+def expired_warning(path: Path) -> str:
+    return (
+        f"[[ignore]] #1 in {path} (rule `type-changed`, endpoint "
+        "`GET api.datadoghq.com/api/v1/*`, path `$.data[*].attributes.*`: vendor is migrating "
+        f"sizes to strings; tracked in #12) expired on {day(-1)}; the 1 finding it matched "
+        "count again"
+    )
+
+
 def test_expired_ignore_brings_the_finding_back_with_a_warning(
     pair: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -86,14 +95,33 @@ def test_expired_ignore_brings_the_finding_back_with_a_warning(
     assert code == 1
     [back] = [f for f in report["findings"] if f["rule"] == "type-changed"]
     assert back["ignored"] is False
-    expected = (
-        f"[[ignore]] #1 in {path} (rule `type-changed`, endpoint "
-        "`GET api.datadoghq.com/api/v1/*`, path `$.data[*].attributes.*`: vendor is migrating "
-        f"sizes to strings; tracked in #12) expired on {day(-1)}; the 1 finding it matched "
-        "count again"
-    )
-    assert report["warnings"] == [expected]
-    assert stderr == f"Warning: {expected}\n"
+    assert report["warnings"] == [expired_warning(path)]
+    assert stderr == ""  # the report on stdout says it; once is enough
+
+
+def test_expired_ignore_is_said_once_on_a_terminal_report(
+    pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    path = config(tmp_path, IGNORE.format(until=day(-1)))
+    result = run("diff", str(pair[0]), str(pair[1]), "--config", str(path))
+    assert result.exit_code == 1
+    assert result.stderr == ""
+    assert result.stdout.count(f"expired on {day(-1)}") == 1
+
+
+def test_expired_ignore_goes_to_stderr_when_the_report_goes_to_a_file(
+    pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    path = config(tmp_path, IGNORE.format(until=day(-1)))
+    target = tmp_path / "report.json"
+    result = run(
+        "diff", str(pair[0]), str(pair[1]), "--config", str(path),
+        "--format", "json", "--output", str(target),
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"Warning: {expired_warning(path)}\n"
+    assert json.loads(target.read_text())["warnings"] == [expired_warning(path)]
 
 
 def test_brackets_in_ignore_paths_are_literal(pair: tuple[Path, Path], tmp_path: Path) -> None:
@@ -127,17 +155,29 @@ def test_severity_overrides_in_config(pair: tuple[Path, Path], tmp_path: Path) -
     [
         (
             '[severity]\ntype-changd = "warning"\n',
-            "unknown rule `type-changd`; did you mean `type-changed`?",
+            "[severity]: unknown rule `type-changd`; did you mean `type-changed`?",
         ),
         (
             '[severity]\ntype-changed = "fatal"\n',
             "[severity] `type-changed` = 'fatal'; valid: breaking, warning, info",
         ),
         (
+            '[severity]\n"type-*" = "info"\n',
+            "[severity] takes rule ids, not patterns: `type-*`",
+        ),
+        (
+            '[[ignore]]\nrule = "field-addd"\nreason = "x"\n',
+            "[[ignore]] #1: unknown rule `field-addd`; did you mean `field-added`?",
+        ),
+        (
             '[[ignore]]\nrule = "field-added"\nreason = "x"\nuntil = "someday"\n',
             "[[ignore]] #1: `until` = 'someday' is not a date; write it like 2027-01-31",
         ),
         ('[[ignore]]\nrule = "field-added"\n', "[[ignore]] #1 needs a `reason`"),
+        (
+            'max_age = "30 days"\n',
+            "`max_age`: '30 days' is not an age; write it like 30d, 12h or 2w",
+        ),
     ],
 )
 def test_bad_policy_is_one_line(
@@ -146,8 +186,86 @@ def test_bad_policy_is_one_line(
     path = config(tmp_path, text)
     result = run("diff", str(pair[0]), str(pair[1]), "--config", str(path))
     assert result.exit_code == 2
-    assert message in result.output
-    assert len(result.output.splitlines()) == 1
+    assert result.output == f"Error: {path}: {message}\n"
+
+
+def test_ignore_rule_globs_are_allowed_in_config(pair: tuple[Path, Path], tmp_path: Path) -> None:
+    path = config(tmp_path, '[[ignore]]\nrule = "type-*"\nreason = "migrating"\n')
+    code, report, _ = diff(pair, "--config", str(path))
+    assert code == 0
+    assert [f["ignore_reason"] for f in report["findings"] if f["rule"] == "type-changed"] == [
+        "migrating"
+    ]
+
+
+def test_flags_add_to_the_config_policy(pair: tuple[Path, Path], tmp_path: Path) -> None:
+    path = config(tmp_path, '[severity]\ntype-changed = "warning"\n')
+    code, report, _ = diff(pair, "--config", str(path), "--severity", "field-added=warning")
+    assert code == 0
+    assert {f["rule"]: f["severity"] for f in report["findings"]} == {
+        "type-changed": "warning",  # from the config
+        "field-added": "warning",  # from the flag
+    }
+    code, report, _ = diff(pair, "--config", str(path), "--severity", "type-changed=breaking")
+    assert code == 1  # the flag wins over the config
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (
+            ["--severity", "type-changd=info"],
+            "--severity 'type-changd=info': unknown rule `type-changd`; "
+            "did you mean `type-changed`?",
+        ),
+        (
+            ["--severity", "type-changed=loud"],
+            "--severity 'type-changed=loud': 'loud' is not a severity; "
+            "valid: breaking, warning, info",
+        ),
+        (
+            ["--severity", "type-changed"],
+            "--severity 'type-changed': write RULE=LEVEL, e.g. field-added=warning",
+        ),
+        (
+            ["--severity", "type-*=info"],
+            "--severity 'type-*=info' takes rule ids, not patterns: `type-*`",
+        ),
+        (
+            ["--ignore", "nonsense"],
+            "--ignore 'nonsense': unknown rule `nonsense`; valid: field-removed, "
+            "field-became-optional, type-changed, became-nullable, type-widened, status-changed, "
+            "content-type-changed, endpoint-missing, field-added, field-became-required, "
+            "type-narrowed, endpoint-added, cassette-stale, mock-field-unknown, "
+            "mock-field-missing, mock-type-mismatch, mock-uncovered-optional, mock-uncovered-null",
+        ),
+        (
+            ["--ignore", "rule=type-changed,until=soon"],
+            "--ignore 'rule=type-changed,until=soon': `until` = 'soon' is not a date; "
+            "write it like 2027-01-31",
+        ),
+        (
+            ["--ignore", "rule=type-changed,why=because"],
+            "--ignore 'rule=type-changed,why=because': write RULE, or key=value pairs of rule, "
+            "endpoint, path, reason, until separated by commas",
+        ),
+    ],
+)
+def test_bad_policy_flags_are_one_line(
+    pair: tuple[Path, Path], flags: list[str], message: str
+) -> None:
+    result = run("diff", str(pair[0]), str(pair[1]), *flags)
+    assert result.exit_code == 2
+    assert result.output == f"Error: {message}\n"
+
+
+def test_an_ignore_flag_with_a_past_until_has_expired(pair: tuple[Path, Path]) -> None:
+    code, report, _ = diff(pair, "--ignore", f"rule=type-changed,until={day(-1)}")
+    assert code == 1
+    assert report["warnings"] == [
+        f"--ignore (rule `type-changed`, endpoint `*`, path `*`: given with --ignore on the "
+        f"command line) expired on {day(-1)}; the 1 finding it matched count again"
+    ]
 
 
 def test_cassette_stale_from_the_recorded_date(tmp_path: Path) -> None:
@@ -197,15 +315,18 @@ def test_ages_and_shards_parse_strictly() -> None:
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
-        (["--max-age", "30 days"], "--max-age: '30 days' is not an age; write it like 30d"),
-        (["--shard", "4/3"], "--shard '4/3': K must be between 1 and N"),
-        (["--shard", "two"], "--shard 'two': write K/N, e.g. 2/3"),
+        (
+            ["--max-age", "30 days"],
+            "--max-age: '30 days' is not an age; write it like 30d, 12h or 2w",
+        ),
+        (["--shard", "4/3"], "--shard '4/3': K must be between 1 and N, e.g. 1/3"),
+        (["--shard", "two"], "--shard 'two': write K/N, e.g. 2/3 (the second of three)"),
     ],
 )
 def test_bad_scope_flags(pair: tuple[Path, Path], flags: list[str], message: str) -> None:
     result = run("diff", str(pair[0]), str(pair[1]), *flags)
     assert result.exit_code == 2
-    assert message in result.output
+    assert result.output == f"Error: {message}\n"
 
 
 def test_sharded_and_merged_equals_unsharded(pair: tuple[Path, Path], tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from junitparser import Error, Failure, JUnitXml
@@ -201,3 +202,15 @@ def test_markdown_escapes_table_breakers() -> None:
     text = markdown.render(Report((finding,), 1), RenderOptions(fail_on=Severity.INFO))
     assert "a \\| b &lt;script&gt;" in text
     assert "`$['a\\|b']`" in text
+
+
+def test_junit_carries_the_run_warnings_without_counting_them(tmp_path: Path) -> None:
+    """An expired ignore must not be silent in the format CI servers show."""
+    report = Report((), 1, warnings=("[[ignore]] #1 expired on 2024-01-31",), checked=(("E", 200),))
+    out = tmp_path / "junit.xml"
+    out.write_text(FORMATS["junit"](report, RenderOptions()))
+    [suite] = list(JUnitXml.fromfile(str(out)))
+    assert suite.tests == 1
+    xml_suite = ElementTree.parse(out).getroot().find("testsuite")
+    assert xml_suite is not None
+    assert xml_suite.findtext("system-err") == "warning: [[ignore]] #1 expired on 2024-01-31"
