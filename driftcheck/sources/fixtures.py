@@ -21,7 +21,7 @@ from driftcheck.core.limits import MAX_FIXTURE_DEPTH
 from driftcheck.core.model import FileError, Fixture, Opaque
 from driftcheck.errors import FixtureError
 from driftcheck.sources import yamlsafe
-from driftcheck.sources.python_mocks import json_key, python_fixtures
+from driftcheck.sources.mocks import json_key, python_fixtures
 
 DATA_SUFFIXES = frozenset({".json", ".yaml", ".yml"})
 MAX_VALUES = 1_000_000

@@ -9,7 +9,7 @@ import pytest
 from driftcheck.core.model import FileError, Location, Opaque
 from driftcheck.errors import FixtureError
 from driftcheck.sources.fixtures import data_fixture, load_fixtures
-from driftcheck.sources.python_mocks import python_fixtures
+from driftcheck.sources.mocks import python_fixtures
 
 TUTORIAL = b"""\
 from unittest.mock import Mock, patch
