@@ -1,6 +1,6 @@
 """Group interactions into endpoints (`METHOD host/path-template`) and shapes per status.
 
-Pure: interactions in, an `EndpointSet` out.
+Pure: interactions and their pooled shapes in, an `EndpointSet` out.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from driftcheck.core.model import BodyKind, EndpointSet, Interaction, Node, StatusShape
@@ -46,59 +46,85 @@ def endpoint_key(method: str, uri: str) -> str:
     return f"{method.upper()} {host}{path}"
 
 
+Pooled = Mapping[tuple[str, int], Node]
+"""Shapes of JSON bodies read without them, per endpoint name and status."""
+
+
+def pool(shapes: Iterable[tuple[tuple[str, int], Node]]) -> dict[tuple[str, int], Node]:
+    """Shapes with the same name and status merged, in the order given.
+
+    Counts add up, so pooling shapes of bodies equals inferring the bodies together.
+    """
+    parts: dict[tuple[str, int], list[Node]] = {}
+    for key, shape in shapes:
+        parts.setdefault(key, []).append(shape)
+    return {key: found[0] if len(found) == 1 else merge(*found) for key, found in parts.items()}
+
+
 def group(
     interactions: Iterable[Interaction],
+    pooled: Pooled | None = None,
+    *,
     name_of: Callable[[Interaction], str] | None = None,
 ) -> EndpointSet:
-    """Shapes per endpoint and status; `name_of` overrides the derived endpoint name."""
+    """Shapes per endpoint and status; `name_of` overrides the derived endpoint name.
+
+    A scan drops bodies and hands their shapes over `pooled`, keyed by the names `name_of`
+    gives; without `pooled`, the interactions carry their bodies and these are inferred.
+    """
     buckets: dict[str, dict[int, list[Interaction]]] = defaultdict(lambda: defaultdict(list))
     for interaction in interactions:
         name = (
             name_of(interaction) if name_of else endpoint_key(interaction.method, interaction.uri)
         )
         buckets[name][interaction.status].append(interaction)
-    return EndpointSet(
-        endpoints={
-            name: {status: summarize(samples) for status, samples in sorted(by_status.items())}
-            for name, by_status in sorted(buckets.items())
+    endpoints: dict[str, dict[int, StatusShape]] = {}
+    for name, by_status in sorted(buckets.items()):
+        endpoints[name] = {
+            status: summarize(samples, bodies=True)
+            if pooled is None
+            else summarize(samples, pooled.get((name, status)))
+            for status, samples in sorted(by_status.items())
         }
-    )
+    return EndpointSet(endpoints=endpoints)
 
 
-def summarize(samples: list[Interaction]) -> StatusShape:
-    """Merge the JSON bodies of one endpoint and status; note every body left out."""
+def summarize(
+    samples: list[Interaction], shape: Node | None = None, *, bodies: bool = False
+) -> StatusShape:
+    """One endpoint and status: its pooled `shape`, or with `bodies` the merged shape of
+    its JSON bodies; with a note for every body left out."""
     shapes: list[Node] = []
     notes: list[str] = []
     skipped: Counter[str] = Counter()
     for sample in samples:
         if sample.note:
             notes.append(f"{sample.source}#{sample.index}: {sample.note}")
-        if sample.kind is BodyKind.JSON and sample.shape is not None:
-            shapes.append(sample.shape)
-        elif sample.kind is BodyKind.JSON:
-            try:
-                shapes.append(infer(sample.body))
-            except ShapeDepthError as error:
-                notes.append(f"{sample.source}#{sample.index}: {error}; body left out")
+        if sample.kind is BodyKind.JSON:
+            if bodies:
+                shapes.extend(_inferred(sample, notes))
         elif sample.kind is not BodyKind.EMPTY:
             skipped[sample.kind.value] += 1
     notes.extend(
         f"{count} {kind} bod{'y' if count == 1 else 'ies'} not JSON, left out of the shape"
         for kind, count in sorted(skipped.items())
     )
+    if shapes:
+        shape = shapes[0] if len(shapes) == 1 else merge(*shapes)
     content_types = Counter(sample.content_type or "(none)" for sample in samples)
     return StatusShape(
         samples=len(samples),
         content_types=dict(sorted(content_types.items())),
-        shape=_merged(shapes),
+        shape=shape,
         notes=tuple(notes),
         location=samples[0].location if samples else None,
     )
 
 
-def _merged(shapes: list[Node]) -> Node | None:
-    """One shape for many; pooled reads leave a single counted shape, used as it is."""
-    counted = [shape for shape in shapes if shape.count] or shapes
-    if len(counted) == 1:
-        return counted[0]
-    return merge(*counted) if counted else None
+def _inferred(sample: Interaction, notes: list[str]) -> list[Node]:
+    """The shape of a sample's body, or a note saying why it is left out."""
+    try:
+        return [infer(sample.body)]
+    except ShapeDepthError as error:
+        notes.append(f"{sample.source}#{sample.index}: {error}; body left out")
+        return []

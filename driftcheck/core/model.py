@@ -75,7 +75,6 @@ class Interaction:
     index: int = 0
     line: int = 0  # where the interaction starts in its file (0: unknown)
     recorded_at: float | None = None  # POSIX time it was recorded, when the cassette says
-    shape: Node | None = None  # the body's shape, once inferred (the body may then be gone)
 
     @property
     def location(self) -> Location:

@@ -29,9 +29,9 @@ def check(
         recorded = {o.endpoint for o in outcomes if o.error is None}
         checked = tuple(e for e in config.endpoints if e.name in recorded)
         fresh = dataclasses.replace(config, fresh=Path(folder), endpoints=checked)
-        recordings = Recordings(scope.reading)
+        recordings = Recordings(scope.reading)  # read each cassette once, for all three
         report = cassette_report(fresh, recordings, recorded) or Report((), 0)
         mocks = fixture_report(fresh, recordings)
     failures = tuple(o for o in outcomes if o.error)
-    stale = stale_report(config, [o.endpoint for o in outcomes], scope)
+    stale = stale_report(config, [o.endpoint for o in outcomes], scope, recordings)
     return dataclasses.replace(combine([report, mocks, stale]), failed=failures), outcomes

@@ -26,17 +26,17 @@ from driftcheck.sources.staleness import recorded
 PathLike = str | os.PathLike[str]
 
 
-def _load_sides(paths: Sequence[PathLike], reading: scan.Settings) -> list[scan.Loaded]:
+def _scan_sides(paths: Sequence[PathLike], reading: scan.Settings) -> list[scan.Scanned]:
     """A file must load (its error is fatal); a folder lists its unreadable files and goes on."""
     folders = [Path(path).is_dir() for path in paths]
     sides = [
         discover([p]) if folder else [Path(p)] for p, folder in zip(paths, folders, strict=True)
     ]
-    loaded = scan.load_sides(sides, reading, across=True)
-    for folder, (_, errors) in zip(folders, loaded, strict=True):
-        if errors and not folder:
-            raise CassetteError(errors[0].file, errors[0].message)
-    return loaded
+    scanned = scan.scan_sides(sides, reading)
+    for folder, side in zip(folders, scanned, strict=True):
+        if side.errors and not folder:
+            raise CassetteError(side.errors[0].file, side.errors[0].message)
+    return scanned
 
 
 def _endpoint_of(interaction: Interaction) -> str:
@@ -46,14 +46,16 @@ def _endpoint_of(interaction: Interaction) -> str:
 def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None) -> Report:
     """Compare the shapes of two cassette files or folders."""
     scope = scope or Scope()
-    (old, old_errors), (new, new_errors) = _load_sides([baseline, current], scope.reading)
+    old_side, new_side = _scan_sides([baseline, current], scope.reading)
+    old, new = old_side.interactions, new_side.interactions
     if scope.shard is not None:
         picked = scope.pick({_endpoint_of(i) for i in (*old, *new)})
         old = [i for i in old if _endpoint_of(i) in picked]
         new = [i for i in new if _endpoint_of(i) in picked]
-    report = compare(group(old), group(new))
+    report = compare(group(old, old_side.shapes), group(new, new_side.shapes))
     notes = notes_of((*old, *new))
-    parts = [dataclasses.replace(report, errors=(*old_errors, *new_errors), notes=tuple(notes))]
+    errors = (*old_side.errors, *new_side.errors)
+    parts = [dataclasses.replace(report, errors=errors, notes=tuple(notes))]
     if scope.max_age:
         files = {i.source for i in (*old, *new)}
         cassettes = recorded(files, [*old, *new], _endpoint_of)
@@ -102,13 +104,13 @@ def cassette_report(
     if not every:
         return None
     fresh = [p for p in every if names is None or p.stem in names]
-    recordings = recordings or Recordings()
-    new, new_errors = recordings.load(fresh)
     committed = [config.cassettes / p.name for p in fresh if (config.cassettes / p.name).is_file()]
-    old, old_errors = recordings.load(committed)
-    report = compare(group(old, by_name), group(new, by_name))
+    old, new = (recordings or Recordings()).load_sides([committed, fresh])
+    report = compare(old.endpoints(), new.endpoints())
     return dataclasses.replace(
-        report, errors=(*old_errors, *new_errors), notes=notes_of((*old, *new))
+        report,
+        errors=(*old.errors, *new.errors),
+        notes=notes_of((*old.interactions, *new.interactions)),
     )
 
 
@@ -121,7 +123,7 @@ def stale_report(
         return Report((), 0)
     paths = [config.cassettes / f"{name}.yaml" for name in sorted(set(names))]
     existing = [path for path in paths if path.is_file()]
-    interactions, _ = (recordings or Recordings()).load(existing)
+    interactions = (recordings or Recordings()).load(existing).interactions
     cassettes = recorded([str(path) for path in existing], interactions, by_name)
     return Report(tuple(stale_findings(cassettes, max_age, scope.now)), 0)
 

@@ -27,8 +27,8 @@ def shape_paths(
     paths: Sequence[PathLike], reading: scan.Settings | None = None
 ) -> tuple[EndpointSet, list[FileError]]:
     """Infer shapes per endpoint from cassette files and folders."""
-    interactions, errors = scan.load(discover(paths), reading or scan.Settings(), across=True)
-    return group(interactions), errors
+    scanned = scan.scan(discover(paths), reading or scan.Settings())
+    return group(scanned.interactions, scanned.shapes), scanned.errors
 
 
 def payload_findings(recorded: Contract, payload: Any, label: str = "payload") -> list[Finding]:

@@ -7,18 +7,32 @@ its committed cassette (`<name>.yaml` in either folder).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from driftcheck.config import Config
-from driftcheck.core.endpoints import group
+from driftcheck.core.endpoints import Pooled, group, pool
 from driftcheck.core.fixture_check import Contract, contract_of
-from driftcheck.core.model import BodyKind, FileError, Interaction
+from driftcheck.core.model import BodyKind, EndpointSet, FileError, Interaction
 from driftcheck.core.suggest import unknown_name
 from driftcheck.errors import ConfigError, InputError
 from driftcheck.sources.cassettes import load_all
-from driftcheck.sources.scan import FileScan, Settings, scan
+from driftcheck.sources.scan import Scanned, Settings, scan_sides
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """Cassettes as config mode reads them: interactions without bodies, unreadable files,
+    and the bodies' shapes pooled per endpoint as `by_name` names it, and status."""
+
+    interactions: list[Interaction]
+    errors: list[FileError]
+    shapes: Pooled
+
+    def endpoints(self) -> EndpointSet:
+        return group(self.interactions, self.shapes, name_of=by_name)
 
 
 class Recordings:
@@ -26,21 +40,33 @@ class Recordings:
 
     def __init__(self, reading: Settings | None = None) -> None:
         self._reading = reading or Settings()
-        self._loaded: dict[Path, FileScan] = {}
+        self._scanned: dict[Path, Scanned] = {}
 
-    def load(self, paths: Iterable[Path]) -> tuple[list[Interaction], list[FileError]]:
-        wanted = list(paths)
-        missing = [path for path in dict.fromkeys(wanted) if path not in self._loaded]
-        for path, result in zip(missing, scan(missing, self._reading), strict=True):
-            self._loaded[path] = result
-        interactions: list[Interaction] = []
-        errors: list[FileError] = []
-        for path in wanted:
-            result = self._loaded[path]
-            if result.error is not None:
-                errors.append(FileError(result.path, result.error))
-            interactions.extend(result.interactions)
-        return interactions, errors
+    def load_sides(self, sides: Sequence[Iterable[Path]]) -> list[Loaded]:
+        """Each side's cassettes; those not read yet are read together, on one pool."""
+        wanted = [list(paths) for paths in sides]
+        every = dict.fromkeys(path for paths in wanted for path in paths)
+        missing = [path for path in every if path not in self._scanned]
+        # A side per file: a file is one endpoint here, so its shapes pool on their own.
+        scanned = scan_sides([[path] for path in missing], self._reading)
+        self._scanned.update(zip(missing, scanned, strict=True))
+        return [self._loaded(paths) for paths in wanted]
+
+    def load(self, paths: Iterable[Path]) -> Loaded:
+        (loaded,) = self.load_sides([paths])
+        return loaded
+
+    def _loaded(self, paths: list[Path]) -> Loaded:
+        parts = [(_name(path), self._scanned[path]) for path in paths]
+        return Loaded(
+            [i for _, part in parts for i in part.interactions],
+            [error for _, part in parts for error in part.errors],
+            pool(
+                ((name, status), shape)
+                for name, part in parts
+                for (_, status), shape in part.shapes.items()
+            ),
+        )
 
 
 def recording_of(config: Config, name: str) -> Path | None:
@@ -67,7 +93,11 @@ def known_endpoint(config: Config, name: str) -> str:
 
 def by_name(interaction: Interaction) -> str:
     """Configured endpoints are labelled by their cassette's file name."""
-    return Path(interaction.source).stem
+    return _name(interaction.source)
+
+
+def _name(path: str | Path) -> str:
+    return Path(path).stem
 
 
 def notes_of(interactions: Iterable[Interaction]) -> tuple[str, ...]:
@@ -78,8 +108,8 @@ def notes_of(interactions: Iterable[Interaction]) -> tuple[str, ...]:
 def contract(config: Config, name: str, recordings: Recordings | None = None) -> Contract:
     """The recorded contract of one endpoint; InputError when there is nothing to go by."""
     path = _recording(config, name)
-    interactions, errors = (recordings or Recordings()).load([path])
-    return _contract_of(name, path, interactions, errors)
+    loaded = (recordings or Recordings()).load([path])
+    return _contract_of(name, path, loaded.errors, loaded.endpoints())
 
 
 def _recording(config: Config, name: str) -> Path:
@@ -93,11 +123,11 @@ def _recording(config: Config, name: str) -> Path:
 
 
 def _contract_of(
-    name: str, path: Path, interactions: list[Interaction], errors: list[FileError]
+    name: str, path: Path, errors: list[FileError], endpoints: EndpointSet
 ) -> Contract:
     if errors:
         raise InputError(f"{errors[0].file}: {errors[0].message}")
-    found = contract_of(name, group(interactions, by_name).endpoints.get(name, {}))
+    found = contract_of(name, endpoints.endpoints.get(name, {}))
     if found is None:
         raise InputError(f"{path}: no successful (2xx) JSON response recorded for `{name}`")
     return found
@@ -107,6 +137,6 @@ def recorded_bodies(config: Config, name: str) -> tuple[Contract, list[Any]]:
     """An endpoint's contract and its successful JSON bodies, for generating fixtures."""
     path = _recording(config, name)
     interactions, errors = load_all([path])  # with bodies: variants are made of them
-    recorded = _contract_of(name, path, interactions, errors)
+    recorded = _contract_of(name, path, errors, group(interactions, name_of=by_name))
     bodies = [i.body for i in interactions if 200 <= i.status < 300 and i.kind is BodyKind.JSON]
     return recorded, bodies

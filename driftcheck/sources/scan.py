@@ -1,16 +1,13 @@
-"""Read many cassettes fast: runs of files on a process pool, shapes cached by content.
+"""Read many cassettes fast: runs of files on a process pool, shapes pooled per endpoint.
 
 A worker reads one file at a time, parses it and infers the shape of each endpoint's JSON
 bodies as one column, then drops the bodies: only interactions and pooled shapes cross
 back, so memory is bounded by the largest file, not the corpus, and the main process
 merges a few shapes per endpoint rather than one per body. Results keep the input order,
-so output is deterministic.
+so output is deterministic. `sources/cache.py` keeps what was read, keyed by content.
 
-The cache holds one JSON entry per file content (SHA-256 of the bytes, keyed with the
-driftcheck version) and one per run of files (their paths and content keys). Entries
-are written to a temporary file and renamed, so runs may share a cache; an entry that
-does not load is ignored and rebuilt. JSON, not pickle: reading the cache can never run
-code.
+Inside a run a shape is a `ShapeBuilder`; it is rows in the cache and a `Node` once it
+leaves the worker.
 """
 
 from __future__ import annotations
@@ -18,24 +15,31 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
-import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
 
-from driftcheck import __version__, jsonio
-from driftcheck.core.endpoints import endpoint_key
-from driftcheck.core.model import BodyKind, FileError, Interaction, Node
-from driftcheck.core.shape import Rows, ShapeBuilder, from_rows, infer
+from driftcheck.core.endpoints import Pooled, endpoint_key, pool
+from driftcheck.core.model import BodyKind, FileError, Interaction
+from driftcheck.core.shape import ShapeBuilder, from_rows, infer
 from driftcheck.errors import CassetteError, ShapeDepthError
-from driftcheck.files import write_atomic
+from driftcheck.sources.cache import (
+    FileEntry,
+    Files,
+    PoolKey,
+    cached,
+    content_key,
+    decode_file,
+    decode_run,
+    file_entry,
+    run_entry,
+    run_key,
+    store,
+)
 from driftcheck.sources.cassettes import parse_cassette
 
-CACHE_FORMAT = 2
-T = TypeVar("T")
 SMALL = 8  # files: below this, a pool costs more than it saves
 CHUNKS = 4  # runs of files per worker: few enough to pool shapes, enough to balance
 
@@ -50,53 +54,52 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class FileScan:
-    """One file's interactions with shapes and no bodies, or why it could not be read.
-
-    Bodies of one endpoint and status are inferred together: the first such interaction
-    holds their merged shape and the others an empty one, so merging the shapes of any
-    whole endpoint gives the same result as inferring each body on its own.
-    """
+    """One file's interactions, bodies dropped, or why it could not be read."""
 
     path: str
     interactions: tuple[Interaction, ...] = ()
     error: str | None = None
 
 
-@dataclass(slots=True)
-class _Pool:
-    """The JSON interactions of one endpoint and status in a file, and their shape."""
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """What a scan hands over: each file's interactions, and apart from them the shapes
+    of their JSON bodies pooled per endpoint key and status, for `group`."""
 
-    endpoint: str
-    status: int
-    positions: list[int]
-    shape: ShapeBuilder | Rows  # rows when read back from the cache
+    files: tuple[FileScan, ...] = ()
+    shapes: Pooled = field(default_factory=dict)
+
+    @property
+    def interactions(self) -> list[Interaction]:
+        return [i for scanned in self.files for i in scanned.interactions]
+
+    @property
+    def errors(self) -> list[FileError]:
+        return [FileError(f.path, f.error) for f in self.files if f.error is not None]
 
 
-@dataclass(slots=True)
-class _Read:
-    path: str
-    interactions: list[Interaction]
-    pools: list[_Pool]
-    error: str | None = None
-
-
-def _pools(interactions: list[Interaction]) -> list[_Pool]:
-    """Infer each group's bodies as one column; a body nested too deep is left out alone."""
-    groups: dict[tuple[str, int], list[int]] = {}
-    for position, interaction in enumerate(interactions):
+def infer_bodies(
+    interactions: Sequence[Interaction],
+) -> tuple[list[Interaction], dict[PoolKey, ShapeBuilder]]:
+    """The interactions without bodies, and their JSON bodies' shapes per endpoint key and
+    status, each group inferred as one column. A body too deep to infer is left out alone:
+    it is marked unreadable, with a note."""
+    kept = list(interactions)
+    groups: dict[PoolKey, list[int]] = {}
+    for position, interaction in enumerate(kept):
         if interaction.kind is BodyKind.JSON:
             key = (endpoint_key(interaction.method, interaction.uri), interaction.status)
             groups.setdefault(key, []).append(position)
-    pools = []
-    for (endpoint, status), positions in groups.items():
+    pools = {}
+    for key, positions in groups.items():
         builder = ShapeBuilder()
         try:
-            builder.add_values([interactions[p].body for p in positions])
+            builder.add_values([kept[p].body for p in positions])
         except ShapeDepthError:
-            builder, positions = _one_by_one(interactions, positions)
+            builder, positions = _one_by_one(kept, positions)
         if positions:
-            pools.append(_Pool(endpoint, status, positions, builder))
-    return pools
+            pools[key] = builder
+    return [dataclasses.replace(i, body=None) for i in kept], pools
 
 
 def _one_by_one(
@@ -114,83 +117,23 @@ def _one_by_one(
     return merged, kept
 
 
-def _key(data: bytes) -> str:
-    digest = hashlib.sha256(data)  # SHA-NI makes it twice as fast as BLAKE2 on x86
-    digest.update(f"\0driftcheck {__version__} cache {CACHE_FORMAT}".encode())
-    return digest.hexdigest()
-
-
-def _metadata(interactions: list[Interaction]) -> list[list[Any]]:
-    return [
-        [i.method, i.uri, i.status, i.content_type, i.kind.value, i.note, i.index, i.line,
-         i.recorded_at]
-        for i in interactions
-    ]  # fmt: skip
-
-
-def _interactions(rows: list[list[Any]], path: str) -> list[Interaction]:
-    return [
-        Interaction(
-            method=m, uri=u, status=s, content_type=c, kind=BodyKind(k), note=n, source=path,
-            index=x, line=line, recorded_at=r,
-        )
-        for m, u, s, c, k, n, x, line, r in rows
-    ]  # fmt: skip
-
-
-def _rows(shape: ShapeBuilder | Node | Rows) -> Rows:
-    """A shape as cache rows, whichever form it is held in."""
-    if isinstance(shape, Node):
-        builder = ShapeBuilder()
-        builder.add(shape)
-        shape = builder
-    return shape.rows() if isinstance(shape, ShapeBuilder) else shape
-
-
-def _file_entry(read: _Read) -> bytes:
-    pools = [[p.endpoint, p.status, p.positions, _rows(p.shape)] for p in read.pools]
-    entry = {"error": read.error, "interactions": _metadata(read.interactions), "pools": pools}
-    return jsonio.dumps(entry)
-
-
-def _read_entry(data: bytes, path: str) -> _Read:
-    entry = jsonio.loads(data)
-    pools = [_Pool(e, s, positions, rows) for e, s, positions, rows in entry["pools"]]
-    return _Read(path, _interactions(entry["interactions"], path), pools, entry["error"])
-
-
-def _cached(folder: Path, key: str, decode: Callable[[bytes], T]) -> T | None:
-    try:
-        return decode((folder / key[:2] / f"{key}.json").read_bytes())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
-        return None  # missing or corrupt: rebuilt and rewritten
-
-
-def _store(folder: Path, key: str, entry: bytes) -> None:
-    """Write an entry whole (readers see whole entries only); a read-only or full disk
-    only costs speed, and leaves nothing behind."""
-    with contextlib.suppress(OSError):
-        write_atomic(folder / key[:2] / f"{key}.json", entry)
-
-
-def _read(path: str, cache: Path | None) -> _Read:
+def _read(path: str, cache: Path | None) -> FileEntry:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        return _Read(path, [], [], f"cannot read: {error.strerror or error}")
-    key = _key(data) if cache is not None else ""
-    hit = None if cache is None else _cached(cache, key, lambda entry: _read_entry(entry, path))
+        return FileEntry([], f"cannot read: {error.strerror or error}", {})
+    key = content_key(data) if cache is not None else ""
+    hit = None if cache is None else cached(cache, key, lambda entry: decode_file(entry, path))
     if hit is not None:
         return hit
     try:
-        interactions = parse_cassette(data, path)
-        pools = _pools(interactions)
-        read = _Read(path, [dataclasses.replace(i, body=None) for i in interactions], pools)
+        interactions, pools = infer_bodies(parse_cassette(data, path))
+        read = FileEntry(interactions, None, pools)
     except CassetteError as error:
-        read = _Read(path, [], [], error.reason)
+        read = FileEntry([], error.reason, {})
     del data
     if cache is not None:
-        _store(cache, key, _file_entry(read))
+        store(cache, key, file_entry(read))
     return read
 
 
@@ -208,111 +151,52 @@ def _no_cycle_collector() -> Iterator[None]:
             gc.enable()
 
 
-@dataclass(slots=True)
-class _Run:
-    """A run of files read and pooled: what a worker returns, and what the cache keeps."""
-
-    reads: list[_Read]
-    leaders: list[tuple[int, int, ShapeBuilder | Node]]  # (file, interaction, pooled shape)
-    followers: list[tuple[int, int]]  # interactions counted in a leader's shape
-
-    def entry(self) -> bytes:
-        files = [[r.path, r.error, _metadata(r.interactions)] for r in self.reads]
-        leaders = [(number, position, _rows(shape)) for number, position, shape in self.leaders]
-        return jsonio.dumps({"files": files, "leaders": leaders, "followers": self.followers})
-
-    @classmethod
-    def from_entry(cls, data: bytes) -> _Run:
-        run = jsonio.loads(data)
-        reads = [_Read(p, _interactions(rows, p), [], error) for p, error, rows in run["files"]]
-        leaders: list[tuple[int, int, ShapeBuilder | Node]] = [
-            (number, position, from_rows(rows)) for number, position, rows in run["leaders"]
-        ]  # built here, so that an entry that does not describe shapes fails to load
-        return cls(reads, leaders, run["followers"])
-
-    def scans(self) -> list[FileScan]:
-        empty = Node(types={})
-        for number, position in self.followers:
-            interactions = self.reads[number].interactions
-            interactions[position] = dataclasses.replace(interactions[position], shape=empty)
-        for number, position, shape in self.leaders:
-            interactions = self.reads[number].interactions
-            built = shape.build() if isinstance(shape, ShapeBuilder) else shape
-            interactions[position] = dataclasses.replace(interactions[position], shape=built)
-        return [FileScan(r.path, tuple(r.interactions), r.error) for r in self.reads]
-
-
-def _pool_run(reads: Iterable[_Read], across: bool) -> _Run:
-    """One shape per endpoint and status: per file, or with `across` per run of files.
+def _pool_run(paths: list[str], cache: Path | None) -> tuple[Files, dict[PoolKey, ShapeBuilder]]:
+    """One shape per endpoint key and status over a run of files.
 
     Files are pooled as they are read, and each file's own shapes dropped once counted,
     so a run holds one shape per endpoint, not one per file.
     """
-    leaders: dict[tuple[Any, ...], tuple[int, int, ShapeBuilder]] = {}
-    followers: list[tuple[int, int]] = []
-    done: list[_Read] = []
-    for number, read in enumerate(reads):
-        for pool in read.pools:
-            group = (pool.endpoint, pool.status) if across else (number, pool.endpoint, pool.status)
-            if group in leaders:
-                followers.extend((number, position) for position in pool.positions)
-                _add(leaders[group][2], pool.shape)
-                continue
-            followers.extend((number, position) for position in pool.positions[1:])
-            leaders[group] = (number, pool.positions[0], _builder(pool.shape))
-        read.pools = []
-        done.append(read)
-    pooled: list[tuple[int, int, ShapeBuilder | Node]] = [*leaders.values()]
-    return _Run(done, pooled, followers)
-
-
-def _add(builder: ShapeBuilder, shape: ShapeBuilder | Rows) -> None:
-    if isinstance(shape, ShapeBuilder):
-        builder.add_builder(shape)
-    else:
-        builder.add_rows(shape)
-
-
-def _builder(shape: ShapeBuilder | Rows) -> ShapeBuilder:
-    if isinstance(shape, ShapeBuilder):
-        return shape
-    builder = ShapeBuilder()
-    builder.add_rows(shape)
-    return builder
-
-
-def _run_key(paths: list[str], across: bool) -> str | None:
-    """A run's key: its files' paths and content keys (None when one cannot be read)."""
-    digest = hashlib.sha256(f"run {across}".encode())
+    files: Files = []
+    pooled: dict[PoolKey, ShapeBuilder] = {}
     for path in paths:
-        try:
-            digest.update(f"\0{path}\0{_key(Path(path).read_bytes())}".encode())
-        except OSError:
-            return None
-    return _key(digest.digest())
+        read = _read(path, cache)
+        for key, builder in read.pools.items():
+            if key in pooled:
+                pooled[key].add_builder(builder)
+            else:
+                pooled[key] = builder
+        files.append((path, read.error, read.interactions))
+    return files, pooled
 
 
-def _scan_chunk(job: tuple[list[str], Path | None, bool]) -> list[FileScan]:
-    """Read a run of files; with `across`, pool each endpoint's shape over all of them.
+def _scan_run(job: tuple[list[str], Path | None]) -> Scanned:
+    """Read a run of files and pool their shapes.
 
     With a cache, the whole run is cached too: an unchanged run costs hashing its files
     and reading one entry, however many files and shapes it holds.
     """
-    paths, cache, across = job
+    paths, cache = job
     with _no_cycle_collector():
-        key = _run_key(paths, across) if cache is not None and len(paths) > 1 else None
-        run = None if key is None or cache is None else _cached(cache, key, _Run.from_entry)
-        if run is None:  # each file is read and hashed again: entries key the bytes parsed
-            run = _pool_run((_read(path, cache) for path in paths), across)
+        key = run_key(paths) if cache is not None and len(paths) > 1 else None
+        hit = None
+        if key is not None and cache is not None:
+            hit = cached(cache, key, lambda entry: decode_run(entry, paths))
+        if hit is not None:
+            files, shapes = hit.files, hit.shapes
+        else:  # each file is read and hashed again: entries key the bytes parsed
+            files, builders = _pool_run(paths, cache)
+            rows = {pool_key: builder.rows() for pool_key, builder in builders.items()}
+            del builders  # their counts live on in the rows; the rest goes before the nodes
             if key is not None and cache is not None:
-                _store(cache, key, run.entry())
-    return run.scans()
+                store(cache, key, run_entry(files, rows))
+            shapes = {pool_key: from_rows(shape) for pool_key, shape in rows.items()}
+    return Scanned(tuple(FileScan(p, tuple(i), error) for p, error, i in files), shapes)
 
 
-def scan_file(path: str, cache: Path | None = None) -> FileScan:
+def scan_file(path: str, cache: Path | None = None) -> Scanned:
     """Read and infer one cassette (from the cache when its content was seen before)."""
-    (result,) = _scan_chunk(([path], cache, False))
-    return result
+    return _scan_run(([path], cache))
 
 
 def _chunks(paths: list[str], count: int) -> list[list[str]]:
@@ -334,59 +218,35 @@ def _chunks(paths: list[str], count: int) -> list[list[str]]:
     return chunks
 
 
-def scan_sides(
-    sides: Sequence[Sequence[Path]], settings: Settings = Settings(), across: bool = False
-) -> list[list[FileScan]]:
-    """Every file's scan, side by side in the order given, on one pool of processes.
+def _joined(parts: Sequence[Scanned]) -> Scanned:
+    """Runs of one side as one scan: files in order, shapes of each pool merged."""
+    files = tuple(scanned for part in parts for scanned in part.files)
+    return Scanned(files, pool(pair for part in parts for pair in part.shapes.items()))
+
+
+def scan_sides(sides: Sequence[Sequence[Path]], settings: Settings = Settings()) -> list[Scanned]:
+    """Each side's scan, in the order given, on one pool of processes.
 
     Sides (say BASELINE and CURRENT) share the pool, so neither waits for the other's
-    last file; shapes are never pooled across sides. With `across`, shapes are pooled per
-    endpoint across a side's files, not only within each: for callers that group by
-    endpoint (METHOD host/path), never by file.
+    last file; shapes are pooled across the files of a side, never across sides.
     """
     names = [[str(path) for path in side] for side in sides]
     workers = settings.workers or os.cpu_count() or 1
     if workers == 1 or sum(map(len, names)) < SMALL:
-        return [_scan_chunk((side, settings.cache, across)) for side in names]
+        return [_scan_run((side, settings.cache)) for side in names]
     jobs, owners = [], []
     for owner, side in enumerate(names):
         for chunk in _chunks(side, workers * CHUNKS) if side else []:
-            jobs.append((chunk, settings.cache, across))
+            jobs.append((chunk, settings.cache))
             owners.append(owner)
-    results: list[list[FileScan]] = [[] for _ in names]
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        for owner, scans in zip(owners, pool.map(_scan_chunk, jobs), strict=True):
-            results[owner].extend(scans)
-    return results
+    parts: list[list[Scanned]] = [[] for _ in names]
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as executor:
+        for owner, part in zip(owners, executor.map(_scan_run, jobs), strict=True):
+            parts[owner].append(part)
+    return [_joined(side) for side in parts]
 
 
-def scan(paths: Sequence[Path], settings: Settings = Settings()) -> list[FileScan]:
-    """Every file's scan, in the order given, on `settings.workers` processes."""
-    (results,) = scan_sides([paths], settings)
-    return results
-
-
-Loaded = tuple[list[Interaction], list[FileError]]
-
-
-def load_sides(
-    sides: Sequence[Sequence[Path]], settings: Settings = Settings(), across: bool = False
-) -> list[Loaded]:
-    """Like `cassettes.load_all` per side, but bodies are replaced by their shapes."""
-    loaded: list[Loaded] = []
-    for scans in scan_sides(sides, settings, across):
-        interactions: list[Interaction] = []
-        errors: list[FileError] = []
-        for result in scans:
-            if result.error is not None:
-                errors.append(FileError(result.path, result.error))
-            else:
-                interactions.extend(result.interactions)
-        loaded.append((interactions, errors))
-    return loaded
-
-
-def load(paths: Sequence[Path], settings: Settings = Settings(), across: bool = False) -> Loaded:
-    """`load_sides` for one side."""
-    (loaded,) = load_sides([paths], settings, across)
-    return loaded
+def scan(paths: Sequence[Path], settings: Settings = Settings()) -> Scanned:
+    """`scan_sides` for one side."""
+    (scanned,) = scan_sides([paths], settings)
+    return scanned

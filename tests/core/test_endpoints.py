@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from driftcheck.core.endpoints import endpoint_key, group
+from driftcheck.core.endpoints import endpoint_key, group, pool
 from driftcheck.core.model import BodyKind, Interaction
+from driftcheck.core.shape import flatten, infer, infer_all
 
 
 @pytest.mark.parametrize(
@@ -60,3 +61,44 @@ def test_group_by_endpoint_and_status() -> None:
     assert by_status[200].notes == ("1 html body not JSON, left out of the shape",)
     assert by_status[200].shape is not None
     assert by_status[200].shape.keys["x"].types == {"null": 1}
+
+
+def test_pooled_shapes_are_taken_by_name_and_status_and_bodies_not_looked_at() -> None:
+    """A scan hands over interactions without bodies and their shapes apart, keyed by the
+    names `name_of` gives: those shapes are the endpoints' shapes."""
+    samples = [
+        _sample("http://a/users/1", 200, None),
+        _sample("http://a/teams/2", 200, None),
+        _sample("http://a/users/3", 404, None),
+        _sample("http://a/users/4", 204, None, BodyKind.EMPTY),
+    ]
+    ok, missing = infer_all([{"id": 1}, {"id": 2, "x": None}]), infer({"error": "no"})
+    assert ok is not None
+    pooled = {("both", 200): ok, ("both", 404): missing, ("GET a/users/{id}", 200): missing}
+    endpoints = group(samples, pooled, name_of=lambda interaction: "both").endpoints
+    assert list(endpoints) == ["both"]
+    assert {status: s.shape for status, s in endpoints["both"].items()} == {
+        200: ok,
+        204: None,
+        404: missing,
+    }
+    assert endpoints["both"][200].samples == 2
+
+
+def test_without_pooled_shapes_bodies_are_inferred() -> None:
+    samples = [_sample("http://a/users/1", 200, None), _sample("http://a/users/2", 200, [1])]
+    (by_status,) = group(samples).endpoints.values()
+    assert by_status[200].shape == infer_all([None, [1]])
+    (pooled,) = group(samples, {}).endpoints.values()
+    assert pooled[200].shape is None
+
+
+def test_pool_merges_shapes_of_one_key_in_order() -> None:
+    first, second, third = {"b": 1}, {"a": "x", "b": None}, {"c": True}
+    pooled = pool(
+        [(("e", 200), infer(first)), (("e", 404), infer(third)), (("e", 200), infer(second))]
+    )
+    assert list(pooled) == [("e", 200), ("e", 404)]
+    assert pooled["e", 200] == infer_all([first, second])
+    assert [f.path for f in flatten(pooled["e", 200])] == ["$", "$.b", "$.a"]
+    assert pooled["e", 404] == infer(third)

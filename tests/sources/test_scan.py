@@ -6,17 +6,25 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from driftcheck.core.endpoints import group
-from driftcheck.core.model import BodyKind, EndpointSet, Interaction
-from driftcheck.core.shape import ShapeBuilder, flatten
+from driftcheck.config import load_config
+from driftcheck.core.endpoints import endpoint_key, group
+from driftcheck.core.model import BodyKind, EndpointSet, Interaction, Outcome
+from driftcheck.core.shape import flatten
+from driftcheck.core.staleness import Age
+from driftcheck.run import check as check_run
+from driftcheck.run import recordings as recordings_run
+from driftcheck.run.recordings import Recordings, by_name
+from driftcheck.run.scope import Scope
+from driftcheck.sources.cache import content_key, entry_path
 from driftcheck.sources.cassettes import discover, load_all
-from driftcheck.sources.scan import CHUNKS, Settings, _key, _pools, load, scan_file
-from tests.helpers import CASSETTES, DRIFTS, OKTA, REPORTS, rewrite_cassette, run
+from driftcheck.sources.scan import CHUNKS, Scanned, Settings, infer_bodies, scan, scan_file
+from tests.helpers import CASSETTES, DRIFTS, OKTA, REPORTS, TEAMS, rewrite_cassette, run
 
 
 @pytest.fixture
@@ -73,29 +81,66 @@ def test_a_corrupt_entry_is_ignored_and_rebuilt(tmp_path: Path) -> None:
     assert json.loads(entry.read_bytes())["interactions"]
 
 
-@pytest.mark.parametrize(
-    "rows",
-    [
-        [[3, "a", {"string": 1}, 0]],  # a row before its parent
-        [[-1, None, ["string"], 0]],  # types that are not counts
-        [],  # no rows at all
-        "rows",
-    ],
-)
-def test_a_run_entry_that_describes_no_shape_is_rebuilt(tmp_path: Path, rows: Any) -> None:
-    """Valid JSON is not enough: a run entry whose shapes do not build is not used."""
+def _rows(rows: Any) -> Callable[[dict[str, Any]], None]:
+    def damage(entry: dict[str, Any]) -> None:
+        key = "shapes" if "shapes" in entry else "pools"
+        entry[key] = [[endpoint, status, rows] for endpoint, status, _ in entry[key]]
+
+    return damage
+
+
+def _interaction(change: Callable[[list[Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def damage(entry: dict[str, Any]) -> None:
+        interactions = entry["files"][0][2] if "files" in entry else entry["interactions"]
+        change(interactions[0])
+
+    return damage
+
+
+def _other_files(entry: dict[str, Any]) -> None:
+    if "files" in entry:
+        entry["files"].reverse()
+    else:
+        entry["error"] = 3
+
+
+DAMAGES = {
+    "a row before its parent": _rows([[-1, None, {"object": 1}, 0], [3, "a", {"string": 1}, 0]]),
+    "types that are not counts": _rows([[-1, None, ["string"], 0]]),
+    "counts that are not numbers": _rows([[-1, None, {"string": "1"}, 0]]),
+    "a row of three fields": _rows([[-1, None, {"string": 1}]]),
+    "no rows at all": _rows([]),
+    "rows that are a string": _rows("rows"),
+    "a status that is text": _interaction(lambda row: row.__setitem__(2, "200")),
+    "a body kind that does not exist": _interaction(lambda row: row.__setitem__(4, "yaml")),
+    "an interaction of two fields": _interaction(lambda row: row.__delitem__(slice(2, None))),
+    "other files, or an error that is no message": _other_files,
+}
+
+
+@pytest.mark.parametrize("kind", ["run", "file"])
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=list(DAMAGES))
+def test_an_entry_that_describes_other_data_is_rebuilt(
+    tmp_path: Path, kind: str, damage: Callable[[dict[str, Any]], None]
+) -> None:
+    """Valid JSON is not enough: an entry whose shapes or interactions are not what a scan
+    gives is not used (it would crash or mislead later), but read again and rewritten."""
     cache = tmp_path / "cache"
     paths = sorted(CASSETTES.glob("datadog_*.yaml"))
-    first = load(paths, Settings(workers=1, cache=cache), across=True)
+    first = scan(paths, Settings(workers=1, cache=cache))
+    written = {entry: entry.read_bytes() for entry in cache.rglob("*.json")}
     damaged = 0
-    for entry in cache.rglob("*.json"):
+    for entry in written:
         data = json.loads(entry.read_bytes())
-        if "leaders" in data:
-            data["leaders"] = [[number, position, rows] for number, position, _ in data["leaders"]]
+        if ("files" in data) == (kind == "run"):
+            damage(data)
             entry.write_text(json.dumps(data))
             damaged += 1
-    assert damaged == 1
-    assert load(paths, Settings(workers=1, cache=cache), across=True) == first
+        elif kind == "file":  # the run entry gone, so that the file entries are read
+            entry.unlink()
+    assert damaged == (1 if kind == "run" else len(paths))
+    assert scan(paths, Settings(workers=1, cache=cache)) == first
+    assert {entry: entry.read_bytes() for entry in cache.rglob("*.json")} == written
 
 
 def test_a_failed_cache_write_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -103,19 +148,20 @@ def test_a_failed_cache_write_leaves_nothing_behind(tmp_path: Path) -> None:
     speed only: the result is the same and no temporary file is left in the cache."""
     cache = tmp_path / "cache"
     source = CASSETTES / "datadog_teams.yaml"
-    key = _key(source.read_bytes())
-    (cache / key[:2] / f"{key}.json").mkdir(parents=True)
+    blocked = entry_path(cache, content_key(source.read_bytes()))
+    blocked.mkdir(parents=True)
     assert scan_file(str(source), cache) == scan_file(str(source))
-    assert [path.name for path in (cache / key[:2]).iterdir()] == [f"{key}.json"]
+    assert list(blocked.parent.iterdir()) == [blocked]
 
 
 def test_unreadable_files_are_cached_as_such(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     paths = [CASSETTES / "vcrpy_old_format.json", CASSETTES / "datadog_teams.yaml"]
-    first = load(paths, Settings(workers=1, cache=cache))
-    second = load(paths, Settings(workers=1, cache=cache))
+    first = scan(paths, Settings(workers=1, cache=cache))
+    second = scan(paths, Settings(workers=1, cache=cache))
     assert first == second
-    assert first[1][0].message.startswith("pre-1.0 vcrpy cassette format")
+    assert first.errors[0].message.startswith("pre-1.0 vcrpy cassette format")
+    assert first.files[0].interactions == ()
 
 
 def test_two_runs_can_share_a_cache(pair: tuple[Path, Path], tmp_path: Path) -> None:
@@ -131,19 +177,41 @@ def test_two_runs_can_share_a_cache(pair: tuple[Path, Path], tmp_path: Path) -> 
     assert json.loads(outputs[0]) == json.loads(outputs[1]) == report(pair, "--no-cache")
 
 
-@pytest.mark.parametrize("across", [False, True])
+def _keys(interactions: Sequence[Interaction]) -> set[tuple[str, int]]:
+    return {
+        (endpoint_key(i.method, i.uri), i.status) for i in interactions if i.kind is BodyKind.JSON
+    }
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_pooled_shapes_equal_shapes_inferred_body_by_body(
-    pair: tuple[Path, Path], across: bool, workers: int
+    pair: tuple[Path, Path], workers: int
 ) -> None:
-    """Bodies inferred per endpoint as one column, pooled over files, change no shape."""
+    """Bodies inferred per endpoint as one column, pooled over runs of files and then
+    across runs, change no shape: counts, key order and notes are those of each body
+    inferred on its own. The scan hands over no body, and one shape per pool."""
     paths = discover([pair[1]])
     by_body = group(load_all(paths)[0])
-    pooled, _ = load(paths, Settings(workers=workers), across=across)
-    assert pooled_order(group(pooled)) == pooled_order(by_body)
-    shaped = [i for i in pooled if i.shape is not None and i.shape.count]
-    if across:  # ten copies of each file: one shape per endpoint, status and run of files
-        assert len(shaped) < len(pooled) / 2
+    scanned = scan(paths, Settings(workers=workers))
+    interactions = scanned.interactions
+    assert pooled_order(group(interactions, scanned.shapes)) == pooled_order(by_body)
+    assert all(i.body is None for i in interactions)
+    assert set(scanned.shapes) == _keys(interactions)
+    assert len(scanned.shapes) < len(interactions) / 10  # ten copies of each file
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_shapes_pooled_per_file_equal_shapes_grouped_by_file_name(
+    pair: tuple[Path, Path], workers: int
+) -> None:
+    """Config mode names an endpoint by its cassette, whatever endpoints the file holds:
+    its shapes are pooled per file, then merged under that name."""
+    paths = discover([pair[1]])
+    by_body = group(load_all(paths)[0], name_of=by_name)
+    loaded = Recordings(Settings(workers=workers)).load(paths)
+    assert pooled_order(loaded.endpoints()) == pooled_order(by_body)
+    merged = [name for name, status in loaded.shapes if name.endswith("datadog_okta_accounts")]
+    assert merged  # a file of two endpoints: one shape
 
 
 def pooled_order(endpoints: EndpointSet) -> list[tuple[str, int, list[str], Any]]:
@@ -165,11 +233,40 @@ def test_a_body_too_deep_to_infer_is_left_out_alone() -> None:
                     BodyKind.JSON, body, index=n)
         for n, body in enumerate(bodies)
     ]  # fmt: skip
-    (pool,) = _pools(interactions)
-    assert pool.positions == [0, 2]
-    assert isinstance(pool.shape, ShapeBuilder)
-    shape = pool.shape.build()
+    kept, pools = infer_bodies(interactions)
+    shape = pools["GET api.example.com/users", 200].build()
     assert shape.count == 2
     assert dict(shape.keys["id"].types) == {"integer": 2}
-    assert interactions[1].kind is BodyKind.UNREADABLE
-    assert interactions[1].note == "JSON nested deeper than 1024 levels; body left out"
+    assert [i.body for i in kept] == [None, None, None]
+    assert kept[1].kind is BodyKind.UNREADABLE
+    assert kept[1].note == "JSON nested deeper than 1024 levels; body left out"
+
+
+def test_a_check_reads_each_cassette_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check` compares the fresh recording with the committed cassette, checks fixtures
+    and staleness: three reports, one read of each file."""
+    (tmp_path / "cassettes").mkdir()
+    shutil.copyfile(TEAMS, tmp_path / "cassettes" / "teams.yaml")
+    (tmp_path / "driftcheck.toml").write_text(
+        'cassettes = "cassettes"\n[[endpoints]]\nname = "teams"\n'
+        'url = "https://api.datadoghq.com/api/v2/team"\n'
+    )
+    config = load_config(tmp_path / "driftcheck.toml")
+
+    def record(_: object, endpoints: Sequence[Any], folder: Path, *__: object) -> list[Outcome]:
+        shutil.copyfile(TEAMS, folder / "teams.yaml")
+        return [Outcome(e.name, 1, str(folder / "teams.yaml")) for e in endpoints]
+
+    read: list[str] = []
+
+    def scan_sides(sides: Sequence[Sequence[Path]], settings: Settings) -> list[Scanned]:
+        read.extend(path.name for side in sides for path in side)
+        return real(sides, settings)
+
+    real = recordings_run.scan_sides
+    monkeypatch.setattr(check_run, "record_endpoints", record)
+    monkeypatch.setattr(recordings_run, "scan_sides", scan_sides)
+    scope = Scope(max_age=Age.parse("9999w"))
+    report, _ = check_run.check(config, config.endpoints, scope=scope)
+    assert report.endpoints == 1
+    assert read == ["teams.yaml", "teams.yaml"]  # the committed one and the fresh one
