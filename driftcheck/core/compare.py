@@ -1,13 +1,15 @@
 """Compare two endpoint sets shape against shape and classify each difference (pure).
 
-One walk over both shapes finds the paths whose structure differs (type set, and for
-keys whether always present); the rules below say what each difference means. Raw bodies
+Each shape's structural signature (type sets, and for keys whether always present) settles
+an unchanged endpoint with one equality check. Where signatures differ, both sides are
+flattened there into `{path: descriptor}` and DeepDiff says which paths were added or
+removed and what changed in each; the rules below say what each change means. Raw bodies
 are never compared, so bodies that differ only in values give no finding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +23,10 @@ from driftcheck.core.model import (
     Severity,
     StatusShape,
 )
-from driftcheck.core.paths import ITEMS, ROOT, child_path
+from driftcheck.core.paths import ROOT
 from driftcheck.core.rules import RuleId, finding, percent
-from driftcheck.core.shape import format_types
+from driftcheck.core.shape import fits, format_types
+from driftcheck.core.signature import Flat, Signatures, region
 
 Overrides = Mapping[str, Severity]
 
@@ -154,84 +157,73 @@ def _compare_status(ctx: _Context, old: StatusShape, new: StatusShape) -> list[F
     return findings
 
 
-# A path as a chain of (parent, key) links, rendered only for the few paths reported:
-# writing out every path of two large shapes cost more than comparing them.
-_Link = tuple["_Link", str | None] | None
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What DeepDiff finds between two flattened signatures, path by path."""
+
+    added: frozenset[str]  # paths only the new side has
+    removed: frozenset[str]  # paths only the old side has
+    changed: Mapping[str, frozenset[str]]  # path -> the descriptor entries that differ
+    new_types: Mapping[str, frozenset[str]]  # path -> types only the new side has there
 
 
-def _path(link: _Link) -> str:
-    keys: list[str | None] = []
-    while link is not None:
-        link, key = link
-        keys.append(key)
-    path = ROOT
-    for key in reversed(keys):
-        path = path + ITEMS if key is None else child_path(path, key)
-    return path
+def changes(old: Flat, new: Flat) -> Changes:
+    """DeepDiff of two flattened signatures, read back by path. Only called when they
+    differ, so a run where nothing changed never imports deepdiff."""
+    from deepdiff import DeepDiff
 
-
-def _walk(
-    node: Node, other: Node | None, differing: bool
-) -> Iterator[tuple[Field, Field | None, int]]:
-    """Paths of `node` that `other` lacks, and with `differing` those whose structure
-    (type set; for keys, always present or not) differs there, in `flatten` order.
-
-    Yields the field on each side and how often the other side saw its parent as an
-    object (0 when it has no such parent), which is what the presence rules count against.
-    """
-    stack: list[tuple[Node, Node | None, int, int, _Link, _Link, bool]] = [
-        (node, other, node.count, other.count if other else 0, None, None, False)
-    ]
-    while stack:
-        mine, theirs, parent, their_parent, link, parent_link, is_item = stack.pop()
-        if theirs is None or (
-            differing
-            and (
-                mine.types.keys() != theirs.types.keys()
-                or (not is_item and (mine.count >= parent) != (theirs.count >= their_parent))
-            )
-        ):
-            path = _path(link)
-            parent_path = None if link is None else _path(parent_link)
-            field = _field(mine, path, parent, parent_path, is_item)
-            if theirs is None:
-                yield field, None, their_parent
-            else:
-                their_field = _field(theirs, path, their_parent, parent_path, is_item)
-                yield field, their_field, their_parent
-        objects = mine.types.get("object", 0)
-        their_objects = theirs.types.get("object", 0) if theirs else 0
-        children: list[tuple[Node, Node | None, int, int, _Link, _Link, bool]] = [
-            (child, theirs.keys.get(key) if theirs else None, objects, their_objects, (link, key),
-             link, False)
-            for key, child in mine.keys.items()
-        ]  # fmt: skip
-        if mine.items is not None:
-            their_items = theirs.items if theirs else None
-            their_arrays = theirs.types.get("array", 0) - theirs.empty if theirs else 0
-            arrays = mine.types.get("array", 0) - mine.empty
-            children.append(
-                (mine.items, their_items, arrays, their_arrays, (link, None), link, True)
-            )
-        stack.extend(reversed(children))
-
-
-def _field(node: Node, path: str, parent: int, parent_path: str | None, is_item: bool) -> Field:
-    return Field(path, node.types, node.count, parent, parent_path, node.empty, is_item)
+    tree = DeepDiff(old, new, view="tree", threshold_to_diff_deeper=0)
+    ends: dict[str, set[str]] = {"dictionary_item_added": set(), "dictionary_item_removed": set()}
+    changed: dict[str, set[str]] = {}
+    new_types: dict[str, set[str]] = {}
+    for report, found in tree.items():
+        for change in found:
+            path, *entry = change.path(output_format="list")
+            if report in ends:
+                ends[report].add(path)
+                continue
+            changed.setdefault(path, set()).add(entry[0])
+            if report == "set_item_added":
+                new_types.setdefault(path, set()).add(change.t2)
+    return Changes(
+        frozenset(ends["dictionary_item_added"]),
+        frozenset(ends["dictionary_item_removed"]),
+        {path: frozenset(entries) for path, entries in changed.items()},
+        {path: frozenset(types) for path, types in new_types.items()},
+    )
 
 
 def compare_fields(ctx: _Context, before: Node, after: Node) -> list[Finding]:
     """Findings for one endpoint and status: paths of `before` in the order first seen,
-    then paths only `after` has, in its order."""
+    then paths only `after` has, in its order.
+
+    Equal signatures settle an unchanged shape at once; otherwise DeepDiff compares the
+    two sides flattened where they differ, and the rules classify what it found.
+    """
+    signature = Signatures()
+    if signature(before) == signature(after):
+        return []
+    old_flat, old_spots = region(before, after, signature)
+    new_flat, new_spots = region(after, before, signature)
+    found = changes(old_flat, new_flat)
     findings: list[Finding] = []
-    for old, new, current_parent in _walk(before, after, differing=True):
-        if new is None:
-            findings.extend(_removed(ctx, old, current_parent))
-        else:
-            findings.extend(_types(ctx, old, new))
-            findings.extend(_presence(ctx, old, new))
-    for new, _, baseline_parent in _walk(after, before, differing=False):
-        findings.extend(_added(ctx, new, baseline_parent))
+    for path, spot in old_spots.items():
+        if path in found.removed:
+            findings.extend(_removed(ctx, spot.field(path), spot.their_parent))
+        elif path in found.changed:
+            findings.extend(_changed(ctx, found.changed[path], spot.field(path),
+                                     new_spots[path].field(path)))  # fmt: skip
+    for path, spot in new_spots.items():
+        if path in found.added:
+            findings.extend(_added(ctx, spot.field(path), spot.their_parent))
+    return findings
+
+
+def _changed(ctx: _Context, entries: frozenset[str], old: Field, new: Field) -> list[Finding]:
+    """A path both sides have: its types (null included), then its presence."""
+    findings = _types(ctx, old, new) if entries & {"types", "nullable"} else []
+    if "required" in entries:
+        findings.extend(_presence(ctx, old, new))
     return findings
 
 
@@ -264,17 +256,12 @@ def _added(ctx: _Context, new: Field, baseline_parent: int) -> list[Finding]:
     ]
 
 
-def _covers(types: frozenset[str], kind: str) -> bool:
-    """Whether values of `kind` fit in `types`; every integer is also a number."""
-    return kind in types or (kind == "integer" and "number" in types)
-
-
 def _type_rule(old: frozenset[str], new: frozenset[str]) -> RuleId | None:
     """Compare type sets as sets of values: narrower, wider, or something else."""
     if not old - {"null"}:
         return RuleId.TYPE_WIDENED  # only null was seen before: any type is news, not a break
-    new_within_old = all(_covers(old, kind) for kind in new)
-    old_within_new = all(_covers(new, kind) for kind in old)
+    new_within_old = all(fits(kind, old) for kind in new)
+    old_within_new = all(fits(kind, new) for kind in old)
     if new_within_old and old_within_new:
         return None
     if new_within_old:

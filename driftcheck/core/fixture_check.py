@@ -5,19 +5,25 @@ that the mock lacks (`mock-field-missing`), and types it never returned there
 (`mock-type-mismatch`). Across all fixtures of an endpoint: recorded variants that no
 fixture covers, an omitted key (`mock-uncovered-optional`) or a null
 (`mock-uncovered-null`). Only the endpoint's successful (2xx) responses are the contract.
+
+Each fixture is flattened beside the contract into a signature of the contract's own form
+(`signature.Reach`), and compare's DeepDiff step says where the two differ; the rules
+below read those changes, with where each first shows in the fixture.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
-from driftcheck.core.compare import Overrides, describe
+from driftcheck.core.compare import Changes, Overrides, changes, describe
 from driftcheck.core.model import Field, Finding, Fixture, Location, Node, Opaque, StatusShape
-from driftcheck.core.paths import ITEMS, ROOT, child_path
+from driftcheck.core.paths import ITEMS, ROOT
 from driftcheck.core.rules import RuleId, finding, percent
-from driftcheck.core.shape import flatten, format_types, json_type, merge
+from driftcheck.core.shape import fits, flatten, format_types, json_type, merge
+from driftcheck.core.signature import First, Flat, Reach, descriptor
 
 PER_PAYLOAD_RULES = frozenset(
     {RuleId.MOCK_FIELD_UNKNOWN, RuleId.MOCK_FIELD_MISSING, RuleId.MOCK_TYPE_MISMATCH}
@@ -43,16 +49,6 @@ def contract_of(endpoint: str, recorded: Mapping[int, StatusShape]) -> Contract 
     nodes = [shape.shape for shape in success.values() if shape.shape is not None]
     samples = sum(shape.shape.count for shape in success.values() if shape.shape is not None)
     return Contract(endpoint, status, samples, merge(*nodes))
-
-
-@dataclass
-class _Seen:
-    """What the fixtures, together, show at each path: for judging coverage."""
-
-    objects: dict[str, Location] = field(default_factory=dict)  # path -> first fixture line
-    arrays: set[str] = field(default_factory=set)  # paths seen as non-empty arrays
-    absent: set[str] = field(default_factory=set)  # key paths some fixture object lacks
-    nulls: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +84,73 @@ def compare_fixtures(
     contract: Contract, fixtures: Sequence[Fixture], overrides: Overrides | None = None
 ) -> list[Finding]:
     """Every mock-* finding for one endpoint: per fixture first, then coverage."""
-    seen = _Seen()
+    table = _Table.of(contract.shape)
+    reaches: list[Reach] = []
     findings: list[Finding] = []
     for fixture in fixtures:
-        emitted: set[tuple[str, str]] = set()
+        reach = Reach()
         for body in bodies_of(fixture, contract.shape):
-            for found in _walk(contract, body, seen, overrides):
-                if (found.rule, found.path) not in emitted:
-                    emitted.add((found.rule, found.path))
-                    findings.append(found)
-    findings.extend(_coverage(contract, seen, overrides))
+            reach.walk(body.value, contract.shape, body.where)
+        reaches.append(reach)
+        findings.extend(_per_fixture(contract, table, reach, overrides))
+    findings.extend(_coverage(contract, table, reaches, overrides))
     return findings
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """The contract flattened once: each path's field, and its descriptor."""
+
+    fields: dict[str, Field]
+    flat: Flat
+
+    @classmethod
+    def of(cls, shape: Node) -> _Table:
+        fields = {item.path: item for item in flatten(shape)}
+        flat = {
+            path: descriptor(item.counts, None if item.is_item else item.required)
+            for path, item in fields.items()
+        }
+        return cls(fields, flat)
+
+
+def _per_fixture(
+    contract: Contract, table: _Table, reach: Reach, overrides: Overrides | None
+) -> list[Finding]:
+    """Unknown keys, missing keys and type mismatches, in the order the walk met them."""
+    mine = reach.flat()
+    recorded = {path: table.flat[path] for path in reach.expected}
+    if mine == recorded:
+        return []
+    found = changes(recorded, mine)
+    ordered = [_unknown(contract, table, path, reach, overrides) for path in found.added]
+    ordered.extend(
+        _missing(contract, table.fields[path], reach.lacking[path], overrides)
+        for path in found.removed
+        if table.flat[path]["required"]
+    )
+    for path, entries in found.changed.items():
+        item = table.fields[path]
+        if "required" in entries and table.flat[path]["required"]:
+            ordered.append(_missing(contract, item, reach.lacking[path], overrides))
+        first = _first_misfit(item, _new_types(found, table, path), reach.kinds.get(path, {}))
+        if first is not None:
+            ordered.append((first.order, _mismatch(contract, item, first, overrides)))
+    return [each for _, each in sorted(ordered, key=itemgetter(0))]
+
+
+def _new_types(found: Changes, table: _Table, path: str) -> frozenset[str]:
+    """Types the fixture has at `path` and the contract lacks, null included."""
+    added = found.new_types.get(path, frozenset())
+    if "nullable" in found.changed.get(path, ()) and not table.flat[path]["nullable"]:
+        return added | {"null"}
+    return added
+
+
+def _first_misfit(item: Field, kinds: frozenset[str], firsts: Mapping[str, First]) -> First | None:
+    """The first value whose type does not fit the recorded ones (an integer fits a number)."""
+    misfits = [firsts[kind] for kind in kinds if not fits(kind, item.types)]
+    return min(misfits, key=lambda first: first.order) if misfits else None
 
 
 def _finding(
@@ -125,100 +177,58 @@ def _finding(
     )
 
 
-def _walk(
-    contract: Contract, body: _Body, seen: _Seen, overrides: Overrides | None
-) -> Iterator[Finding]:
-    """Walk a fixture body beside the recorded shape, depth first, keys in fixture order."""
-    stack: list[tuple[Any, Node, str]] = [(body.value, contract.shape, ROOT)]
-    while stack:
-        value, node, path = stack.pop()
-        if isinstance(value, Opaque):
-            continue
-        kind = json_type(value)
-        if not _fits(kind, node.types):
-            yield _mismatch(contract, body, path, kind, node, overrides)
-            continue
-        if kind == "null":
-            seen.nulls.add(path)
-        elif kind == "object":
-            seen.objects.setdefault(path, body.where(path))
-            yield from _keys(contract, body, value, node, path, seen, overrides)
-            known = [
-                (v, node.keys[k], child_path(path, k)) for k, v in value.items() if k in node.keys
-            ]
-            stack.extend(reversed(known))
-        elif kind == "array" and value and node.items is not None:
-            seen.arrays.add(path)
-            stack.extend((item, node.items, path + ITEMS) for item in reversed(value))
+def _unknown(
+    contract: Contract, table: _Table, path: str, reach: Reach, overrides: Overrides | None
+) -> tuple[int, Finding]:
+    first = reach.unknown[path]
+    objects = table.fields[first.parent].counts.get("object", 0)
+    return first.order, _finding(
+        contract,
+        RuleId.MOCK_FIELD_UNKNOWN,
+        path,
+        f"absent, 0/{objects}",
+        f"{first.detail} in fixture",
+        first.location,
+        overrides,
+        where=first.location,
+        samples=_samples(first.parent, objects),
+    )
 
 
-def _fits(kind: str, recorded: Mapping[str, int]) -> bool:
-    return kind in recorded or (kind == "integer" and "number" in recorded)
-
-
-def _keys(
-    contract: Contract,
-    body: _Body,
-    value: Mapping[str, Any],
-    node: Node,
-    path: str,
-    seen: _Seen,
-    overrides: Overrides | None,
-) -> Iterator[Finding]:
-    objects = node.types.get("object", 0)
-    for key in value:
-        if key not in node.keys:
-            child = child_path(path, key)
-            yield _finding(
-                contract,
-                RuleId.MOCK_FIELD_UNKNOWN,
-                child,
-                f"absent, 0/{objects}",
-                f"{format_types([_type(value[key])])} in fixture",
-                body.where(child),
-                overrides,
-                where=body.where(child),
-                samples=_samples(path, objects),
-            )
-    for key, child_node in node.keys.items():
-        if key in value:
-            continue
-        child = child_path(path, key)
-        seen.absent.add(child)
-        if child_node.count >= objects:
-            yield _finding(
-                contract,
-                RuleId.MOCK_FIELD_MISSING,
-                child,
-                f"{format_types(child_node.types)}, present in {objects}/{objects}",
-                "absent from fixture",
-                body.where(path),
-                overrides,
-                where=body.where(path),
-                samples=_samples(path, objects),
-            )
-
-
-def _type(value: Any) -> str:
-    return "unknown" if isinstance(value, Opaque) else json_type(value)
+def _missing(
+    contract: Contract, item: Field, first: First, overrides: Overrides | None
+) -> tuple[int, Finding]:
+    parent = item.parent_path or ROOT
+    return first.order, _finding(
+        contract,
+        RuleId.MOCK_FIELD_MISSING,
+        item.path,
+        f"{format_types(item.types)}, present in {item.parent}/{item.parent}",
+        "absent from fixture",
+        first.location,
+        overrides,
+        where=first.location,
+        samples=_samples(parent, item.parent),
+    )
 
 
 def _mismatch(
-    contract: Contract, body: _Body, path: str, kind: str, node: Node, overrides: Overrides | None
+    contract: Contract, item: Field, first: First, overrides: Overrides | None
 ) -> Finding:
-    recorded = format_types(node.types)
+    recorded = format_types(item.types)
+    kind = first.detail
     return _finding(
         contract,
         RuleId.MOCK_TYPE_MISMATCH,
-        path,
-        f"{recorded} in {node.count} samples",
+        item.path,
+        f"{recorded} in {item.present} samples",
         f"{kind} in fixture",
-        body.where(path),
+        first.location,
         overrides,
-        where=body.where(path),
+        where=first.location,
         kind=kind,
         recorded=recorded,
-        count=node.count,
+        count=item.present,
     )
 
 
@@ -229,21 +239,49 @@ def _samples(parent: str, count: int) -> str:
     return f"{count} recorded `{parent}` objects"
 
 
-def _coverage(contract: Contract, seen: _Seen, overrides: Overrides | None) -> Iterator[Finding]:
-    for item in flatten(contract.shape):
-        if item.parent_path is None:
+def _coverage(
+    contract: Contract, table: _Table, reaches: list[Reach], overrides: Overrides | None
+) -> Iterator[Finding]:
+    """Optional keys no fixture omits and nulls no fixture has, where some fixture reaches
+    the parent: the contract's own order."""
+    visible = set().union(*(reach.expected for reach in reaches)) - {ROOT}
+    recorded = {path: table.flat[path] for path in visible}
+    together = _together(reaches, visible)
+    if together == recorded:
+        return
+    found = changes(recorded, together)
+    objects: dict[str, Location] = {}
+    for reach in reaches:
+        for path, location in reach.objects.items():
+            objects.setdefault(path, location)
+    for path, item in table.fields.items():
+        gone = path in found.removed
+        entries = found.changed.get(path, frozenset())
+        if not gone and not entries:
             continue
-        visible = (
-            item.parent_path in seen.arrays if item.is_item else item.parent_path in seen.objects
-        )
-        if not visible:
-            continue  # no fixture reaches this part of the body: nothing to cover
-        location = seen.objects.get(item.parent_path) or _first(seen.objects)
-        optional = not item.is_item and 0 < item.present < item.parent
-        if optional and item.path not in seen.absent:
+        location = objects.get(item.parent_path or "") or _first(objects)
+        if "required" in entries and not item.is_item and 0 < item.present < item.parent:
             yield _uncovered_optional(contract, item, location, overrides)
-        if item.nulls and item.path not in seen.nulls:
+        if item.nulls and (gone or "nullable" in entries):
             yield _uncovered_null(contract, item, location, overrides)
+
+
+def _together(reaches: list[Reach], visible: set[str]) -> Flat:
+    """All fixtures as one signature on `visible`: types and nulls any fixture has, and a
+    key always present only if no fixture's object lacks it."""
+    kinds: dict[str, set[str]] = {}
+    keyed: dict[str, bool] = {}
+    lacking: set[str] = set()
+    for reach in reaches:
+        lacking.update(reach.lacking)
+        for path, is_key in reach.present.items():
+            if path in visible:
+                kinds.setdefault(path, set()).update(reach.kinds.get(path, ()))
+                keyed[path] = is_key
+    return {
+        path: descriptor(types, path not in lacking if keyed[path] else None)
+        for path, types in kinds.items()
+    }
 
 
 def _first(objects: Mapping[str, Location]) -> Location:

@@ -7,7 +7,7 @@ the interpreter's stack; depth is still bounded by `MAX_DEPTH` to keep paths pri
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -40,6 +40,12 @@ def json_type(value: Any) -> str:
         if isinstance(value, kind) and kind is not bool:
             return "boolean" if isinstance(value, bool) else label
     raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def fits(kind: str, types: Collection[str]) -> bool:
+    """Whether a value of type `kind` fits where `types` were seen: every integer is also
+    a number, so an integer fits where numbers were seen (not the reverse)."""
+    return kind in types or (kind == "integer" and "number" in types)
 
 
 class _Acc:

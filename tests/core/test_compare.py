@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
-from deepdiff import DeepDiff
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from driftcheck.core.compare import _walk, compare
+from driftcheck.core.compare import changes, compare
 from driftcheck.core.endpoints import group
-from driftcheck.core.model import BodyKind, EndpointSet, Interaction, Node, Severity
+from driftcheck.core.model import BodyKind, EndpointSet, Interaction, Node, Severity, StatusShape
 from driftcheck.core.rules import CATALOGUE, RULES
-from driftcheck.core.shape import flatten, infer_all
-from tests.helpers import json_values
+from driftcheck.core.shape import infer_all
+from driftcheck.core.signature import Signatures, descriptor
+from tests.core import walk_oracle
+from tests.core.drifted import related_samples
+from tests.helpers import REPORTS, rewrite_cassette
 
 URI = "https://api.example.com/users/1"
 ENDPOINT = "GET api.example.com/users/{id}"
@@ -62,8 +66,8 @@ def test_field_became_optional() -> None:
 
 
 def test_a_body_rewritten_almost_entirely_still_reports_every_path() -> None:
-    """A regression: DeepDiff (>= 8), which compare once used, folded dicts sharing under a
-    third of their keys into one change, and their paths went unreported."""
+    """A regression: DeepDiff (>= 8) folds dicts sharing under a third of their keys into one
+    replaced value unless told `threshold_to_diff_deeper=0`, and their paths went unreported."""
     before = side({"id": 1, "name": "a", "email": "e", "age": 3})
     after = side({"id": "1", "handle": "a", "mail": "e", "years": 3, "tags": []})
     assert findings(before, after) == [
@@ -233,40 +237,103 @@ def test_catalogue_matches_design() -> None:
     assert len(RULES) == len(CATALOGUE)
 
 
-def signature(shape: Node) -> dict[str, dict[str, Any]]:
-    """What counts as structure, path by path: the type set, and for keys whether always
-    present. Written out in full, the way compare worked before its walk."""
-    return {
-        f.path: {"types": sorted(f.types), "required": None if f.is_item else f.required}
-        for f in flatten(shape)
-    }
+def endpoint_set(shape: Node) -> EndpointSet:
+    return EndpointSet({ENDPOINT: {200: StatusShape(shape.count, {"application/json": 1}, shape)}})
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(json_values, min_size=1, max_size=4), st.lists(json_values, min_size=1, max_size=4))
-def test_the_walk_finds_what_deepdiff_finds_in_flattened_signatures(
-    old: list[Any], new: list[Any]
+@given(related_samples())
+def test_deepdiff_over_signatures_finds_what_the_walk_found(
+    pair: tuple[list[Any], list[Any]],
 ) -> None:
-    """DeepDiff over every path's signature is the oracle: same paths, fields and order."""
-    a, b = infer_all(old), infer_all(new)
-    assert a is not None
-    assert b is not None
-    before, after = ({f.path: f for f in flatten(shape)} for shape in (a, b))
-    changed = DeepDiff(signature(a), signature(b), threshold_to_diff_deeper=0).affected_root_keys
-    walked = list(_walk(a, b, differing=True))
-    assert [(old_field, new_field) for old_field, new_field, _ in walked] == [
-        (field, after.get(path)) for path, field in before.items() if path in changed
-    ]
-    added = list(_walk(b, a, differing=False))
-    assert [new_field for new_field, _, _ in added] == [
-        field for path, field in after.items() if path not in before
-    ]
-    # what the presence rules count against: the other side's parent, seen as an object
-    for lone, other_side in [(w, after) for w in walked if w[1] is None] + [
-        (w, before) for w in added
-    ]:
-        field, _, parent_objects = lone
-        parent = other_side.get(field.parent_path or "")
-        if not field.is_item:
-            assert parent_objects == (parent.counts.get("object", 0) if parent else 0)
-    assert list(_walk(a, infer_all(old + old) or a, differing=True)) == []  # only counts differ
+    """The walk compare used before is the oracle: same findings, order and messages."""
+    old, new = (infer_all(side) for side in pair)
+    assert old is not None
+    assert new is not None
+    expected = walk_oracle.compare_fields(walk_oracle.Where(ENDPOINT, 200), old, new)
+    assert list(compare(endpoint_set(old), endpoint_set(new)).findings) == expected
+    assert list(compare(endpoint_set(new), endpoint_set(old)).findings) == (
+        walk_oracle.compare_fields(walk_oracle.Where(ENDPOINT, 200), new, old)
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(related_samples())
+def test_signatures_are_equal_exactly_when_the_walk_finds_no_difference(
+    pair: tuple[list[Any], list[Any]],
+) -> None:
+    old, new = (infer_all(side) for side in pair)
+    assert old is not None
+    assert new is not None
+    signature = Signatures()
+    differing = list(walk_oracle.walk(old, new, differing=True))
+    only_new = list(walk_oracle.walk(new, old, differing=False))
+    assert (signature(old) == signature(new)) == (differing == only_new == [])
+
+
+def shape(*bodies: Any) -> Node:
+    found = infer_all(bodies)
+    assert found is not None
+    return found
+
+
+def test_signatures_ignore_key_order_and_counts_but_not_presence_or_null() -> None:
+    signature = Signatures()
+    one = shape({"a": 1, "b": {"c": "x"}})
+    assert signature(one) == signature(shape(*[{"b": {"c": "y"}, "a": 2}] * 3))
+    assert signature(one) != signature(shape({"a": 1, "b": {"c": "x"}}, {"a": 1}))
+    assert signature(one) != signature(shape({"a": 1, "b": {"c": None}}))
+
+
+def test_bodies_nested_a_thousand_levels_deep() -> None:
+    """Signatures are ints, so equal deep shapes compare without recursing; a difference at
+    the bottom is found without recursion too."""
+
+    def nested(leaf: Any) -> Any:
+        body: Any = {"v": leaf}
+        for _ in range(1000):
+            body = {"a": body}
+        return body
+
+    same = compare(side(nested(1), nested(2)), side(nested(3)))
+    assert same.findings == ()
+    (found,) = compare(side(nested(1)), side(nested("1"))).findings
+    assert (found.rule, found.path) == ("type-changed", "$" + ".a" * 1000 + ".v")
+
+
+def test_changes_reads_deepdiff_by_path() -> None:
+    old = {
+        "$": descriptor({"object"}, True),
+        "$.a": descriptor({"integer"}, True),
+        "$.b": descriptor({"string"}, True),
+    }
+    new = {
+        "$": descriptor({"object"}, True),
+        "$.a": descriptor({"string", "number", "null"}, False),
+        "$['c d']": descriptor({"null"}, None),
+    }
+    found = changes(old, new)
+    assert (found.added, found.removed) == ({"$['c d']"}, {"$.b"})
+    assert found.changed == {"$.a": {"types", "nullable", "required"}}
+    assert found.new_types == {"$.a": {"string", "number"}}
+
+
+def test_a_diff_without_drift_does_not_import_deepdiff(tmp_path: Path) -> None:
+    """DeepDiff (tens of milliseconds to import) runs only where signatures differ."""
+    drifted = tmp_path / "drifted.yaml"
+    rewrite_cassette(REPORTS, drifted, lambda body: {**body, "added": 1})
+    assert not _imports_deepdiff(tmp_path, REPORTS, REPORTS)
+    assert _imports_deepdiff(tmp_path, REPORTS, drifted)
+
+
+def _imports_deepdiff(tmp_path: Path, baseline: Path, current: Path) -> bool:
+    """`-X importtime` lists on stderr every module the run imports."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "driftcheck", "diff", str(baseline),
+         str(current), "--format", "json", "--no-cache", "--fail-on", "never"],
+        capture_output=True, text=True, cwd=tmp_path, check=True,
+    )  # fmt: skip
+    assert '"driftcheck_report"' in run.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()}
+    assert "driftcheck.core.compare" in imported
+    return "deepdiff" in imported

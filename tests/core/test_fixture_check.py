@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from driftcheck.core.fixture_check import Contract, compare_fixtures, contract_of
 from driftcheck.core.model import Fixture, Location, Opaque, Severity, StatusShape
 from driftcheck.core.shape import infer_all
+from tests.core import walk_oracle
+from tests.core.drifted import bodies, fixtures_of
 
 USERS: list[dict[str, Any]] = [
     {"id": 1, "name": "a", "profile": {"bio": "x"}, "email": "a@x"},
@@ -136,6 +140,17 @@ def test_one_finding_per_rule_and_path_per_fixture() -> None:
     assert rules(findings) == [("mock-field-missing", "$[*].x"), ("mock-type-mismatch", "$[*].id")]
 
 
+def test_findings_keep_the_order_the_fixture_is_written_in() -> None:
+    """Across the bodies of a list, in the order a reader meets them, not path by path."""
+    recorded = contract([{"a": {"x": 1}, "b": 1}])
+    mock = [{"a": {"x": "s"}, "b": 1}, {"b": "t", "a": {"x": 1, "z": 1}}]
+    assert rules(compare_fixtures(recorded, [fixture(mock)])) == [
+        ("mock-type-mismatch", "$.a.x"),
+        ("mock-type-mismatch", "$.b"),
+        ("mock-field-unknown", "$.a.z"),
+    ]
+
+
 def test_contract_uses_success_statuses_only() -> None:
     ok = infer_all([{"id": 1}])
     error = infer_all([{"error": "nope"}])
@@ -161,3 +176,14 @@ def test_severity_overrides_apply(override: Severity) -> None:
         {"mock-field-unknown": override},
     )
     assert [f.severity for f in findings if f.rule == "mock-field-unknown"] == [override]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_deepdiff_over_signatures_finds_what_the_walk_found(data: st.DataObject) -> None:
+    """The walk fixture checks used before is the oracle: same findings, order, messages
+    and lines, per fixture and for coverage."""
+    recorded = data.draw(bodies)
+    fixtures = data.draw(fixtures_of(recorded))
+    endpoint = contract(recorded)
+    assert compare_fixtures(endpoint, fixtures) == walk_oracle.compare_fixtures(endpoint, fixtures)
