@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 import ast
-import difflib
 
 from driftcheck.core.model import Fixture, Opaque
+from driftcheck.core.suggest import did_you_mean
 from driftcheck.errors import FixtureError
 from driftcheck.sources.mocks.literals import Evaluator
 from driftcheck.sources.mocks.reader import parse, read_module
@@ -57,6 +57,4 @@ def _choose(module: Module, name: str, label: str) -> list[tuple[str, ast.expr, 
     if chosen:
         return chosen
     known = sorted({candidate[0] for candidate in named})
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"; did you mean `{close[0]}`?" if close else ""
-    raise FixtureError(label, f"no assignment named `{name}`{hint}")
+    raise FixtureError(label, f"no assignment named `{name}`{did_you_mean(name, known)}")
