@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
-from driftcheck.core.model import Report
+from driftcheck.core.model import MockCoverage, Report
 
 T = TypeVar("T")
 
@@ -28,6 +28,31 @@ def combine(parts: Sequence[Report], notes: Sequence[str] = ()) -> Report:
         warnings=tuple(unique(w for part in parts for w in part.warnings)),
         checked=tuple(sorted(checked, key=lambda c: c[0])),
         failed=tuple(unique(o for part in parts for o in part.failed)),
+        coverage=combine_coverage([p.coverage for p in parts if p.coverage is not None]),
+    )
+
+
+def combine_coverage(parts: Sequence[MockCoverage]) -> MockCoverage | None:
+    """The mock coverage of reports side by side, each entry once, first-seen order kept;
+    None when no part looked at mocks (so a folder diff stays without coverage).
+
+    A mock checked in one part is not also unmatched (a shard that lacks its endpoint
+    cannot match it), and an endpoint a checked mock is held to is not unmocked.
+    """
+    if not parts:
+        return None
+    checked = unique(c for part in parts for c in part.checked)
+    seen = {(c.location, c.name) for c in checked}
+    mocked = {c.endpoint for c in checked}
+    return MockCoverage(
+        checked=tuple(checked),
+        unmatched=tuple(
+            unique(u for part in parts for u in part.unmatched if (u.location, u.name) not in seen)
+        ),
+        mocked_not_recorded=tuple(unique(e for part in parts for e in part.mocked_not_recorded)),
+        recorded_not_mocked=tuple(
+            unique(e for part in parts for e in part.recorded_not_mocked if e not in mocked)
+        ),
     )
 
 

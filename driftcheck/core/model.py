@@ -6,7 +6,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 
 if TYPE_CHECKING:  # rules build findings from this module's values: no import at run time
     from driftcheck.core.rules import RuleId
@@ -75,6 +75,8 @@ class Interaction:
     index: int = 0
     line: int = 0  # where the interaction starts in its file (0: unknown)
     recorded_at: float | None = None  # POSIX time it was recorded, when the cassette says
+    operation: str | None = None  # a GraphQL request's operation name; None for the rest
+    echoed: tuple[int, ...] = ()  # path segments (0: the first) the JSON body names: slugs
 
     @property
     def location(self) -> Location:
@@ -235,6 +237,50 @@ class Outcome:
     error: str | None = None
 
 
+MatchedBy = Literal["url", "config", "patch-target", "shape"]
+MATCHED_BY: tuple[MatchedBy, ...] = get_args(MatchedBy)  # most specific evidence first
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedMock:
+    """A mock compared with recordings: the endpoint and status it was held to, and the
+    evidence that chose them, so a reader can spot a wrong match (`shape` is a guess)."""
+
+    location: Location  # the mock call (or the payload, for a standalone one)
+    endpoint: str
+    status: int | None  # the recorded status compared with (None: not decided)
+    matched_by: MatchedBy
+    library: str = ""  # `responses`, `requests-mock`, `pytest-fixture`, ...
+    name: str = ""  # the payload's name, `file::test.callee@line`
+
+
+@dataclass(frozen=True, slots=True)
+class UnmatchedMock:
+    """A mock found but compared with nothing, and why: what is not verified must show."""
+
+    location: Location
+    reason: str
+    library: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MockCoverage:
+    """What a run verified of the tests' mocks: each checked and each unmatched mock, the
+    `METHOD URL`s mocked but never recorded, and the endpoints recorded but never mocked."""
+
+    checked: tuple[CheckedMock, ...] = ()
+    unmatched: tuple[UnmatchedMock, ...] = ()
+    mocked_not_recorded: tuple[str, ...] = ()
+    recorded_not_mocked: tuple[str, ...] = ()
+
+    def counts_by(self) -> dict[MatchedBy, int]:
+        """Checked mocks per kind of evidence, in `MATCHED_BY` order (zeros left out): how
+        many matches rest on a stated URL and how many on a guess."""
+        counts = {kind: sum(c.matched_by == kind for c in self.checked) for kind in MATCHED_BY}
+        return {kind: n for kind, n in counts.items() if n}
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """The result of a comparison, rendered by every output format."""
@@ -246,6 +292,7 @@ class Report:
     warnings: tuple[str, ...] = ()  # about the run itself, e.g. an expired ignore
     checked: tuple[tuple[str, int | None], ...] = ()  # every (endpoint, status) compared
     failed: tuple[Outcome, ...] = ()  # endpoints whose recording failed (`check`)
+    coverage: MockCoverage | None = None  # None: the run looked at no mocks (`diff A B`)
 
     @property
     def active(self) -> tuple[Finding, ...]:

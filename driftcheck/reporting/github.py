@@ -5,8 +5,9 @@ https://docs.github.com/actions/reference/workflow-commands-for-github-actions
 
 from __future__ import annotations
 
-from driftcheck.core.model import Finding, Location, Report, Severity
+from driftcheck.core.model import Finding, Location, MockCoverage, Report, Severity
 from driftcheck.reporting import RenderOptions
+from driftcheck.reporting.mock_coverage import sentence
 
 LEVELS = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -39,17 +40,30 @@ def _finding(finding: Finding) -> str:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    """One workflow command per active finding and unreadable file, then a summary notice."""
+    """One workflow command per active finding and unreadable file, a notice per mock not
+    checked, then a summary notice (and one for the mocks)."""
     lines = [_finding(f) for f in report.active]
     lines += [
         _annotation("error", Location(error.file), "driftcheck: unreadable input", error.message)
         for error in report.errors
     ]
+    if report.coverage is not None:
+        lines += _unmatched(report.coverage)
     counts = ", ".join(f"{report.count(s)} {s.label}" for s in reversed(Severity))
     ignored = len(report.findings) - len(report.active)
     summary = f"driftcheck: {counts} in {report.endpoints} endpoints"
     if ignored:
         summary += f" ({ignored} ignored)"
     lines.append(f"::notice title=driftcheck::{_data(summary)}")
+    if report.coverage is not None:
+        lines.append(f"::notice title=driftcheck mocks::{_data(sentence(report.coverage))}")
     lines += [f"::warning title=driftcheck policy::{_data(w)}" for w in report.warnings]
     return "\n".join(lines) + "\n"
+
+
+def _unmatched(coverage: MockCoverage) -> list[str]:
+    """A notice on each mock nothing was compared with: unverified, so said where it is."""
+    return [
+        _annotation("notice", mock.location, "driftcheck: mock not checked", mock.reason)
+        for mock in coverage.unmatched
+    ]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from driftcheck import jsonio
-from driftcheck.core.model import EndpointSet, FileError, Finding, Report, Severity
+from driftcheck.core.model import EndpointSet, FileError, Finding, MockCoverage, Report, Severity
 from driftcheck.core.shape import flatten
 from driftcheck.reporting import RenderOptions
 
@@ -32,10 +32,40 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+def coverage_dict(coverage: MockCoverage) -> dict[str, Any]:
+    """The mocks a run checked and could not match, as the contract spells them."""
+    return {
+        "fixtures_checked": [
+            {
+                "location": str(mock.location),
+                "endpoint": mock.endpoint,
+                "status": mock.status,
+                "matched_by": mock.matched_by,
+                "library": mock.library,
+                "name": mock.name,
+            }
+            for mock in coverage.checked
+        ],
+        "fixtures_unmatched": [
+            {
+                "location": str(mock.location),
+                "reason": mock.reason,
+                "library": mock.library,
+                "name": mock.name,
+            }
+            for mock in coverage.unmatched
+        ],
+        "mocked_not_recorded": list(coverage.mocked_not_recorded),
+        "recorded_not_mocked": list(coverage.recorded_not_mocked),
+    }
+
+
 def report_dict(report: Report) -> dict[str, Any]:
-    """The whole report; counts in `summary` leave ignored findings out."""
+    """The whole report; counts in `summary` leave ignored findings out. Coverage comes
+    last and only from runs that looked at mocks, so a folder diff's report is unchanged."""
     summary = {severity.label: report.count(severity) for severity in reversed(Severity)}
     ignored = len(report.findings) - len(report.active)
+    coverage = {} if report.coverage is None else coverage_dict(report.coverage)
     return {
         "driftcheck_report": REPORT_VERSION,
         "summary": {**summary, "endpoints": report.endpoints, "ignored": ignored},
@@ -48,6 +78,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "notes": list(report.notes),
         "warnings": list(report.warnings),
         "checked": [{"endpoint": e, "status": s} for e, s in report.checked],
+        **coverage,
     }
 
 

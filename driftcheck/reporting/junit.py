@@ -1,7 +1,9 @@
 """JUnit XML: one testcase per endpoint and status, one failure per finding that fails.
 
 Findings below `--fail-on` and ignored ones are listed in the testcase's system-out, so
-CI test views show them without failing the build. Unreadable files are errors.
+CI test views show them without failing the build. Unreadable files are errors. When the
+run looked at mocks, a second suite, `driftcheck.mocks`, has a passing testcase per mock
+checked and a skipped one per mock it could not match, so CI shows what is verified.
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from driftcheck.core.model import Finding, Report
+from driftcheck.core.model import Finding, MockCoverage, Report
 from driftcheck.reporting import RenderOptions
+from driftcheck.reporting.mock_coverage import endpoint_lists, sentence
 
 
 def _case_name(status: int | None) -> str:
@@ -24,6 +27,20 @@ def _fails(finding: Finding, options: RenderOptions) -> bool:
 
 def render(report: Report, options: RenderOptions) -> str:
     """The report as a JUnit XML document."""
+    root = ET.Element("testsuites", name="driftcheck")
+    root.append(_findings_suite(report, options))
+    keys = ["tests", "failures", "errors"]
+    if report.coverage is not None:
+        root.append(_mocks_suite(report.coverage))
+        keys.append("skipped")
+    for key in keys:
+        root.set(key, str(sum(int(suite.get(key, "0")) for suite in root)))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _findings_suite(report: Report, options: RenderOptions) -> ET.Element:
+    """A testcase per endpoint and status, and one per unreadable file."""
     cases: dict[tuple[str, int | None], list[Finding]] = defaultdict(list)
     for endpoint, status in report.checked:
         cases[(endpoint, status)]
@@ -59,12 +76,7 @@ def render(report: Report, options: RenderOptions) -> str:
     suite.set("tests", str(tests))
     suite.set("failures", str(failures))
     suite.set("errors", str(len(report.errors)))
-    root = ET.Element("testsuites", name="driftcheck")
-    root.append(suite)
-    for key in ("tests", "failures", "errors"):
-        root.set(key, suite.get(key, "0"))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    return suite
 
 
 def _detail(finding: Finding) -> str:
@@ -78,3 +90,27 @@ def _detail(finding: Finding) -> str:
     if finding.ignored:
         lines.append(f"ignored: {finding.ignored}")
     return "\n".join(lines)
+
+
+def _mocks_suite(coverage: MockCoverage) -> ET.Element:
+    """A testcase per mock, named by its location: checked ones pass (system-out says
+    against what), unmatched ones are skipped with the reason."""
+    suite = ET.Element("testsuite", name="driftcheck.mocks")
+    for checked in coverage.checked:
+        case = ET.SubElement(suite, "testcase", classname="mocks", name=str(checked.location))
+        status = "" if checked.status is None else f", status {checked.status}"
+        ET.SubElement(
+            case, "system-out"
+        ).text = f"checked against {checked.endpoint}{status} (matched by {checked.matched_by})"
+    for unmatched in coverage.unmatched:
+        case = ET.SubElement(suite, "testcase", classname="mocks", name=str(unmatched.location))
+        ET.SubElement(case, "skipped", message=unmatched.reason)
+    tests = len(suite)
+    lines = [sentence(coverage)]
+    lines += [f"{title}: {', '.join(names)}" for title, names in endpoint_lists(coverage)]
+    ET.SubElement(suite, "system-out").text = "\n".join(lines)
+    suite.set("tests", str(tests))
+    suite.set("failures", "0")
+    suite.set("errors", "0")
+    suite.set("skipped", str(len(coverage.unmatched)))
+    return suite

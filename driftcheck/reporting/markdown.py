@@ -1,16 +1,19 @@
 """Markdown for a pull-request comment: a verdict, a summary table, details per endpoint.
 
 GitHub refuses comments over 65,536 characters; endpoints that do not fit are left out
-with a note saying how many, so the comment always posts.
+with a note saying how many, so the comment always posts. The mock coverage comes after
+the findings and is cut first: it never takes a finding's room.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from itertools import groupby
 
-from driftcheck.core.model import Finding, Report, Severity
+from driftcheck.core.model import Finding, MockCoverage, Report, Severity
 from driftcheck.reporting import RenderOptions
+from driftcheck.reporting.mock_coverage import endpoint_lists, sentence
 
 LIMIT = 65_536
 _MARGIN = 400  # room for the truncation note
@@ -91,8 +94,16 @@ def _problems(report: Report) -> list[str]:
 def render(report: Report, options: RenderOptions) -> str:
     """The comment, never longer than GitHub's limit."""
     head = "\n".join([_verdict(report, options), "", *_summary(report), *_problems(report), ""])
+    text = "\n".join([head, *_findings(report, len(head))])
+    if report.coverage is None:
+        return text
+    coverage = _fit_coverage(report.coverage, LIMIT - len(text) - 1)
+    return "\n".join([text, coverage]) if coverage else text
+
+
+def _findings(report: Report, size: int) -> list[str]:
+    """A section per endpoint, as many as fit after `size` characters of head."""
     body: list[str] = []
-    size = len(head)
     groups = [(e, list(fs)) for e, fs in groupby(report.findings, key=lambda f: f.endpoint)]
     for position, (endpoint, findings) in enumerate(groups):
         section = _section(endpoint, findings)
@@ -111,16 +122,56 @@ def render(report: Report, options: RenderOptions) -> str:
             break
         body.append(section)
         size += len(section) + 1
-    return "\n".join([head, *body])
+    return body
 
 
 def _fit(endpoint: str, findings: list[Finding], room: int) -> str | None:
     """The section with as many rows as fit in `room`, or None if not even one does."""
-    low, high = 0, len(findings)
+    rows = _most(len(findings), lambda n: len(_section(endpoint, findings, n)) <= room)
+    return _section(endpoint, findings, rows) if rows else None
+
+
+def _most(high: int, fits: Callable[[int], bool]) -> int:
+    """The largest n in 0..high that fits (0 when none does); `fits` is monotone."""
+    low = 0
     while low < high:
         middle = (low + high + 1) // 2
-        if len(_section(endpoint, findings, middle)) <= room:
+        if fits(middle):
             low = middle
         else:
             high = middle - 1
-    return _section(endpoint, findings, low) if low else None
+    return low
+
+
+def _coverage(coverage: MockCoverage, rows: int | None = None) -> str:
+    """The counts line, then collapsed lists of the unmatched mocks and of the endpoints
+    mocked but not recorded (and the reverse), each cut to `rows` entries."""
+    lines = [f"**Mocks:** {_cell(sentence(coverage))}", ""]
+    unmatched = [f"| {_code(str(m.location))} | {_cell(m.reason)} |" for m in coverage.unmatched]
+    lists = [
+        (f"{len(unmatched)} mock(s) not matched", ["| mock | reason |", "|---|---|"], unmatched)
+    ]
+    lists += [
+        (f"{len(names)} endpoint(s) {title}", [], [f"- {_code(name)}" for name in names])
+        for title, names in endpoint_lists(coverage)
+    ]
+    for title, header, items in lists:
+        if not items or rows == 0:
+            continue
+        shown = items if rows is None else items[:rows]
+        lines += [f"<details><summary>{title}</summary>", "", *header, *shown]
+        if len(shown) < len(items):
+            lines.append(f"\n… and {len(items) - len(shown)} more: the JSON report has them all")
+        lines += ["", "</details>", ""]
+    return "\n".join(lines)
+
+
+def _fit_coverage(coverage: MockCoverage, room: int) -> str:
+    """The coverage with as many list entries as fit in `room`: the counts line alone when
+    no entry fits, nothing when not even that does."""
+    full = _coverage(coverage)
+    if len(full) <= room:
+        return full
+    longest = max(len(coverage.unmatched), *(len(n) for _, n in endpoint_lists(coverage)))
+    text = _coverage(coverage, _most(longest, lambda n: len(_coverage(coverage, n)) <= room))
+    return text if len(text) <= room else ""

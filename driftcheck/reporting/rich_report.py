@@ -12,14 +12,25 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from driftcheck.core.model import EndpointSet, FileError, Finding, Report, Severity, StatusShape
+from driftcheck.core.model import (
+    EndpointSet,
+    FileError,
+    Finding,
+    MockCoverage,
+    Report,
+    Severity,
+    StatusShape,
+)
 from driftcheck.core.paths import ROOT
 from driftcheck.core.rules import RuleId, percent
 from driftcheck.core.shape import flatten, format_types
 from driftcheck.reporting import RenderOptions
+from driftcheck.reporting.mock_coverage import endpoint_lists, headline, shortened
 
 ENDPOINT_RULES = frozenset({RuleId.ENDPOINT_MISSING, RuleId.ENDPOINT_ADDED, RuleId.STATUS_CHANGED})
 STYLES = {Severity.BREAKING: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+UNMATCHED_SHOWN = 10  # unmatched mocks listed one per line; the JSON report has them all
+ENDPOINTS_SHOWN = 5  # endpoints per mocked-not-recorded / recorded-not-mocked line
 
 
 def _console(options: RenderOptions) -> tuple[Console, io.StringIO]:
@@ -42,6 +53,8 @@ def render(report: Report, options: RenderOptions) -> str:
     console.print(_summary(report))
     for endpoint, findings in groupby(report.findings, key=lambda f: f.endpoint):
         console.print(_endpoint_tree(endpoint, list(findings)))
+    if report.coverage is not None:
+        _print_coverage(console, report.coverage)
     _print_problems(console, report.errors, report.notes)
     for warning in report.warnings:
         console.print(Text(f"warning: {warning}", style="yellow"), soft_wrap=True)
@@ -91,6 +104,22 @@ def _endpoint_tree(endpoint: str, findings: list[Finding]) -> Tree:
             if finding.ignored:
                 node.add(Text(f"ignored: {finding.ignored}", style="dim"))
     return tree
+
+
+def _print_coverage(console: Console, coverage: MockCoverage) -> None:
+    """What the tests' mocks had checked, in a few lines: the counts, then each unmatched
+    mock with its reason, then the endpoint lists (long lists cut short)."""
+    unmatched = coverage.unmatched
+    console.print(Text(f"\n{headline(coverage)}{':' if unmatched else ''}", style="bold"))
+    for mock in unmatched[:UNMATCHED_SHOWN]:
+        console.print(Text(f"  {mock.location}: {mock.reason}"), soft_wrap=True)
+    if len(unmatched) > UNMATCHED_SHOWN:
+        console.print(Text(f"  … and {len(unmatched) - UNMATCHED_SHOWN} more", style="dim"))
+    for title, names in endpoint_lists(coverage):
+        line = Text.assemble(
+            (f"{title} ({len(names)}): ", "yellow"), shortened(names, ENDPOINTS_SHOWN)
+        )
+        console.print(line, soft_wrap=True)
 
 
 def _print_problems(console: Console, errors: Sequence[FileError], notes: Sequence[str]) -> None:

@@ -1,7 +1,8 @@
 """SARIF 2.1.0 for code-scanning uploaders: one rule per catalogue id, results on files.
 
 Ignored findings carry a `suppressions` entry with the ignore's reason, as SARIF asks,
-rather than being dropped.
+rather than being dropped. Mocks the run could not match are notes among the tool's
+execution notifications, on their file and line; the coverage counts are run properties.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import hashlib
 from typing import Any
 
 from driftcheck import __version__, jsonio
-from driftcheck.core.model import Finding, Location, Report, Severity
+from driftcheck.core.model import Finding, Location, MockCoverage, Report, Severity
 from driftcheck.core.rules import CATALOGUE
 from driftcheck.reporting import RenderOptions
 
@@ -75,33 +76,55 @@ def _result(finding: Finding) -> dict[str, Any]:
     return result
 
 
+def _unmatched(coverage: MockCoverage) -> list[dict[str, Any]]:
+    return [
+        {
+            "level": "note",
+            "message": {"text": f"mock not checked: {mock.reason}"},
+            "locations": [_location(mock.location)],
+        }
+        for mock in coverage.unmatched
+    ]
+
+
+def _coverage_properties(coverage: MockCoverage) -> dict[str, Any]:
+    """Counts only: the JSON report has the lists."""
+    return {
+        "mockCoverage": {
+            "checked": len(coverage.checked),
+            "checkedBy": coverage.counts_by(),
+            "notMatched": len(coverage.unmatched),
+            "mockedNotRecorded": len(coverage.mocked_not_recorded),
+            "recordedNotMocked": len(coverage.recorded_not_mocked),
+        }
+    }
+
+
 def sarif_dict(report: Report) -> dict[str, Any]:
     notifications = [
         {"level": "error", "message": {"text": f"{e.file}: {e.message}"}} for e in report.errors
     ] + [{"level": "warning", "message": {"text": w}} for w in report.warnings]
-    return {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "driftcheck",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": _rules(),
+            }
+        },
+        "invocations": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "driftcheck",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "rules": _rules(),
-                    }
-                },
-                "invocations": [
-                    {
-                        "executionSuccessful": not report.errors,
-                        "toolExecutionNotifications": notifications,
-                    }
-                ],
-                "results": [_result(f) for f in report.findings],
+                "executionSuccessful": not report.errors,
+                "toolExecutionNotifications": notifications,
             }
         ],
+        "results": [_result(f) for f in report.findings],
     }
+    if report.coverage is not None:
+        notifications += _unmatched(report.coverage)
+        run["properties"] = _coverage_properties(report.coverage)
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def render(report: Report, options: RenderOptions) -> str:

@@ -11,12 +11,31 @@ from pathlib import Path
 from typing import Any
 
 from driftcheck import jsonio
-from driftcheck.core.model import FileError, Finding, Location, Outcome, Report, Severity
+from driftcheck.core.model import (
+    MATCHED_BY,
+    CheckedMock,
+    FileError,
+    Finding,
+    Location,
+    MatchedBy,
+    MockCoverage,
+    Outcome,
+    Report,
+    Severity,
+    UnmatchedMock,
+)
 from driftcheck.core.rules import RuleId
 from driftcheck.errors import InputError
 
 REPORT_VERSION = 1
 RECORDING_FAILED = "recording failed: "  # how a failed endpoint is spelled in `errors`
+COVERAGE_KEYS = (
+    "fixtures_checked",
+    "fixtures_unmatched",
+    "mocked_not_recorded",
+    "recorded_not_mocked",
+)
+_MATCHED_BY: dict[str, MatchedBy] = {kind: kind for kind in MATCHED_BY}  # KeyError: not one
 
 
 def read_report(path: str | os.PathLike[str]) -> Report:
@@ -53,6 +72,7 @@ def load_report(text: str | bytes, name: str) -> Report:
                 for e in errors
                 if _failed(e)
             ),
+            coverage=_coverage(data),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise InputError(
@@ -62,6 +82,37 @@ def load_report(text: str | bytes, name: str) -> Report:
 
 def _failed(error: dict[str, Any]) -> bool:
     return error.get("kind") == "recording"
+
+
+def _coverage(data: dict[str, Any]) -> MockCoverage | None:
+    """The mocks a run checked, when its report lists them (None: it looked at none)."""
+    if not any(key in data for key in COVERAGE_KEYS):
+        return None
+    return MockCoverage(
+        checked=tuple(_checked(item) for item in data.get("fixtures_checked", [])),
+        unmatched=tuple(
+            UnmatchedMock(
+                location=Location.parse(item["location"]),
+                reason=item["reason"],
+                library=item.get("library", ""),
+                name=item.get("name", ""),
+            )
+            for item in data.get("fixtures_unmatched", [])
+        ),
+        mocked_not_recorded=tuple(data.get("mocked_not_recorded", [])),
+        recorded_not_mocked=tuple(data.get("recorded_not_mocked", [])),
+    )
+
+
+def _checked(item: dict[str, Any]) -> CheckedMock:
+    return CheckedMock(
+        location=Location.parse(item["location"]),
+        endpoint=item["endpoint"],
+        status=item["status"],
+        matched_by=_MATCHED_BY[item["matched_by"]],
+        library=item.get("library", ""),
+        name=item.get("name", ""),
+    )
 
 
 def _finding(item: dict[str, Any]) -> Finding:

@@ -1,4 +1,5 @@
-"""The rich (plain) and Markdown renderings of one canonical report, compared exactly.
+"""Every format's rendering of one canonical report, and the rich (plain) and Markdown
+renderings of it with mock coverage, compared exactly.
 
 The expected texts are files in tests/reporting/golden/, so a change to a renderer shows
 as a diff to review. After an intended change, rewrite them and read the diff:
@@ -8,12 +9,23 @@ as a diff to review. After an intended change, rewrite them and read the diff:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 import pytest
 
-from driftcheck.core.model import FileError, Finding, Location, Report, Severity
+from driftcheck import __version__
+from driftcheck.core.model import (
+    CheckedMock,
+    FileError,
+    Finding,
+    Location,
+    MockCoverage,
+    Report,
+    Severity,
+    UnmatchedMock,
+)
 from driftcheck.core.rules import RuleId
 from driftcheck.reporting import FORMATS, RenderOptions
 
@@ -135,9 +147,57 @@ def canonical_report() -> Report:
     )
 
 
-@pytest.mark.parametrize(("fmt", "name"), [("rich", "report.txt"), ("markdown", "report.md")])
-def test_rendering_matches_its_golden_file(fmt: str, name: str) -> None:
-    text = FORMATS[fmt](canonical_report(), OPTIONS)
+def canonical_coverage() -> MockCoverage:
+    """Every part of mock coverage a renderer shows: each kind of evidence, a mock without
+    a status, locations with and without a line, reasons Markdown must escape, and more
+    endpoints recorded but never mocked than the terminal lists."""
+    test = "tests/test_users.py"
+    return MockCoverage(
+        checked=(
+            CheckedMock(Location(test, 12), USERS, 200, "url", "responses", f"{test}::t.add@12"),
+            CheckedMock(Location(test, 30), USERS, 404, "url", "requests-mock", f"{test}::e@30"),
+            CheckedMock(Location("tests/conftest.py", 8), ORDERS, 200, "config", "pytest-fixture"),
+            CheckedMock(Location("tests/test_orders.py", 21), ORDERS, 200, "patch-target"),
+            CheckedMock(Location("tests/data/order.json"), ORDERS, None, "shape", "data-file"),
+        ),
+        unmatched=(
+            UnmatchedMock(
+                Location(test, 40),
+                "no recorded endpoint matches GET https://api.example.com/health",
+                "responses",
+            ),
+            UnmatchedMock(
+                Location("tests/test_orders.py", 55),
+                "body is not data: a call to make_order() | <factory>",
+                "respx",
+            ),
+        ),
+        mocked_not_recorded=("GET api.example.com/health",),
+        recorded_not_mocked=tuple(f"GET api.example.com/reports/{n}" for n in "abcdef"),
+    )
+
+
+def canonical_report_with_coverage() -> Report:
+    return dataclasses.replace(canonical_report(), coverage=canonical_coverage())
+
+
+GOLDEN_FILES = [  # format, file, with coverage
+    ("rich", "report.txt", False),
+    ("markdown", "report.md", False),
+    ("json", "report.json", False),
+    ("junit", "report.junit.xml", False),
+    ("github", "report.github.txt", False),
+    ("sarif", "report.sarif.json", False),
+    ("rich", "mocks.txt", True),
+    ("markdown", "mocks.md", True),
+]
+
+
+@pytest.mark.parametrize(("fmt", "name", "coverage"), GOLDEN_FILES)
+def test_rendering_matches_its_golden_file(fmt: str, name: str, coverage: bool) -> None:
+    """Without coverage, every format renders as it did before coverage existed."""
+    report = canonical_report_with_coverage() if coverage else canonical_report()
+    text = FORMATS[fmt](report, OPTIONS).replace(f'"{__version__}"', '"VERSION"')
     golden = GOLDEN / name
     if UPDATE:
         golden.write_text(text, encoding="utf-8", newline="")
