@@ -1,26 +1,48 @@
 """Find, read and validate the configuration (driftcheck.toml or [tool.driftcheck]).
 
 Precedence: defaults < file < environment (DRIFTCHECK_*) < command-line flags. Each key
-is declared once (`Key`: types, default, environment variable, conversion to its typed
-value), so checks, defaults, overrides, suggestions and messages cannot drift apart.
+is declared once (`Key`, in `config_spec`: types, default, environment variable,
+conversion to its typed value), so checks, defaults, overrides, suggestions and messages
+cannot drift apart.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import string
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from driftcheck.config_spec import (
+    ANY,
+    INTEGER,
+    LIST,
+    NUMBER,
+    STRING,
+    TABLE,
+    VARIABLE,
+    At,
+    Key,
+    Kind,
+    at_least,
+    checked,
+    converted,
+    expand,
+    resolved_path,
+    seconds,
+    strings,
+)
 from driftcheck.core import policy
+from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import Severity
 from driftcheck.core.policy import Ignore
 from driftcheck.core.staleness import Age
-from driftcheck.core.suggest import did_you_mean, unknown_name
+from driftcheck.core.suggest import unknown_name
 from driftcheck.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -31,13 +53,14 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 CONFIG_FILE = "driftcheck.toml"
 DEFAULT_CACHE = ".driftcheck/cache"  # "" turns the shape cache off
 PYPROJECT = "pyproject.toml"
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_MAGIC = frozenset("*?[")
 
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """One live endpoint to record; its name is its cassette's file name."""
+    """One live endpoint: what `record` calls (its name is its cassette's file name), and
+    a matcher that claims every recorded interaction whose method and URL fit it."""
 
     name: str
     url: str
@@ -48,15 +71,42 @@ class Endpoint:
     json: Any = None
     expect_status: tuple[int, ...] = ()
     fixtures: tuple[str, ...] = ()
+    match_query: Mapping[str, str] = field(default_factory=dict)  # query key -> value glob
+    operation: str | None = None  # a GraphQL operation name, for endpoints sharing a URL
 
     @property
     def placeholders(self) -> tuple[str, ...]:
         return tuple(name for _, name, _, _ in string.Formatter().parse(self.url) if name)
 
+    @property
+    def unfilled(self) -> str | None:
+        """The first URL placeholder without `params`: recording cannot call the URL."""
+        return next((p for p in self.placeholders if p not in self.params), None)
+
+    @property
+    def matcher(self) -> Matcher:
+        return Matcher.of(
+            self.name, self.method, _matchable(self.url), self.match_query, self.operation
+        )
+
+
+def _matchable(url: str) -> str:
+    """The URL as a template: a `${VAR}` left unset (diff does not need it) matches any
+    host, or any segment in the path."""
+    _, separator, rest = url.partition("://")
+    host, _, path = rest.partition("/")
+    if separator and "${" in host:
+        url = f"/{path}"
+    return VARIABLE.sub(lambda found: "{" + found.group(1) + "}", url)
+
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """The validated configuration; paths are absolute, `${VAR}`s expanded."""
+    """The validated configuration; paths are absolute, `${VAR}`s expanded.
+
+    `cassettes` and `fresh` are the folders `record` writes; the `*_sources` are what
+    reading looks at when the config names globs or several places (empty: the folder).
+    """
 
     source: Path | None
     cassettes: Path
@@ -75,6 +125,8 @@ class Config:
     severity: Mapping[str, Severity] = field(default_factory=dict)
     ignore: tuple[Ignore, ...] = ()
     secrets: Mapping[str, str] = field(default_factory=dict)  # variable name -> value
+    cassette_sources: tuple[str, ...] = ()  # from `cassettes`: folders and globs, absolute
+    fresh_sources: tuple[str, ...] = ()  # from `fresh`
 
     def with_overrides(self, **values: Any) -> Config:
         """Flags win over everything; `None` means the flag was not given."""
@@ -90,151 +142,44 @@ class Config:
                 raise ConfigError(unknown_name("endpoint", name, known))
         return tuple(known[name] for name in names)
 
-
-@dataclass(frozen=True, slots=True)
-class At:
-    """Where a value is read, for its messages, and what reading it needs."""
-
-    file: str  # the config file ("configuration" when there is none)
-    root: Path  # relative paths are relative to it
-    env: Mapping[str, str]
-    strict: bool  # an unset `${VAR}` is an error (else it is left as written)
-    secrets: dict[str, str]  # filled with every `${VAR}` expanded
-    table: str = ""  # "endpoint `user`", "[[ignore]] #2"; "" at the top level
-    key: str = ""
+    @property
+    def matchers(self) -> tuple[Matcher, ...]:
+        """Every configured endpoint as a matcher, in config order (first wins a tie)."""
+        return tuple(endpoint.matcher for endpoint in self.endpoints)
 
     @property
-    def named(self) -> str:  # `key`, or `key` in its table
-        return f"`{self.key}`" + (f" in {self.table}" if self.table else "")
-
-    def error(self, text: str) -> ConfigError:
-        return ConfigError(f"{self.file}: {self.named} {text}")
+    def committed_places(self) -> tuple[str, ...]:
+        """Where committed recordings are read: folders (searched recursively) and globs."""
+        return self.cassette_sources or (str(self.cassettes),)
 
     @property
-    def place(self) -> str:  # the file and the table: `[[ignore]] #2`, a top-level `[key]`
-        return f"{self.file}: {self.table or f'[{self.key}]'}"
-
-
-Converter = Callable[[Any, At], Any]
+    def fresh_places(self) -> tuple[str, ...]:
+        return self.fresh_sources or (str(self.fresh),)
 
 
 @dataclass(frozen=True, slots=True)
-class Kind:
-    """The TOML types a key takes, how messages say them, how an environment variable's
-    text becomes one."""
+class Places:
+    """A `cassettes` or `fresh` value: the folder `record` writes, and what is read."""
 
-    types: tuple[type, ...]
-    description: str
-    from_text: Callable[[str], Any] = str
-
-    def accepts(self, value: Any) -> bool:
-        if object in self.types:
-            return True
-        return not isinstance(value, bool) and isinstance(value, self.types)  # TOML booleans
+    folder: Path
+    patterns: tuple[str, ...]  # (): the folder alone
 
 
-STRING = Kind((str,), "a string")
-INTEGER = Kind((int,), "an integer", int)
-NUMBER = Kind((int, float), "a number", float)
-LIST = Kind((list,), "a list")
-TABLE = Kind((dict,), "a table")
-ANY = Kind((object,), "any value")
+PLACES = Kind((str, list), "a folder, a glob or a list of them")
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
-    """One config key, declared once."""
-
-    name: str
-    kind: Kind
-    default: Any = None  # None: no value unless one is given
-    convert: Converter | None = None  # to the typed value; ConfigError naming `At` if wrong
-    env: str | None = None  # the DRIFTCHECK_* variable that overrides the file
-    required: bool = False
-
-    def from_env(self, text: str) -> Any:
-        try:
-            return self.kind.from_text(text)
-        except ValueError:
-            raise ConfigError(f"environment variable {self.env}={text!r} is not a number") from None
-
-
-def _checked(table: Any, keys: Sequence[Key], at: At) -> dict[str, Any]:
-    """A table whose keys are all known, of their types, the required ones given."""
-    if not isinstance(table, dict):
-        raise ConfigError(f"{at.file}: {at.table or 'the configuration'} must be a table")
-    spec = {key.name: key for key in keys}
-    for name, value in table.items():
-        here = replace(at, key=name)
-        if name not in spec:
-            raise ConfigError(f"{at.file}: unknown key {here.named}{did_you_mean(name, spec)}")
-        if not spec[name].kind.accepts(value):
-            raise here.error(f"must be {spec[name].kind.description}, not {value!r}")
-    for key in keys:
-        if key.required and key.name not in table:
-            raise ConfigError(f"{at.place} has no `{key.name}`")
-    return dict(table)
-
-
-def _converted(
-    values: Mapping[str, Any], keys: Sequence[Key], at: At, origins: Mapping[str, str] | None = None
-) -> dict[str, Any]:
-    """Each key's typed value, from the value given or its default; `origins` says where a
-    value came from when not from the file."""
-    result: dict[str, Any] = {}
-    for key in keys:
-        value = values.get(key.name, key.default)
-        here = replace(at, file=(origins or {}).get(key.name, at.file), key=key.name)
-        convert = key.convert or (lambda value, at: value)
-        result[key.name] = None if value is None else convert(value, here)
-    return result
-
-
-def _path(value: str, at: At) -> Path | None:
-    return (at.root / value).resolve() if value else None  # "" only turns the cache off
-
-
-def _at_least(minimum: int, wording: str) -> Converter:
-    def check(value: int, at: At) -> int:
-        if value < minimum:
-            raise at.error(f"must be {wording}, not {value}")
-        return value
-
-    return check
-
-
-def _seconds(value: float, at: At) -> float:
-    if float(value) <= 0:
-        raise at.error(f"must be more than 0 seconds, not {float(value)}")
-    return float(value)
-
-
-def _strings(values: list[Any], at: At) -> tuple[str, ...]:
-    wrong = [value for value in values if not isinstance(value, str)]
-    if wrong:
-        raise at.error(f"must list strings, not {wrong[0]!r}")
-    return tuple(values)
-
-
-def _expand(value: Any, at: At, where: str) -> Any:
-    """Replace `${VAR}` in every string; remember each expanded value as a secret."""
-
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in at.env and not at.strict:
-            return match.group(0)
-        if name not in at.env:
-            raise ConfigError(f"{where}: environment variable `{name}` is not set")
-        at.secrets[name] = at.env[name]
-        return at.env[name]
-
-    if isinstance(value, str):
-        return _VAR.sub(substitute, value)
-    if isinstance(value, list):
-        return [_expand(item, at, where) for item in value]
-    if isinstance(value, dict):
-        return {k: _expand(v, at, f"{where}.{k}") for k, v in value.items()}
-    return value
+def _places(value: str | list[Any], at: At) -> Places:
+    """One folder (searched recursively), a glob (`tests/cassettes/**/*.yaml`) or a list
+    of them; `record` writes into the first one's folder (a glob's fixed part)."""
+    given = [value] if isinstance(value, str) else list(strings(value, at))
+    if not given or not all(text.strip() for text in given):
+        raise at.error("must name a folder or a glob, or list them")
+    first = at.root / given[0]
+    if len(given) == 1 and not _MAGIC & set(given[0]) and not first.is_file():
+        return Places(first.resolve(), ())
+    fixed = Path(*itertools.takewhile(lambda part: not _MAGIC & set(part), first.parts))
+    folder = fixed.parent if fixed.is_file() else fixed
+    return Places(folder.resolve(), tuple(str(at.root / text) for text in given))
 
 
 def _values(value: Any) -> tuple[Any, ...]:
@@ -276,18 +221,16 @@ ENDPOINT: tuple[Key, ...] = (
     Key("json", ANY),
     Key("expect_status", LIST, (), _statuses),
     Key("fixtures", LIST, (), _fixtures),
+    Key("match_query", TABLE, {}, lambda table, at: {k: str(v) for k, v in table.items()}),
+    Key("operation", STRING),
 )
 
 
 def _endpoint(entry: Any, at: At) -> Endpoint:
     """One [[endpoints]] table: checked, `${VAR}`s expanded, then typed."""
-    given = _checked(entry, ENDPOINT, at)
-    expanded = {k: _expand(v, at, f"{at.place}, key `{k}`") for k, v in given.items()}
-    endpoint = Endpoint(**_converted(expanded, ENDPOINT, at))
-    missing = next((p for p in endpoint.placeholders if p not in endpoint.params), None)
-    if missing is not None:
-        raise ConfigError(f"{at.place}: url placeholder `{{{missing}}}` has no values in `params`")
-    return endpoint
+    given = checked(entry, ENDPOINT, at)
+    expanded = {k: expand(v, at, f"{at.place}, key `{k}`") for k, v in given.items()}
+    return Endpoint(**converted(expanded, ENDPOINT, at))  # `params` are checked to record
 
 
 def _endpoints(entries: list[Any], at: At) -> tuple[Endpoint, ...]:
@@ -322,22 +265,22 @@ def _ignores(entries: list[Any], at: At) -> tuple[Ignore, ...]:
     ignores = []
     for index, entry in enumerate(entries):
         here = replace(at, table=f"[[ignore]] #{index + 1}")
-        values = _converted(_checked(entry, IGNORE, here), IGNORE, here)
+        values = converted(checked(entry, IGNORE, here), IGNORE, here)
         ignores.append(Ignore(**values, label=f"{here.table} in {at.file}"))
     return tuple(ignores)
 
 
 TOP: tuple[Key, ...] = (
-    Key("cassettes", STRING, "cassettes", _path, env="DRIFTCHECK_CASSETTES"),
-    Key("fresh", STRING, ".driftcheck/fresh", _path, env="DRIFTCHECK_FRESH"),
-    Key("concurrency", INTEGER, 8, _at_least(1, "at least 1"), env="DRIFTCHECK_CONCURRENCY"),
-    Key("timeout", NUMBER, 10, _seconds, env="DRIFTCHECK_TIMEOUT"),
-    Key("retries", INTEGER, 2, _at_least(0, "0 or more"), env="DRIFTCHECK_RETRIES"),
-    Key("workers", INTEGER, 0, _at_least(0, "0 (one per core) or more"), env="DRIFTCHECK_WORKERS"),
-    Key("cache", STRING, DEFAULT_CACHE, _path, env="DRIFTCHECK_CACHE"),
-    Key("scrub_headers", LIST, (), _strings),
-    Key("scrub_query", LIST, (), _strings),
-    Key("scrub_body", LIST, (), _strings),
+    Key("cassettes", PLACES, "cassettes", _places, env="DRIFTCHECK_CASSETTES"),
+    Key("fresh", PLACES, ".driftcheck/fresh", _places, env="DRIFTCHECK_FRESH"),
+    Key("concurrency", INTEGER, 8, at_least(1, "at least 1"), env="DRIFTCHECK_CONCURRENCY"),
+    Key("timeout", NUMBER, 10, seconds, env="DRIFTCHECK_TIMEOUT"),
+    Key("retries", INTEGER, 2, at_least(0, "0 or more"), env="DRIFTCHECK_RETRIES"),
+    Key("workers", INTEGER, 0, at_least(0, "0 (one per core) or more"), env="DRIFTCHECK_WORKERS"),
+    Key("cache", STRING, DEFAULT_CACHE, resolved_path, env="DRIFTCHECK_CACHE"),
+    Key("scrub_headers", LIST, (), strings),
+    Key("scrub_query", LIST, (), strings),
+    Key("scrub_body", LIST, (), strings),
     Key("endpoints", LIST, (), _endpoints),
     Key("max_age", STRING, None, lambda text, at: Age.parse(text, f"{at.file}: {at.named}")),
     Key("severity", TABLE, {}, lambda table, at: policy.severities(table, at.place)),
@@ -389,10 +332,19 @@ def load_config(
         raw = raw.get("tool", {}).get("driftcheck", {})
     root = (source.parent if source else (start or Path.cwd())).resolve()
     at = At(str(source) if source else "configuration", root, env, require_env, {})
-    values = _checked(raw, TOP, at)
+    values = checked(raw, TOP, at)
     overridden = [key for key in TOP if key.env is not None and key.env in env]
     values.update({key.name: key.from_env(env[str(key.env)]) for key in overridden})
     origins = {key.name: f"environment variable {key.env}" for key in overridden}
+    typed = converted(values, TOP, at, origins)
+    cassettes, fresh = typed.pop("cassettes"), typed.pop("fresh")
     return Config(
-        source=source, root=root, secrets=at.secrets, **_converted(values, TOP, at, origins)
+        source=source,
+        root=root,
+        secrets=at.secrets,
+        cassettes=cassettes.folder,
+        cassette_sources=cassettes.patterns,
+        fresh=fresh.folder,
+        fresh_sources=fresh.patterns,
+        **typed,
     )

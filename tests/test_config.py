@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from driftcheck.config import ENDPOINT, IGNORE, TOP, Config, Endpoint, find_config, load_config
+from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import Severity
 from driftcheck.core.policy import Ignore
 from driftcheck.core.staleness import Age
@@ -71,10 +72,6 @@ def test_missing_variable_names_it_the_endpoint_and_key(tmp_path: Path) -> None:
             "endpoint name 'a/b' must be a file name: letters, digits, '.', '_', '-'",
         ),
         (
-            '[[endpoints]]\nname = "a"\nurl = "http://x/{id}"',
-            "endpoint `a`: url placeholder `{id}` has no values in `params`",
-        ),
-        (
             '[[endpoints]]\nname = "a"\nurl = "http://x"\n[[endpoints]]\nname = "a"\nurl = "http://y"',
             "two endpoints are named `a`",
         ),
@@ -119,6 +116,13 @@ def test_missing_variable_names_it_the_endpoint_and_key(tmp_path: Path) -> None:
             'or "tests/test_users.py::MOCK_USER"',
         ),
         ('[[endpoints]]\nname = "a"', "endpoint `a` has no `url`"),
+        ("cassettes = []", "`cassettes` must name a folder or a glob, or list them"),
+        ('cassettes = ["a", 1]', "`cassettes` must list strings, not 1"),
+        ("fresh = 3", "`fresh` must be a folder, a glob or a list of them, not 3"),
+        (
+            '[[endpoints]]\nname = "a"\nurl = "http://x"\nmatch_query = "type=user"',
+            "`match_query` in endpoint `a` must be a table, not 'type=user'",
+        ),
         (
             '[[endpoints]]\nname = 1\nurl = "http://x"',
             "`name` in [[endpoints]] #1 must be a string, not 1",
@@ -171,7 +175,8 @@ def test_defaults_come_from_the_key_declarations(tmp_path: Path) -> None:
 
 
 def test_every_config_field_and_endpoint_field_is_declared_once() -> None:
-    fields = {f.name for f in dataclasses.fields(Config)} - {"source", "root", "secrets"}
+    derived = {"source", "root", "secrets", "cassette_sources", "fresh_sources"}
+    fields = {f.name for f in dataclasses.fields(Config)} - derived  # *_sources: `cassettes`
     assert sorted(key.name for key in TOP) == sorted(fields)  # each once
     assert sorted(key.name for key in ENDPOINT) == sorted(
         f.name for f in dataclasses.fields(Endpoint)
@@ -251,3 +256,52 @@ def test_root_config_is_the_demo_config() -> None:
     packaged = load_config(root / "driftcheck" / "demo" / "driftcheck.toml", environ={})
     committed = load_config(root / "driftcheck.toml", environ={})
     assert committed.endpoints == packaged.endpoints
+
+
+def test_params_are_needed_only_to_record(tmp_path: Path) -> None:
+    """A URL placeholder without `params` loads (diff, shape, fixtures and the plugin only
+    match by template); `record` and `check` refuse it, see tests/cli/test_matchers.py."""
+    path = write(tmp_path, '[[endpoints]]\nname = "user"\nurl = "https://api.x.io/users/{id}"\n')
+    (endpoint,) = load_config(path, environ={}).endpoints
+    assert (endpoint.params, endpoint.unfilled) == ({}, "id")
+    assert dataclasses.replace(endpoint, params={"id": (1,)}).unfilled is None
+
+
+def test_endpoints_are_matchers(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[[endpoints]]\nname = "search"\nurl = "https://api.x.io/search/"\n'
+        'match_query = { type = "user*", page = 2 }\n'
+        '[[endpoints]]\nname = "get-user"\nmethod = "post"\nurl = "https://api.x.io/graphql"\n'
+        'operation = "GetUser"\n'
+        '[[endpoints]]\nname = "unset"\nurl = "https://${API_HOST}/v1/${TENANT}/items/{id}"\n',
+    )
+    config = load_config(path, environ={"TENANT": "acme"}, require_env=False)
+    assert config.matchers == (
+        Matcher("search", "GET", "api.x.io", ("search",), {"type": "user*", "page": "2"}),
+        Matcher("get-user", "POST", "api.x.io", ("graphql",), operation="GetUser"),
+        Matcher("unset", "GET", None, ("v1", "acme", "items", "{id}")),  # any host
+    )
+
+
+def test_cassettes_are_folders_or_globs(tmp_path: Path) -> None:
+    """Read wherever they are; `record --update` writes into the first one's folder."""
+    (tmp_path / "tests" / "cassettes").mkdir(parents=True)
+    (tmp_path / "api.yaml").write_text("interactions: []")
+    path = write(
+        tmp_path,
+        'cassettes = ["tests/cassettes/**/*.yaml", "api.yaml"]\nfresh = "api.yaml"\n',
+    )
+    config = load_config(path, environ={})
+    assert config.cassettes == tmp_path / "tests" / "cassettes"
+    assert config.committed_places == (
+        f"{tmp_path}/tests/cassettes/**/*.yaml",
+        f"{tmp_path}/api.yaml",
+    )
+    assert (config.fresh, config.fresh_places) == (tmp_path, (f"{tmp_path}/api.yaml",))
+    plain = load_config(write(tmp_path, 'cassettes = "vcr"\n'), environ={})
+    assert (plain.cassettes, plain.cassette_sources) == (tmp_path / "vcr", ())
+    assert plain.committed_places == (str(tmp_path / "vcr"),)
+    from_env = load_config(path, environ={"DRIFTCHECK_CASSETTES": "recorded/*.json"})
+    assert from_env.committed_places == (f"{tmp_path}/recorded/*.json",)
+    assert from_env.cassettes == tmp_path / "recorded"

@@ -38,7 +38,8 @@ def example(tmp_path: Path) -> Iterator[Path]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     config = folder / "driftcheck.toml"
-    config.write_text(config.read_text().replace("http://127.0.0.1:3000", base))
+    for path in (config, *(folder / "cassettes").glob("*.yaml")):
+        path.write_text(path.read_text().replace("http://127.0.0.1:3000", base))
     try:
         yield folder
     finally:

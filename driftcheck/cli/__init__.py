@@ -49,8 +49,8 @@ def main() -> None:
     cli(prog_name="driftcheck")
 
 
-from driftcheck.cli import inspect, recording, reports  # noqa: E402 - registers the commands
+from driftcheck.cli import inspect, recording, reports, setup  # noqa: E402 - registers the commands
 
-for _module in (reports, recording, inspect):
+for _module in (reports, recording, inspect, setup):
     for _command in _module.COMMANDS:
         cli.add_command(_command)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
+from driftcheck.core.matchers import Matcher, Target, best_match
 from driftcheck.core.model import BodyKind, EndpointSet, Interaction, Node, StatusShape
 from driftcheck.core.shape import infer, merge
 from driftcheck.errors import ShapeDepthError
@@ -27,23 +28,84 @@ _ID_SEGMENTS = (
     re.compile(r"(?=.*\d)(?=.*[a-z])(?=.*[A-Z])[A-Za-z0-9_\-]{16,}={0,2}\Z"),  # base64-like
     re.compile(r"(?=.*[A-Za-z])[A-Za-z]*\d+[A-Za-z]+\d[A-Za-z0-9]*\Z"),  # 45iw6lb8j5
 )
+# `v1`, `V2`, `v1.1`, `v2beta`, `v1alpha1`, and dotted `1.1`, `2.0`
+_VERSION = re.compile(
+    r"(?:v\d{1,3}(?:\.\d{1,3})*(?:alpha|beta|rc|preview|pre|dev)?\d{0,3}|\d{1,3}\.\d{1,3})\Z",
+    re.IGNORECASE,
+)
+_BARE_VERSION = re.compile(r"\d{1,2}\Z")  # `/2/tweets`, `/rest/api/2/issue`
+API_PREFIXES = frozenset({"api", "apis", "rest"})
 
 
-def is_id_segment(segment: str) -> bool:
-    """True for path segments that identify a record rather than name a resource."""
+def is_version_segment(segment: str, previous: str | None = None) -> bool:
+    """`v1`, `v2beta`, `1.1`: a version names an API, it is no id. A bare small number is a
+    version only where versions stand, first in the path or after `api` / `rest`
+    (`/2/tweets`, `/rest/api/2/issue`); after a collection (`/users/2`) it is an id."""
+    if _VERSION.match(segment):
+        return True
+    if _BARE_VERSION.match(segment) is None:
+        return False
+    return previous is None or previous.lower() in API_PREFIXES
+
+
+def is_id_segment(segment: str, previous: str | None = None) -> bool:
+    """True for path segments that identify a record rather than name a resource or a
+    version; `previous` is the segment before it (None: the first of the path)."""
+    if is_version_segment(segment, previous):
+        return False
     return any(pattern.match(segment) for pattern in _ID_SEGMENTS)
 
 
 @functools.lru_cache(maxsize=8192)  # a corpus repeats its URIs; the regexes are the cost
 def endpoint_key(method: str, uri: str) -> str:
-    """`GET api.example.com/users/{id}`: ids become `{id}`, the query is dropped."""
+    """`GET api.example.com/users/{id}`: ids become `{id}`, the query is dropped, and a
+    trailing slash makes no second endpoint (`/users/` is `/users`)."""
     parts = urlsplit(uri)
     host = parts.hostname or ""
     if parts.port is not None:
         host = f"{host}:{parts.port}"
-    segments = [ID if is_id_segment(s) else s for s in parts.path.split("/")]
+    raw = parts.path.split("/")
+    if len(raw) > 2 and raw[-1] == "":
+        raw.pop()
+    segments = [
+        ID if is_id_segment(segment, raw[n - 1] if n > 1 else None) else segment
+        for n, segment in enumerate(raw)
+    ]
     path = "/".join(segments) or "/"
     return f"{method.upper()} {host}{path}"
+
+
+class Names:
+    """An interaction's endpoint name: the configured matcher that fits it best, else its
+    automatic key (`endpoint_key`), then renamed as slugs collapse (`collapse_slugs`).
+
+    Workers name interactions to pool their shapes, so the matchers travel to them: a
+    pool keyed by anything else could not be taken apart again."""
+
+    def __init__(self, matchers: Sequence[Matcher] = (), renames: Mapping[str, str] | None = None):
+        self.matchers = tuple(matchers)
+        self.renames = dict(renames or {})
+        self._seen: dict[tuple[str, str, str | None], str] = {}
+
+    def __call__(self, interaction: Interaction) -> str:
+        return self.name(interaction.method, interaction.uri, interaction.operation)
+
+    def name(self, method: str, uri: str, operation: str | None = None) -> str:
+        seen = (method, uri, operation)
+        found = self._seen.get(seen)
+        if found is None:
+            found = self._configured(method, uri, operation) or endpoint_key(method, uri)
+            found = self._seen[seen] = self.renames.get(found, found)
+        return found
+
+    def _configured(self, method: str, uri: str, operation: str | None) -> str | None:
+        if not self.matchers:
+            return None
+        matcher = best_match(self.matchers, Target.of(method, uri, operation))
+        return None if matcher is None else matcher.name
+
+    def renamed(self, renames: Mapping[str, str]) -> Names:
+        return Names(self.matchers, {**self.renames, **renames})
 
 
 Pooled = Mapping[tuple[str, int], Node]

@@ -22,16 +22,18 @@ def check(
     on_outcome: Callable[[Outcome], None] | None = None,
     scope: Scope | None = None,
 ) -> tuple[Report, list[Outcome]]:
-    """Record `endpoints` into a temporary folder and compare with the committed cassettes."""
+    """Record `endpoints` into a temporary folder and compare with the committed cassettes.
+
+    Every configured endpoint still names the recordings (a failed one must not let its
+    interactions fall to another matcher); only the recorded ones are compared."""
     scope = scope or Scope()
     with tempfile.TemporaryDirectory(prefix="driftcheck-check-") as folder:
         outcomes = record_endpoints(config, endpoints, Path(folder), on_outcome)
         recorded = {o.endpoint for o in outcomes if o.error is None}
-        checked = tuple(e for e in config.endpoints if e.name in recorded)
-        fresh = dataclasses.replace(config, fresh=Path(folder), endpoints=checked)
-        recordings = Recordings(scope.reading)  # read each cassette once, for all three
+        fresh = dataclasses.replace(config, fresh=Path(folder), fresh_sources=())
+        recordings = Recordings(fresh, scope.reading)  # each cassette read once, for all three
         report = cassette_report(fresh, recordings, recorded) or Report((), 0)
-        mocks = fixture_report(fresh, recordings)
+        mocks = fixture_report(fresh, recordings, recorded)
+        stale = stale_report(config, [o.endpoint for o in outcomes], scope, recordings)
     failures = tuple(o for o in outcomes if o.error)
-    stale = stale_report(config, [o.endpoint for o in outcomes], scope, recordings)
     return dataclasses.replace(combine([report, mocks, stale]), failed=failures), outcomes

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from driftcheck.config import Config
 from driftcheck.core.compare import compare
-from driftcheck.core.endpoints import endpoint_key, group
 from driftcheck.core.fixture_check import compare_fixtures
 from driftcheck.core.merge import combine
-from driftcheck.core.model import FileError, Finding, Interaction, Report
+from driftcheck.core.model import EndpointSet, FileError, Finding, Report
+from driftcheck.core.slugs import group_sides
 from driftcheck.core.staleness import stale_findings
 from driftcheck.errors import CassetteError, ConfigError, InputError
-from driftcheck.run.recordings import Recordings, by_name, contract, notes_of
+from driftcheck.run.recordings import Recordings, contract, newest, notes_of
 from driftcheck.run.scope import Scope
 from driftcheck.sources import scan
 from driftcheck.sources.cassettes import discover
@@ -39,26 +39,31 @@ def _scan_sides(paths: Sequence[PathLike], reading: scan.Settings) -> list[scan.
     return scanned
 
 
-def _endpoint_of(interaction: Interaction) -> str:
-    return endpoint_key(interaction.method, interaction.uri)
+def _only(endpoints: EndpointSet, names: set[str]) -> EndpointSet:
+    return EndpointSet({n: s for n, s in endpoints.endpoints.items() if n in names})
 
 
 def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None) -> Report:
-    """Compare the shapes of two cassette files or folders."""
+    """Compare the shapes of two cassette files or folders (endpoints by automatic key,
+    slugs collapsed over both sides)."""
     scope = scope or Scope()
     old_side, new_side = _scan_sides([baseline, current], scope.reading)
+    (old_set, new_set), names = group_sides(
+        [(old_side.interactions, old_side.shapes), (new_side.interactions, new_side.shapes)]
+    )
     old, new = old_side.interactions, new_side.interactions
     if scope.shard is not None:
-        picked = scope.pick({_endpoint_of(i) for i in (*old, *new)})
-        old = [i for i in old if _endpoint_of(i) in picked]
-        new = [i for i in new if _endpoint_of(i) in picked]
-    report = compare(group(old, old_side.shapes), group(new, new_side.shapes))
+        picked = scope.pick({*old_set.endpoints, *new_set.endpoints})
+        old_set, new_set = _only(old_set, picked), _only(new_set, picked)
+        old = [i for i in old if names(i) in picked]
+        new = [i for i in new if names(i) in picked]
+    report = compare(old_set, new_set)
     notes = notes_of((*old, *new))
     errors = (*old_side.errors, *new_side.errors)
     parts = [dataclasses.replace(report, errors=errors, notes=tuple(notes))]
     if scope.max_age:
         files = {i.source for i in (*old, *new)}
-        cassettes = recorded(files, [*old, *new], _endpoint_of)
+        cassettes = recorded(files, [*old, *new], names)
         parts.append(Report(tuple(stale_findings(cassettes, scope.max_age, scope.now)), 0))
     return combine(parts)
 
@@ -67,7 +72,7 @@ def fixture_report(
     config: Config, recordings: Recordings | None = None, names: set[str] | None = None
 ) -> Report:
     """Every configured endpoint's fixtures (of those in `names`) against its recordings."""
-    recordings = recordings or Recordings()
+    recordings = recordings or Recordings(config)
     findings: list[Finding] = []
     errors: list[FileError] = []
     notes: list[str] = []
@@ -91,25 +96,26 @@ def fixture_report(
     )
 
 
-def fresh_files(config: Config) -> list[Path]:
-    """The fresh recordings `record` wrote, one per endpoint."""
-    return sorted(config.fresh.glob("*.yaml")) if config.fresh.is_dir() else []
-
-
 def cassette_report(
     config: Config, recordings: Recordings | None = None, names: set[str] | None = None
 ) -> Report | None:
-    """Fresh recordings vs their committed cassettes; None when nothing fresh exists."""
-    every = fresh_files(config)
-    if not every:
+    """Every fresh recording vs every committed one, endpoint by endpoint (of those in
+    `names`), whatever files hold them; None when nothing fresh exists.
+
+    Only endpoints the fresh recordings hold are compared: `record` re-records configured
+    endpoints, so what else the committed cassettes hold was not asked again."""
+    recordings = recordings or Recordings(config)
+    if not recordings.fresh_files():
         return None
-    fresh = [p for p in every if names is None or p.stem in names]
-    committed = [config.cassettes / p.name for p in fresh if (config.cassettes / p.name).is_file()]
-    old, new = (recordings or Recordings()).load_sides([committed, fresh])
-    report = compare(old.endpoints(), new.endpoints())
+    committed, fresh = recordings.sides()
+    compared = set(fresh.endpoints.endpoints) & (
+        set(fresh.endpoints.endpoints) if names is None else names
+    )
+    old, new = committed.only(compared), fresh.only(compared)
+    report = compare(old.endpoints, new.endpoints)
     return dataclasses.replace(
         report,
-        errors=(*old.errors, *new.errors),
+        errors=(*committed.errors, *fresh.errors),
         notes=notes_of((*old.interactions, *new.interactions)),
     )
 
@@ -117,35 +123,35 @@ def cassette_report(
 def stale_report(
     config: Config, names: Iterable[str], scope: Scope, recordings: Recordings | None = None
 ) -> Report:
-    """`cassette-stale` for the committed cassettes of `names`, when a max age is set."""
+    """`cassette-stale` for the endpoints of `names`, each by its newest committed
+    recording, when a max age is set."""
     max_age = scope.max_age or config.max_age
     if not max_age:
         return Report((), 0)
-    paths = [config.cassettes / f"{name}.yaml" for name in sorted(set(names))]
-    existing = [path for path in paths if path.is_file()]
-    interactions = (recordings or Recordings()).load(existing).interactions
-    cassettes = recorded([str(path) for path in existing], interactions, by_name)
-    return Report(tuple(stale_findings(cassettes, max_age, scope.now)), 0)
+    committed = (recordings or Recordings(config, scope.reading)).committed
+    return Report(tuple(stale_findings(newest(committed, names), max_age, scope.now)), 0)
 
 
 def diff_config(config: Config, scope: Scope | None = None) -> Report:
     """`driftcheck diff` with no arguments: both comparisons in one report."""
     scope = scope or Scope()
-    recordings = Recordings(scope.reading)
-    configured = [e.name for e in config.endpoints]
-    names = scope.pick([*configured, *(p.stem for p in fresh_files(config))])
-    cassettes = cassette_report(config, recordings, names)
+    recordings = Recordings(config, scope.reading)
     has_fixtures = any(e.fixtures for e in config.endpoints)
-    if cassettes is None and not has_fixtures and not (scope.max_age or config.max_age):
+    if not recordings.fresh_files() and not has_fixtures and not (scope.max_age or config.max_age):
         where = config.source or "no driftcheck.toml found"
         raise ConfigError(
-            f"{where}: nothing to compare: no fresh recordings in {config.fresh} and no "
+            f"{where}: nothing to compare: no fresh recordings in {_fresh(config)} and no "
             "endpoint lists `fixtures`; run `driftcheck record`, or give BASELINE and CURRENT"
         )
+    configured = [e.name for e in config.endpoints]
+    names = scope.pick([*configured, *recordings.fresh.endpoints.endpoints])
+    cassettes = cassette_report(config, recordings, names)
+    unread = Report((), 0, tuple(recordings.committed.errors)) if cassettes is None else None
     parts = [
         r
         for r in (
             cassettes,
+            unread,
             fixture_report(config, recordings, names),
             stale_report(config, names, scope, recordings),
         )
@@ -153,5 +159,9 @@ def diff_config(config: Config, scope: Scope | None = None) -> Report:
     ]
     notes: list[str] = []
     if cassettes is None:
-        notes.append(f"no fresh recordings in {config.fresh}: only fixtures were compared")
+        notes.append(f"no fresh recordings in {_fresh(config)}: only fixtures were compared")
     return combine(parts, notes)
+
+
+def _fresh(config: Config) -> str:
+    return " or ".join(config.fresh_places)

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from driftcheck.config import Config
-from driftcheck.core.endpoints import group
 from driftcheck.core.fixture_check import PER_PAYLOAD_RULES, Contract, compare_fixtures
 from driftcheck.core.model import EndpointSet, FileError, Finding, Fixture
+from driftcheck.core.slugs import group_sides
 from driftcheck.core.variants import Variant, variants
 from driftcheck.errors import InputError
 from driftcheck.files import write_atomic
 from driftcheck.jsonio import dumps_indented
-from driftcheck.run.recordings import known_endpoint, recorded_bodies
+from driftcheck.run.recordings import Recordings, known_endpoint, recorded_bodies
 from driftcheck.sources import scan
 from driftcheck.sources.cassettes import discover
 
@@ -26,9 +26,10 @@ PathLike = str | os.PathLike[str]
 def shape_paths(
     paths: Sequence[PathLike], reading: scan.Settings | None = None
 ) -> tuple[EndpointSet, list[FileError]]:
-    """Infer shapes per endpoint from cassette files and folders."""
+    """Infer shapes per endpoint from cassette files and folders (slugs collapsed)."""
     scanned = scan.scan(discover(paths), reading or scan.Settings())
-    return group(scanned.interactions, scanned.shapes), scanned.errors
+    (endpoints,), _ = group_sides([(scanned.interactions, scanned.shapes)])
+    return endpoints, scanned.errors
 
 
 def payload_findings(recorded: Contract, payload: Any, label: str = "payload") -> list[Finding]:
@@ -40,7 +41,8 @@ def payload_findings(recorded: Contract, payload: Any, label: str = "payload") -
 
 def write_variants(config: Config, name: str, out: Path) -> list[tuple[Path, Variant]]:
     """Write the base body and its variants as `<name>.<variant>.json` files in `out`."""
-    recorded, bodies = recorded_bodies(config, known_endpoint(config, name))
+    recordings = Recordings(config)  # read once, to know the name and to find its files
+    recorded, bodies = recorded_bodies(config, known_endpoint(config, name, recordings), recordings)
     written: list[tuple[Path, Variant]] = []
     for variant in variants(bodies, recorded.shape):
         path = out / f"{name}.{variant.name}.json"

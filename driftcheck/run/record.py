@@ -8,11 +8,10 @@ from pathlib import Path
 
 from driftcheck.config import Config, Endpoint
 from driftcheck.core.model import Outcome
-from driftcheck.errors import CassetteError, ConfigError
+from driftcheck.errors import ConfigError
+from driftcheck.run.recordings import newest, recordings_in
 from driftcheck.run.scope import Scope
 from driftcheck.sources.bodies import unreadable
-from driftcheck.sources.cassettes import read_cassette
-from driftcheck.sources.staleness import recorded_time
 
 UTC = datetime.timezone.utc
 
@@ -26,7 +25,21 @@ def selected(
         where = config.source or "no driftcheck.toml found"
         raise ConfigError(f"{where}: no [[endpoints]] to record")
     picked = (scope or Scope()).pick(e.name for e in chosen)
-    return tuple(e for e in chosen if e.name in picked)
+    return recordable(config, tuple(e for e in chosen if e.name in picked))
+
+
+def recordable(config: Config, endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
+    """`endpoints`, each with values for every URL placeholder: only recording needs
+    them (`diff`, `shape`, `fixtures` and the pytest plugin match by template)."""
+    for endpoint in endpoints:
+        placeholder = endpoint.unfilled
+        if placeholder is not None:
+            where = config.source or "configuration"
+            raise ConfigError(
+                f"{where}: endpoint `{endpoint.name}`: url placeholder `{{{placeholder}}}` has "
+                "no values in `params`; recording needs them"
+            )
+    return endpoints
 
 
 def record_endpoints(
@@ -39,23 +52,22 @@ def record_endpoints(
     from driftcheck.record import recorder  # imports requests (~0.15 s): only recording needs it
 
     settings = recorder.Settings.from_config(config, check_body=unreadable)
-    return recorder.record(endpoints, out, settings, config.concurrency, on_outcome)
+    chosen = recordable(config, endpoints)
+    return recorder.record(chosen, out, settings, config.concurrency, on_outcome)
 
 
 def due(config: Config, names: tuple[str, ...], target: Path, scope: Scope) -> tuple[Endpoint, ...]:
     """What `record` should record: the selected endpoints of this shard, and with a max
-    age only those whose cassette in `target` is missing, unreadable or older than it."""
+    age only those with no recording in `target` (any file, any layout) newer than it."""
     chosen = selected(config, names, scope)
     if not scope.max_age:
         return chosen
+    there = recordings_in(config, target, scope.reading)
+    times = {r.endpoints[0]: r.stamp for r in newest(there, [e.name for e in chosen])}
     result = []
     for endpoint in chosen:
-        path = target / f"{endpoint.name}.yaml"
-        try:
-            found = recorded_time(str(path), read_cassette(path).interactions)
-        except CassetteError:
-            found = None
-        recorded = None if found is None else datetime.datetime.fromtimestamp(found[0], UTC)
+        stamp = times.get(endpoint.name)
+        recorded = None if stamp is None else datetime.datetime.fromtimestamp(stamp, UTC)
         if recorded is None or scope.now - recorded > scope.max_age.delta:
             result.append(endpoint)
     return tuple(result)

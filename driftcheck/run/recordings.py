@@ -1,103 +1,141 @@
-"""Config mode's recordings: where each configured endpoint's cassette is, loaded once
-per run, and the recorded contract its mocks are checked against.
+"""Config mode's recordings: every cassette under `cassettes` and under `fresh`, in any
+layout and file name, read once per run; each interaction belongs to the configured
+endpoint whose matcher fits it, else to its automatic key; and an endpoint's contract.
 
-Recorded shapes for an endpoint come from its fresh recording when there is one, else
-its committed cassette (`<name>.yaml` in either folder).
+An endpoint's recorded shapes come from the fresh recordings when they hold it, else
+from the committed ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from driftcheck.config import Config
-from driftcheck.core.endpoints import Pooled, group, pool
+from driftcheck.core.endpoints import Names
 from driftcheck.core.fixture_check import Contract, contract_of
-from driftcheck.core.model import BodyKind, EndpointSet, FileError, Interaction
+from driftcheck.core.model import BodyKind, EndpointSet, FileError, Interaction, StatusShape
+from driftcheck.core.slugs import group_sides
+from driftcheck.core.staleness import Recorded
 from driftcheck.core.suggest import unknown_name
 from driftcheck.errors import ConfigError, InputError
-from driftcheck.sources.cassettes import load_all
-from driftcheck.sources.scan import Scanned, Settings, scan_sides
+from driftcheck.sources.cassettes import find, load_all
+from driftcheck.sources.scan import Settings, scan_sides
+from driftcheck.sources.staleness import recorded_time
+
+LISTED = 20  # known endpoint names an "unknown endpoint" error lists
 
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """Cassettes as config mode reads them: interactions without bodies, unreadable files,
-    and the bodies' shapes pooled per endpoint as `by_name` names it, and status."""
+    """One set of recordings (committed or fresh): interactions without bodies, the files
+    that could not be read, the endpoints they make, and how interactions were named."""
 
     interactions: list[Interaction]
     errors: list[FileError]
-    shapes: Pooled
+    endpoints: EndpointSet
+    names: Names
 
-    def endpoints(self) -> EndpointSet:
-        return group(self.interactions, self.shapes, name_of=by_name)
+    def of(self, name: str) -> list[Interaction]:
+        """The interactions of one endpoint, from whatever files hold them."""
+        return [i for i in self.interactions if self.names(i) == name]
+
+    def uris(self) -> dict[str, tuple[str, ...]]:
+        """Each endpoint's recorded request URLs (a URL-regex mock is tested on them)."""
+        found: dict[str, dict[str, None]] = defaultdict(dict)
+        for interaction in self.interactions:
+            found[self.names(interaction)][interaction.uri] = None
+        return {name: tuple(uris) for name, uris in found.items()}
+
+    def only(self, names: set[str]) -> Loaded:
+        """These endpoints alone (a shard, the endpoints a check recorded)."""
+        kept = {n: s for n, s in self.endpoints.endpoints.items() if n in names}
+        interactions = [i for i in self.interactions if self.names(i) in names]
+        return Loaded(interactions, self.errors, EndpointSet(kept), self.names)
 
 
 class Recordings:
-    """Loads each cassette once per run, labelled by file name like configured endpoints."""
+    """The committed and the fresh recordings of a config, read together on one pool the
+    first time they are asked for; slugs are collapsed over both (`group_sides`)."""
 
-    def __init__(self, reading: Settings | None = None) -> None:
+    def __init__(self, config: Config, reading: Settings | None = None) -> None:
+        self.config = config
         self._reading = reading or Settings()
-        self._scanned: dict[Path, Scanned] = {}
+        self._sides: tuple[Loaded, Loaded] | None = None
+        self._fresh_files: list[Path] | None = None
 
-    def load_sides(self, sides: Sequence[Iterable[Path]]) -> list[Loaded]:
-        """Each side's cassettes; those not read yet are read together, on one pool."""
-        wanted = [list(paths) for paths in sides]
-        every = dict.fromkeys(path for paths in wanted for path in paths)
-        missing = [path for path in every if path not in self._scanned]
-        # A side per file: a file is one endpoint here, so its shapes pool on their own.
-        scanned = scan_sides([[path] for path in missing], self._reading)
-        self._scanned.update(zip(missing, scanned, strict=True))
-        return [self._loaded(paths) for paths in wanted]
+    def fresh_files(self) -> list[Path]:
+        """The fresh recordings' files (found, not read: whether there are any decides
+        what a run compares)."""
+        if self._fresh_files is None:
+            self._fresh_files = find(self.config.fresh_places)
+        return self._fresh_files
 
-    def load(self, paths: Iterable[Path]) -> Loaded:
-        (loaded,) = self.load_sides([paths])
-        return loaded
+    def sides(self) -> tuple[Loaded, Loaded]:
+        """The committed recordings and the fresh ones."""
+        if self._sides is None:
+            fresh = self.fresh_files()
+            apart = set(fresh)  # a fresh folder inside the committed one is not committed
+            committed = [p for p in find(self.config.committed_places) if p not in apart]
+            matchers = self.config.matchers
+            old, new = scan_sides([committed, fresh], self._reading, matchers)
+            (old_set, new_set), names = group_sides(
+                [(old.interactions, old.shapes), (new.interactions, new.shapes)], Names(matchers)
+            )
+            self._sides = (
+                Loaded(old.interactions, old.errors, old_set, names),
+                Loaded(new.interactions, new.errors, new_set, names),
+            )
+        return self._sides
 
-    def _loaded(self, paths: list[Path]) -> Loaded:
-        parts = [(_name(path), self._scanned[path]) for path in paths]
-        return Loaded(
-            [i for _, part in parts for i in part.interactions],
-            [error for _, part in parts for error in part.errors],
-            pool(
-                ((name, status), shape)
-                for name, part in parts
-                for (_, status), shape in part.shapes.items()
-            ),
+    @property
+    def committed(self) -> Loaded:
+        return self.sides()[0]
+
+    @property
+    def fresh(self) -> Loaded:
+        return self.sides()[1]
+
+    def holding(self, name: str) -> Loaded | None:
+        """The recordings an endpoint's contract comes from: fresh if they hold it."""
+        return next(
+            (s for s in (self.fresh, self.committed) if name in s.endpoints.endpoints), None
         )
 
 
-def recording_of(config: Config, name: str) -> Path | None:
-    """The fresh recording of an endpoint if there is one, else its committed cassette."""
-    for folder in (config.fresh, config.cassettes):
-        path = folder / f"{name}.yaml"
-        if path.is_file():
-            return path
-    return None
+def recordings_in(config: Config, folder: Path, reading: Settings | None = None) -> Loaded:
+    """The recordings under one folder, named by the config's matchers (`record
+    --max-age` asks which endpoints its target holds a recent recording of)."""
+    matchers = config.matchers
+    (scanned,) = scan_sides([find([str(folder)])], reading or Settings(), matchers)
+    (endpoints,), names = group_sides([(scanned.interactions, scanned.shapes)], Names(matchers))
+    return Loaded(scanned.interactions, scanned.errors, endpoints, names)
 
 
-def known_endpoint(config: Config, name: str) -> str:
-    """`name` if it is configured or recorded; else an error listing the nearest names."""
-    names = {e.name for e in config.endpoints}
-    if name in names or recording_of(config, name) is not None:
+def places(config: Config) -> str:
+    """Where a config's recordings are read, for messages."""
+    return " or ".join((*config.fresh_places, *config.committed_places))
+
+
+def known_endpoint(config: Config, name: str, recordings: Recordings | None = None) -> str:
+    """`name` if it is configured or recorded (an automatic key, as reports spell it);
+    else an error listing the nearest names."""
+    configured = [e.name for e in config.endpoints]
+    if name in configured:
         return name
-    recorded = {
-        p.stem for folder in (config.fresh, config.cassettes) for p in folder.glob("*.yaml")
-    }
-    valid = sorted(names | recorded)
-    listing = ", ".join(valid) or "none: add [[endpoints]] to the config or record first"
+    recordings = recordings or Recordings(config)
+    if recordings.holding(name) is not None:
+        return name
+    recorded = {n for side in recordings.sides() for n in side.endpoints.endpoints}
+    valid = sorted(set(configured) | recorded)
+    shown = [*configured, *sorted(recorded - set(configured))]
+    listing = ", ".join(shown[:LISTED]) or "none: add [[endpoints]] to the config or record first"
+    if len(shown) > LISTED:
+        listing += f", and {len(shown) - LISTED} more"
     raise ConfigError(f"{unknown_name('endpoint', name, valid)} (known: {listing})")
-
-
-def by_name(interaction: Interaction) -> str:
-    """Configured endpoints are labelled by their cassette's file name."""
-    return _name(interaction.source)
-
-
-def _name(path: str | Path) -> str:
-    return Path(path).stem
 
 
 def notes_of(interactions: Iterable[Interaction]) -> tuple[str, ...]:
@@ -106,37 +144,77 @@ def notes_of(interactions: Iterable[Interaction]) -> tuple[str, ...]:
 
 
 def contract(config: Config, name: str, recordings: Recordings | None = None) -> Contract:
-    """The recorded contract of one endpoint; InputError when there is nothing to go by."""
-    path = _recording(config, name)
-    loaded = (recordings or Recordings()).load([path])
-    return _contract_of(name, path, loaded.errors, loaded.endpoints())
+    """The recorded contract of one endpoint, from its recordings in whatever files hold
+    them; InputError when there is nothing to go by."""
+    recordings = recordings or Recordings(config)
+    return _contract_of(name, _statuses(config, name, recordings))
 
 
-def _recording(config: Config, name: str) -> Path:
-    path = recording_of(config, name)
-    if path is None:
-        raise InputError(
-            f"endpoint `{name}` has no recording: neither {config.fresh / name}.yaml nor "
-            f"{config.cassettes / name}.yaml exists; run `driftcheck record`"
-        )
-    return path
+def _statuses(config: Config, name: str, recordings: Recordings) -> Mapping[int, StatusShape]:
+    loaded = recordings.holding(name)
+    if loaded is not None:
+        return loaded.endpoints.endpoints[name]
+    configured = {e.name: e for e in config.endpoints}
+    what = f" ({configured[name].method} {configured[name].url})" if name in configured else ""
+    raise InputError(
+        f"endpoint `{name}`{what} has no recording: no interaction in {places(config)} "
+        "matches it; run `driftcheck record`"
+    )
 
 
-def _contract_of(
-    name: str, path: Path, errors: list[FileError], endpoints: EndpointSet
-) -> Contract:
-    if errors:
-        raise InputError(f"{errors[0].file}: {errors[0].message}")
-    found = contract_of(name, endpoints.endpoints.get(name, {}))
+def _contract_of(name: str, statuses: Mapping[int, StatusShape]) -> Contract:
+    found = contract_of(name, statuses)
     if found is None:
-        raise InputError(f"{path}: no successful (2xx) JSON response recorded for `{name}`")
+        first = next((s.location for s in statuses.values() if s.location), None)
+        where = f"{first.file}: " if first else ""
+        raise InputError(f"{where}no successful (2xx) JSON response recorded for `{name}`")
     return found
 
 
-def recorded_bodies(config: Config, name: str) -> tuple[Contract, list[Any]]:
-    """An endpoint's contract and its successful JSON bodies, for generating fixtures."""
-    path = _recording(config, name)
-    interactions, errors = load_all([path])  # with bodies: variants are made of them
-    recorded = _contract_of(name, path, errors, group(interactions, name_of=by_name))
-    bodies = [i.body for i in interactions if 200 <= i.status < 300 and i.kind is BodyKind.JSON]
-    return recorded, bodies
+def recorded_bodies(
+    config: Config, name: str, recordings: Recordings | None = None
+) -> tuple[Contract, list[Any]]:
+    """An endpoint's contract and its successful JSON bodies, for generating fixtures:
+    the files that hold the endpoint are read again, with their bodies."""
+    recordings = recordings or Recordings(config)
+    recorded = contract(config, name, recordings)
+    loaded = recordings.holding(name)
+    files = sorted({i.source for i in loaded.of(name)}) if loaded else []
+    interactions, _ = load_all(Path(file) for file in files)  # read once already: no errors
+    names = loaded.names if loaded else Names()
+    return recorded, [
+        i.body
+        for i in interactions
+        if 200 <= i.status < 300 and i.kind is BodyKind.JSON and names(i) == name
+    ]
+
+
+def newest(loaded: Loaded, names: Iterable[str]) -> list[Recorded]:
+    """When each endpoint of `names` was last recorded: its newest recording across the
+    files that hold it (dates in them, else the file's git or modification time)."""
+    wanted = set(names)
+    by_name: dict[str, dict[str, list[Interaction]]] = defaultdict(lambda: defaultdict(list))
+    for interaction in loaded.interactions:
+        name = loaded.names(interaction)
+        if name in wanted:
+            by_name[name][interaction.source].append(interaction)
+    file_times: dict[str, tuple[float, str] | None] = {}  # one git call per file
+    found = []
+    for name, files in sorted(by_name.items()):
+        times = []
+        for path, interactions in sorted(files.items()):
+            stamps = [i.recorded_at for i in interactions if i.recorded_at is not None]
+            if stamps:
+                times.append((max(stamps), "date recorded in the cassette", path))
+            elif (time := _file_time(path, file_times)) is not None:
+                times.append((*time, path))
+        if times:
+            stamp, how, path = max(times, key=lambda time: time[0])
+            found.append(Recorded(path, stamp, how, (name,)))
+    return found
+
+
+def _file_time(path: str, known: dict[str, tuple[float, str] | None]) -> tuple[float, str] | None:
+    if path not in known:
+        known[path] = recorded_time(path, ())
+    return known[path]

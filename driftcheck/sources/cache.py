@@ -21,9 +21,11 @@ from driftcheck.core.model import BodyKind, Interaction, Node
 from driftcheck.core.shape import Rows, ShapeBuilder, from_rows
 from driftcheck.files import write_atomic
 
-CACHE_FORMAT = 3  # 3: shapes pooled per endpoint and status, apart from the interactions
+# 4: interactions carry their GraphQL operation and the path segments their body names;
+# pools are named by the configured matchers
+CACHE_FORMAT = 4
 T = TypeVar("T")
-PoolKey = tuple[str, int]  # (endpoint key, status)
+PoolKey = tuple[str, int]  # (endpoint name, status)
 Files = list[tuple[str, str | None, list[Interaction]]]  # path, error, interactions
 
 
@@ -44,10 +46,12 @@ class RunEntry:
     shapes: dict[PoolKey, Node]
 
 
-def content_key(data: bytes) -> str:
-    """An entry's key: the SHA-256 of `data`, the driftcheck version and the format."""
+def content_key(data: bytes, naming: str = "") -> str:
+    """An entry's key: the SHA-256 of `data`, the driftcheck version and the format, and
+    `naming` (the configured matchers, which name the pools: shapes pooled under other
+    names are never reused)."""
     digest = hashlib.sha256(data)  # SHA-NI makes it twice as fast as BLAKE2 on x86
-    digest.update(f"\0driftcheck {__version__} cache {CACHE_FORMAT}".encode())
+    digest.update(f"\0driftcheck {__version__} cache {CACHE_FORMAT}\0{naming}".encode())
     return digest.hexdigest()
 
 
@@ -55,7 +59,7 @@ def entry_path(folder: Path, key: str) -> Path:
     return folder / key[:2] / f"{key}.json"
 
 
-def run_key(paths: Sequence[str]) -> str | None:
+def run_key(paths: Sequence[str], naming: str = "") -> str | None:
     """A run's key: its files' paths and content keys (None when one cannot be read)."""
     digest = hashlib.sha256(b"run")
     for path in paths:
@@ -63,7 +67,7 @@ def run_key(paths: Sequence[str]) -> str | None:
             digest.update(f"\0{path}\0{content_key(Path(path).read_bytes())}".encode())
         except OSError:
             return None
-    return content_key(digest.digest())
+    return content_key(digest.digest(), naming)
 
 
 def cached(folder: Path, key: str, decode: Callable[[bytes], T]) -> T | None:
@@ -117,14 +121,14 @@ def decode_run(data: bytes, paths: Sequence[str]) -> RunEntry:
 def _metadata(interactions: Sequence[Interaction]) -> list[list[Any]]:
     return [
         [i.method, i.uri, i.status, i.content_type, i.kind.value, i.note, i.index, i.line,
-         i.recorded_at]
+         i.recorded_at, i.operation, list(i.echoed)]
         for i in interactions
     ]  # fmt: skip
 
 
 _NONE = type(None)
 _FIELDS: tuple[type | tuple[type, ...], ...] = (  # the types of `_metadata`'s fields
-    str, str, int, str, str, (str, _NONE), int, int, (float, int, _NONE),
+    str, str, int, str, str, (str, _NONE), int, int, (float, int, _NONE), (str, _NONE), list,
 )  # fmt: skip
 
 
@@ -135,10 +139,16 @@ def _interactions(rows: list[list[Any]], path: str) -> list[Interaction]:
     return [
         Interaction(
             method=m, uri=u, status=s, content_type=c, kind=BodyKind(k), note=n, source=path,
-            index=x, line=line, recorded_at=r,
+            index=x, line=line, recorded_at=r, operation=o, echoed=_positions(e),
         )
-        for m, u, s, c, k, n, x, line, r in rows
+        for m, u, s, c, k, n, x, line, r, o, e in rows
     ]  # fmt: skip
+
+
+def _positions(positions: list[Any]) -> tuple[int, ...]:
+    if not all(type(position) is int for position in positions):
+        raise ValueError("not path positions")
+    return tuple(positions)
 
 
 def _error(error: Any) -> str | None:

@@ -4,7 +4,8 @@ Also reads the layouts of VCR's ports that share its idea: Ruby VCR and Betamax
 (`http_interactions`, `base64_string` bodies) and go-vcr (`url`, `code`).
 
 YAML goes through `yamlsafe`, which never builds objects from YAML tags; writing
-cassettes is `record.writer`'s.
+cassettes is `record.writer`'s. A GraphQL request's operation name is read from its
+recorded body, so configured endpoints can tell operations at one URL apart.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import binascii
 import dataclasses
 import datetime
 import email.utils
+import glob
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from driftcheck import jsonio
 from driftcheck.core.model import FileError, Interaction
@@ -27,6 +31,9 @@ from driftcheck.sources import yamlsafe
 from driftcheck.sources.bodies import decode_body
 
 CASSETTE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ""})
+GRAPHQL_BODY_LIMIT = 1 << 20  # bytes: queries are small; a larger body is not parsed for one
+_GRAPHQL_NOISE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+_GRAPHQL_TOKENS = re.compile(r"[{}]|\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 
 
 class _BodyShapeError(Exception):
@@ -136,7 +143,50 @@ def _interaction(entry: Any, name: str, index: int) -> Interaction:
         source=name,
         index=index,
         recorded_at=_recorded_at(entry.get("recorded_at"), headers),
+        operation=_operation(request, uri),
     )
+
+
+def _operation(request: Mapping[str, Any], uri: str) -> str | None:
+    """A GraphQL request's operation name: its body's `operationName`, else the first
+    operation named in its `query` (a GET carries both in the query string). None for
+    any other request, and for anything that cannot be read: it never fails the file."""
+    try:
+        raw = _raw_body(request)
+    except _BodyShapeError:
+        return None
+    if raw and len(raw) <= GRAPHQL_BODY_LIMIT and raw.lstrip()[:1] in (b"{", "{"):
+        try:
+            document = jsonio.loads(raw)
+        except (ValueError, TypeError):
+            return None
+        if isinstance(document, dict) and isinstance(document.get("query"), str):
+            return _operation_name(document["query"], document.get("operationName"))
+        return None
+    query = parse_qs(urlsplit(uri).query) if len(uri) <= GRAPHQL_BODY_LIMIT else {}
+    if "query" in query:
+        return _operation_name(query["query"][0], query.get("operationName", [""])[0])
+    return None
+
+
+def _operation_name(query: str, name: Any) -> str | None:
+    if isinstance(name, str) and name:
+        return name
+    return first_operation(query)
+
+
+def first_operation(query: str) -> str | None:
+    """The name of the first operation defined in a GraphQL document (`query GetUser`,
+    `mutation AddStar`): at the top level, outside strings and comments."""
+    depth = 0
+    for token in _GRAPHQL_TOKENS.finditer(_GRAPHQL_NOISE.sub(" ", query)):
+        if token.group(0) == "{":
+            depth += 1
+        elif token.group(0) == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            return token.group(1)
+    return None
 
 
 def _recorded_at(stamp: Any, headers: Mapping[str, list[str]]) -> float | None:
@@ -255,6 +305,20 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
         else:
             raise CassetteError(str(path), "no such file or folder")
     return found
+
+
+def find(patterns: Iterable[str]) -> list[Path]:
+    """The cassette files configured places hold: a folder searched like `discover`, the
+    files a glob matches (`**` for any depth, whatever their extension), a file itself.
+    A place that does not exist holds nothing yet (nothing was recorded there)."""
+    found: dict[Path, None] = {}
+    for pattern in patterns:
+        if any(character in pattern for character in "*?["):
+            matched = sorted(Path(path) for path in glob.glob(pattern, recursive=True))
+            found.update(dict.fromkeys(path for path in matched if path.is_file()))
+        elif Path(pattern).exists():
+            found.update(dict.fromkeys(discover([pattern])))
+    return list(found)
 
 
 def load_all(paths: Iterable[Path]) -> tuple[list[Interaction], list[FileError]]:

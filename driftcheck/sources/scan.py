@@ -6,6 +6,9 @@ back, so memory is bounded by the largest file, not the corpus, and the main pro
 merges a few shapes per endpoint rather than one per body. Results keep the input order,
 so output is deterministic. `sources/cache.py` keeps what was read, keyed by content.
 
+Pools are keyed by endpoint name: the configured matcher that fits an interaction, else
+its automatic key. So the matchers go to the workers, and into the cache keys.
+
 Inside a run a shape is a `ShapeBuilder`; it is rows in the cache and a `Node` once it
 leaves the worker.
 """
@@ -15,15 +18,21 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import itertools
 import os
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from driftcheck.core.endpoints import Pooled, endpoint_key, pool
+from driftcheck.core.endpoints import Names, Pooled, endpoint_key, pool
+from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import BodyKind, FileError, Interaction
 from driftcheck.core.shape import ShapeBuilder, from_rows, infer
+from driftcheck.core.slugs import slug_positions
 from driftcheck.errors import CassetteError, ShapeDepthError
 from driftcheck.sources.cache import (
     FileEntry,
@@ -41,6 +50,12 @@ from driftcheck.sources.cache import (
 from driftcheck.sources.cassettes import parse_cassette
 
 SMALL = 8  # files: below this, a pool costs more than it saves
+# A record names itself near the top of its body: so many of its values are looked at for
+# the URL's segments, and so many elements of each array.
+ECHO_VALUES = 64
+ECHO_ITEMS = 8
+# Fields that name a resource's kind (JSON:API `type`, Stripe `object`), never a record.
+TYPE_KEYS = frozenset({"type", "kind", "object", "resource", "resource_type", "resourceType"})
 CHUNKS = 4  # runs of files per worker: few enough to pool shapes, enough to balance
 
 
@@ -64,7 +79,7 @@ class FileScan:
 @dataclass(frozen=True, slots=True)
 class Scanned:
     """What a scan hands over: each file's interactions, and apart from them the shapes
-    of their JSON bodies pooled per endpoint key and status, for `group`."""
+    of their JSON bodies pooled per endpoint name and status, for `group`."""
 
     files: tuple[FileScan, ...] = ()
     shapes: Pooled = field(default_factory=dict)
@@ -79,16 +94,20 @@ class Scanned:
 
 
 def infer_bodies(
-    interactions: Sequence[Interaction],
+    interactions: Sequence[Interaction], names: Names | None = None
 ) -> tuple[list[Interaction], dict[PoolKey, ShapeBuilder]]:
-    """The interactions without bodies, and their JSON bodies' shapes per endpoint key and
-    status, each group inferred as one column. A body too deep to infer is left out alone:
-    it is marked unreadable, with a note."""
+    """The interactions without bodies, and their JSON bodies' shapes per endpoint name (as
+    `names` gives it) and status, each group inferred as one column. A body too deep to
+    infer is left out alone: it is marked unreadable, with a note."""
     kept = list(interactions)
+    name_of = names or Names()
     groups: dict[PoolKey, list[int]] = {}
     for position, interaction in enumerate(kept):
         if interaction.kind is BodyKind.JSON:
-            key = (endpoint_key(interaction.method, interaction.uri), interaction.status)
+            key = (name_of(interaction), interaction.status)
+            echoes = echoed(interaction.uri, interaction.body)
+            if echoes:
+                kept[position] = dataclasses.replace(interaction, echoed=echoes)
             groups.setdefault(key, []).append(position)
     pools = {}
     for key, positions in groups.items():
@@ -100,6 +119,32 @@ def infer_bodies(
         if positions:
             pools[key] = builder
     return [dataclasses.replace(i, body=None) for i in kept], pools
+
+
+def echoed(uri: str, body: Any) -> tuple[int, ...]:
+    """The path segments of `uri` (0: the first) where a slug may stand and whose value
+    `body` states in a field that is not a type: `/collections/naip` answered with
+    `{"id": "naip", ...}`. A record names itself, a resource type does not (`"type":
+    "mute_rules"`): slugs are told from resource names by this once bodies are gone."""
+    positions = slug_positions(endpoint_key("GET", uri))
+    if not positions or not isinstance(body, (dict, list)):
+        return ()
+    segments = urlsplit(uri).path.split("/")[1:]
+    wanted = {unquote(segments[p]): p for p in positions if p < len(segments)}
+    stated: set[int] = set()
+    queue: deque[Any] = deque([body])
+    budget = ECHO_VALUES
+    while queue and budget > 0:
+        node = queue.popleft()
+        items = node.items() if isinstance(node, dict) else enumerate(node[:ECHO_ITEMS])
+        for key, value in itertools.islice(items, budget):
+            budget -= 1
+            if isinstance(value, str):
+                if value in wanted and key not in TYPE_KEYS:
+                    stated.add(wanted[value])
+            elif isinstance(value, (dict, list)):
+                queue.append(value)
+    return tuple(sorted(stated))
 
 
 def _one_by_one(
@@ -117,17 +162,29 @@ def _one_by_one(
     return merged, kept
 
 
-def _read(path: str, cache: Path | None) -> FileEntry:
+@dataclass(frozen=True)
+class _Naming:
+    """How a worker names pools: the matchers, and their spelling in cache keys."""
+
+    names: Names
+    key: str
+
+    @classmethod
+    def of(cls, matchers: Sequence[Matcher]) -> _Naming:
+        return cls(Names(matchers), repr(tuple(matchers)) if matchers else "")
+
+
+def _read(path: str, cache: Path | None, naming: _Naming) -> FileEntry:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
         return FileEntry([], f"cannot read: {error.strerror or error}", {})
-    key = content_key(data) if cache is not None else ""
+    key = content_key(data, naming.key) if cache is not None else ""
     hit = None if cache is None else cached(cache, key, lambda entry: decode_file(entry, path))
     if hit is not None:
         return hit
     try:
-        interactions, pools = infer_bodies(parse_cassette(data, path))
+        interactions, pools = infer_bodies(parse_cassette(data, path), naming.names)
         read = FileEntry(interactions, None, pools)
     except CassetteError as error:
         read = FileEntry([], error.reason, {})
@@ -151,8 +208,10 @@ def _no_cycle_collector() -> Iterator[None]:
             gc.enable()
 
 
-def _pool_run(paths: list[str], cache: Path | None) -> tuple[Files, dict[PoolKey, ShapeBuilder]]:
-    """One shape per endpoint key and status over a run of files.
+def _pool_run(
+    paths: list[str], cache: Path | None, naming: _Naming
+) -> tuple[Files, dict[PoolKey, ShapeBuilder]]:
+    """One shape per endpoint name and status over a run of files.
 
     Files are pooled as they are read, and each file's own shapes dropped once counted,
     so a run holds one shape per endpoint, not one per file.
@@ -160,7 +219,7 @@ def _pool_run(paths: list[str], cache: Path | None) -> tuple[Files, dict[PoolKey
     files: Files = []
     pooled: dict[PoolKey, ShapeBuilder] = {}
     for path in paths:
-        read = _read(path, cache)
+        read = _read(path, cache, naming)
         for key, builder in read.pools.items():
             if key in pooled:
                 pooled[key].add_builder(builder)
@@ -170,22 +229,26 @@ def _pool_run(paths: list[str], cache: Path | None) -> tuple[Files, dict[PoolKey
     return files, pooled
 
 
-def _scan_run(job: tuple[list[str], Path | None]) -> Scanned:
+Job = tuple[list[str], Path | None, tuple[Matcher, ...]]  # files, cache, matchers
+
+
+def _scan_run(job: Job) -> Scanned:
     """Read a run of files and pool their shapes.
 
     With a cache, the whole run is cached too: an unchanged run costs hashing its files
     and reading one entry, however many files and shapes it holds.
     """
-    paths, cache = job
+    paths, cache, matchers = job
+    naming = _Naming.of(matchers)
     with _no_cycle_collector():
-        key = run_key(paths) if cache is not None and len(paths) > 1 else None
+        key = run_key(paths, naming.key) if cache is not None and len(paths) > 1 else None
         hit = None
         if key is not None and cache is not None:
             hit = cached(cache, key, lambda entry: decode_run(entry, paths))
         if hit is not None:
             files, shapes = hit.files, hit.shapes
         else:  # each file is read and hashed again: entries key the bytes parsed
-            files, builders = _pool_run(paths, cache)
+            files, builders = _pool_run(paths, cache, naming)
             rows = {pool_key: builder.rows() for pool_key, builder in builders.items()}
             del builders  # their counts live on in the rows; the rest goes before the nodes
             if key is not None and cache is not None:
@@ -194,9 +257,9 @@ def _scan_run(job: tuple[list[str], Path | None]) -> Scanned:
     return Scanned(tuple(FileScan(p, tuple(i), error) for p, error, i in files), shapes)
 
 
-def scan_file(path: str, cache: Path | None = None) -> Scanned:
+def scan_file(path: str, cache: Path | None = None, matchers: Sequence[Matcher] = ()) -> Scanned:
     """Read and infer one cassette (from the cache when its content was seen before)."""
-    return _scan_run(([path], cache))
+    return _scan_run(([path], cache, tuple(matchers)))
 
 
 def _chunks(paths: list[str], count: int) -> list[list[str]]:
@@ -224,29 +287,38 @@ def _joined(parts: Sequence[Scanned]) -> Scanned:
     return Scanned(files, pool(pair for part in parts for pair in part.shapes.items()))
 
 
-def scan_sides(sides: Sequence[Sequence[Path]], settings: Settings = Settings()) -> list[Scanned]:
-    """Each side's scan, in the order given, on one pool of processes.
+def scan_sides(
+    sides: Sequence[Sequence[Path]],
+    settings: Settings = Settings(),
+    matchers: Sequence[Matcher] = (),
+) -> list[Scanned]:
+    """Each side's scan, in the order given, on one pool of processes; pools named by the
+    configured `matchers`, else by automatic key.
 
     Sides (say BASELINE and CURRENT) share the pool, so neither waits for the other's
     last file; shapes are pooled across the files of a side, never across sides.
     """
-    names = [[str(path) for path in side] for side in sides]
+    files = [[str(path) for path in side] for side in sides]
     workers = settings.workers or os.cpu_count() or 1
-    if workers == 1 or sum(map(len, names)) < SMALL:
-        return [_scan_run((side, settings.cache)) for side in names]
-    jobs, owners = [], []
-    for owner, side in enumerate(names):
+    configured = tuple(matchers)
+    if workers == 1 or sum(map(len, files)) < SMALL:
+        return [_scan_run((side, settings.cache, configured)) for side in files]
+    jobs: list[Job] = []
+    owners = []
+    for owner, side in enumerate(files):
         for chunk in _chunks(side, workers * CHUNKS) if side else []:
-            jobs.append((chunk, settings.cache))
+            jobs.append((chunk, settings.cache, configured))
             owners.append(owner)
-    parts: list[list[Scanned]] = [[] for _ in names]
+    parts: list[list[Scanned]] = [[] for _ in files]
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as executor:
         for owner, part in zip(owners, executor.map(_scan_run, jobs), strict=True):
             parts[owner].append(part)
     return [_joined(side) for side in parts]
 
 
-def scan(paths: Sequence[Path], settings: Settings = Settings()) -> Scanned:
+def scan(
+    paths: Sequence[Path], settings: Settings = Settings(), matchers: Sequence[Matcher] = ()
+) -> Scanned:
     """`scan_sides` for one side."""
-    (scanned,) = scan_sides([paths], settings)
+    (scanned,) = scan_sides([paths], settings, matchers)
     return scanned

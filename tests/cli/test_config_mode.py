@@ -188,9 +188,9 @@ def test_problems_are_one_line_each(api: LiveServer, tmp_path: Path) -> None:
     assert json.loads(result.output)["errors"] == [
         {
             "file": "user",
-            "message": "fixtures not checked: endpoint `user` has no recording: neither "
-            f"{tmp_path}/.driftcheck/fresh/user.yaml nor {tmp_path}/cassettes/user.yaml "
-            "exists; run `driftcheck record`",
+            "message": f"fixtures not checked: endpoint `user` (GET {api.url}/users/{{id}}) "
+            f"has no recording: no interaction in {tmp_path}/.driftcheck/fresh or "
+            f"{tmp_path}/cassettes matches it; run `driftcheck record`",
         }
     ]
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from driftcheck.core.endpoints import endpoint_key, group, pool
+from driftcheck.core.endpoints import (
+    Names,
+    endpoint_key,
+    group,
+    is_id_segment,
+    is_version_segment,
+    pool,
+)
+from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import BodyKind, Interaction
 from driftcheck.core.shape import flatten, infer, infer_all
 
@@ -35,10 +43,93 @@ from driftcheck.core.shape import flatten, infer, infer_all
         ),
         ("https://x.io/oauth2/token", "GET x.io/oauth2/token"),
         ("https://x.io", "GET x.io/"),
+        ("https://x.io/", "GET x.io/"),
+        # a trailing slash makes no second endpoint
+        ("https://x.io/users/", "GET x.io/users"),
+        ("https://x.io/users/42/?page=2", "GET x.io/users/{id}"),
+        # a version segment is no id; a small number is a version where versions stand
+        (
+            "https://api.twitter.com/2/tweets/1460323737035677698",
+            "GET api.twitter.com/2/tweets/{id}",
+        ),
+        ("https://x.io/1.1/statuses/show.json", "GET x.io/1.1/statuses/show.json"),
+        ("https://x.io/rest/api/2/issue/10002", "GET x.io/rest/api/2/issue/{id}"),
+        ("https://x.io/api/3/users/7", "GET x.io/api/3/users/{id}"),
+        ("https://x.io/v1alpha1/projects/1", "GET x.io/v1alpha1/projects/{id}"),
+        ("https://x.io/v2beta/things", "GET x.io/v2beta/things"),
+        ("https://x.io/V3/things", "GET x.io/V3/things"),
+        ("https://x.io/2.0/repositories", "GET x.io/2.0/repositories"),
+        ("https://x.io/users/2", "GET x.io/users/{id}"),  # after a collection: an id
+        ("https://x.io/users/2/v1", "GET x.io/users/{id}/v1"),
     ],
 )
 def test_endpoint_key(uri: str, key: str) -> None:
     assert endpoint_key("get", uri) == key
+
+
+@pytest.mark.parametrize(
+    ("segment", "previous", "version"),
+    [
+        ("v1", "users", True),  # a `v` version is one anywhere
+        ("v1beta2", None, True),
+        ("1.1", None, True),
+        ("2", None, True),
+        ("2", "api", True),
+        ("2", "REST", True),
+        ("2", "users", False),
+        ("123", None, False),  # three digits: an id even first
+        ("v12345678", None, False),
+        ("vault", None, False),
+    ],
+)
+def test_version_segments(segment: str, previous: str | None, version: bool) -> None:
+    assert is_version_segment(segment, previous) is version
+    assert not (version and is_id_segment(segment, previous))
+
+
+GRAPHQL = "https://api.example.com/graphql"
+MATCHERS = (
+    Matcher.of("get-user", "POST", GRAPHQL, operation="GetUser"),
+    Matcher.of("list-repos", "POST", GRAPHQL, operation="ListRepos"),
+    Matcher.of("user", "GET", "https://api.example.com/users/{id}"),
+    Matcher.of("search-users", "GET", "https://api.example.com/search", query={"type": "user*"}),
+)
+
+
+@pytest.mark.parametrize(
+    ("method", "uri", "operation", "name"),
+    [
+        ("POST", GRAPHQL, "GetUser", "get-user"),
+        ("POST", GRAPHQL, "ListRepos", "list-repos"),
+        ("POST", GRAPHQL, "Other", "POST api.example.com/graphql"),  # its automatic key
+        ("POST", GRAPHQL, None, "POST api.example.com/graphql"),
+        ("GET", "https://api.example.com/users/7/", None, "user"),
+        (
+            "GET",
+            "https://api.example.com/users/7/repos",
+            None,
+            "GET api.example.com/users/{id}/repos",
+        ),
+        ("GET", "https://api.example.com/search?type=users&q=a", None, "search-users"),
+        ("GET", "https://api.example.com/search?type=repo", None, "GET api.example.com/search"),
+        ("GET", "https://api.example.com/search", None, "GET api.example.com/search"),
+    ],
+)
+def test_names_are_the_matching_configured_endpoint_else_the_key(
+    method: str, uri: str, operation: str | None, name: str
+) -> None:
+    names = Names(MATCHERS)
+    assert names.name(method, uri, operation) == name
+    interaction = Interaction(method, uri, 200, "", BodyKind.EMPTY, operation=operation)
+    assert names(interaction) == name
+    assert Names()(interaction) == endpoint_key(method, uri)
+
+
+def test_renamed_names_follow_collapsed_slugs() -> None:
+    names = Names(MATCHERS).renamed({"GET x.io/c/naip": "GET x.io/c/{id}"})
+    assert names.name("GET", "https://x.io/c/naip") == "GET x.io/c/{id}"
+    assert names.name("GET", "https://x.io/c/other") == "GET x.io/c/other"
+    assert names.name("GET", "https://api.example.com/users/7") == "user"
 
 
 def _sample(uri: str, status: int, body: object, kind: BodyKind = BodyKind.JSON) -> Interaction:

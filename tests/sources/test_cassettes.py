@@ -6,6 +6,7 @@ import gzip
 import json
 import zlib
 from pathlib import Path
+from typing import Any
 
 import brotli
 import pytest
@@ -16,7 +17,13 @@ from werkzeug import Response
 
 from driftcheck.core.model import BodyKind
 from driftcheck.errors import CassetteError
-from driftcheck.sources.cassettes import discover, load_all, read_cassette
+from driftcheck.sources.cassettes import (
+    GRAPHQL_BODY_LIMIT,
+    discover,
+    find,
+    load_all,
+    read_cassette,
+)
 from tests.helpers import CASSETTES
 
 
@@ -356,3 +363,78 @@ def test_alias_bomb_as_body_is_refused(tmp_path: Path) -> None:
     assert caught.value.reason == (
         "interaction 0: response body is a YAML list where text was expected"
     )
+
+
+def test_graphql_operations_read_from_real_vcrpy_requests(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """A GraphQL request's operation: `operationName`, else the first operation its query
+    names; every other request has none."""
+    httpserver.expect_request("/graphql").respond_with_json({"data": {"ok": True}})
+    httpserver.expect_request("/users").respond_with_json(USERS)
+    url = httpserver.url_for("/graphql")
+    bodies = [
+        {"query": "query GetUser($id: ID!) { user(id: $id) { name } }", "operationName": "GetUser"},
+        {
+            "query": "# query Commented\nfragment F on Repo { name }\n"
+            'query ListRepos { repos(q: "query X") { ...F } }'
+        },
+        {"query": "{ viewer { login } }"},
+        {"query": "mutation AddStar { addStar { ok } }", "operationName": None},
+    ]
+    path = tmp_path / "graphql.json"
+    with vcr.VCR(serializer="json").use_cassette(str(path)):
+        for body in bodies:
+            requests.post(url, json=body, timeout=5)
+        requests.get(f"{url}?query=query%20Search%20%7Ba%7D", timeout=5)
+        requests.get(httpserver.url_for("/users"), timeout=5)
+        requests.post(url, data="{not json", timeout=5)
+    operations = [i.operation for i in read_cassette(path).interactions]
+    assert operations == ["GetUser", "ListRepos", None, "AddStar", "Search", None, None]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"string": '{"query": 3}'},  # not GraphQL
+        '[{"query": "query A { a }"}]',  # a batch: no one operation
+        {"base64_string": "eyJxdWVyeSI6ICJxdWVyeSBCIHsgYiB9In0="},  # Betamax: query B
+        "{" + " " * GRAPHQL_BODY_LIMIT + '"query": "query Big { a }"}',  # too large to parse
+        {"nested": ["a", "b"]},  # YAML structure, not text
+        "{bad json",
+    ],
+)
+def test_an_unreadable_request_body_has_no_operation_and_fails_nothing(
+    tmp_path: Path, body: Any
+) -> None:
+    cassette = {
+        "interactions": [
+            {
+                "request": {"method": "POST", "uri": "https://x.io/graphql", "body": body},
+                "response": {"status": {"code": 200}, "body": {"string": "{}"}},
+            }
+        ]
+    }
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(cassette))
+    (interaction,) = read_cassette(path).interactions
+    expected = "B" if isinstance(body, dict) and "base64_string" in body else None
+    assert interaction.operation == expected
+    assert interaction.status == 200
+
+
+def test_find_reads_folders_globs_and_files_and_nothing_yet(tmp_path: Path) -> None:
+    """Config places: a folder searched like `discover`, the files a glob matches, a file
+    itself; a place that does not exist yet holds nothing."""
+    for name in ("a/one.yaml", "a/deep/two.json", "a/.hidden/x.yaml", "b/three.yml", "b/c.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("interactions: []")
+
+    def found(*places: str) -> list[str]:
+        return [p.relative_to(tmp_path).as_posix() for p in find(places)]
+
+    assert found(str(tmp_path / "a")) == ["a/deep/two.json", "a/one.yaml"]
+    assert found(str(tmp_path / "**" / "*.y*ml")) == ["a/one.yaml", "b/three.yml"]
+    assert found(str(tmp_path / "b" / "*")) == ["b/c.txt", "b/three.yml"]  # a glob takes any
+    assert found(str(tmp_path / "b" / "three.yml"), str(tmp_path / "b")) == ["b/three.yml"]
+    assert found(str(tmp_path / "missing"), str(tmp_path / "none" / "*.yaml")) == []

@@ -13,17 +13,25 @@ from typing import Any
 import pytest
 
 from driftcheck.config import load_config
-from driftcheck.core.endpoints import endpoint_key, group
+from driftcheck.core.endpoints import Names, endpoint_key, group
+from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import BodyKind, EndpointSet, Interaction, Outcome
 from driftcheck.core.shape import flatten
 from driftcheck.core.staleness import Age
 from driftcheck.run import check as check_run
 from driftcheck.run import recordings as recordings_run
-from driftcheck.run.recordings import Recordings, by_name
 from driftcheck.run.scope import Scope
 from driftcheck.sources.cache import content_key, entry_path
 from driftcheck.sources.cassettes import discover, load_all
-from driftcheck.sources.scan import CHUNKS, Scanned, Settings, infer_bodies, scan, scan_file
+from driftcheck.sources.scan import (
+    CHUNKS,
+    Scanned,
+    Settings,
+    echoed,
+    infer_bodies,
+    scan,
+    scan_file,
+)
 from tests.helpers import CASSETTES, DRIFTS, OKTA, REPORTS, TEAMS, rewrite_cassette, run
 
 
@@ -200,18 +208,55 @@ def test_pooled_shapes_equal_shapes_inferred_body_by_body(
     assert len(scanned.shapes) < len(interactions) / 10  # ten copies of each file
 
 
+MATCHERS = (
+    Matcher.of("okta", "GET", "https://api.datadoghq.com/api/v2/integrations/okta/accounts"),
+    Matcher.of("teams", "POST", "https://api.datadoghq.com/api/v2/team"),
+)
+
+
 @pytest.mark.parametrize("workers", [1, 2])
-def test_shapes_pooled_per_file_equal_shapes_grouped_by_file_name(
+def test_shapes_pooled_under_matcher_names_equal_shapes_grouped_by_them(
     pair: tuple[Path, Path], workers: int
 ) -> None:
-    """Config mode names an endpoint by its cassette, whatever endpoints the file holds:
-    its shapes are pooled per file, then merged under that name."""
+    """Config mode names an endpoint by the matcher that fits each interaction, whatever
+    file holds it: the workers pool shapes under those names, one file of several
+    endpoints split between a configured name and automatic keys."""
     paths = discover([pair[1]])
-    by_body = group(load_all(paths)[0], name_of=by_name)
-    loaded = Recordings(Settings(workers=workers)).load(paths)
-    assert pooled_order(loaded.endpoints()) == pooled_order(by_body)
-    merged = [name for name, status in loaded.shapes if name.endswith("datadog_okta_accounts")]
-    assert merged  # a file of two endpoints: one shape
+    names = Names(MATCHERS)
+    by_body = group(load_all(paths)[0], name_of=names)
+    scanned = scan(paths, Settings(workers=workers), MATCHERS)
+    assert pooled_order(group(scanned.interactions, scanned.shapes, name_of=names)) == (
+        pooled_order(by_body)
+    )
+    pools = {name for name, _ in scanned.shapes}
+    assert {"okta", "teams"} <= pools
+    assert "POST api.datadoghq.com/api/v2/integrations/okta/accounts" in pools  # not GET
+    assert "GET api.datadoghq.com/api/v2/team" in pools
+    assert "POST api.datadoghq.com/api/v2/team" not in pools
+
+
+def test_the_cache_keys_pools_by_the_matchers_that_named_them(tmp_path: Path) -> None:
+    """A config change must not reuse shapes pooled under other names."""
+    cache = tmp_path / "cache"
+    paths = sorted(CASSETTES.glob("datadog_*.yaml"))
+    plain = scan(paths, Settings(workers=1, cache=cache))
+    named = scan(paths, Settings(workers=1, cache=cache), MATCHERS)
+    assert {name for name, _ in named.shapes} != {name for name, _ in plain.shapes}
+    assert named == scan(paths, Settings(workers=1), MATCHERS)
+    assert scan(paths, Settings(workers=1, cache=cache)) == plain
+
+
+def test_an_interaction_keeps_the_segments_its_body_states() -> None:
+    """Bodies are dropped in the workers; what slug collapsing needs of them stays."""
+    body = {"id": "naip", "type": "collections", "links": [{"rel": "self"}]}
+    assert echoed("https://x.io/stac/collections/naip", body) == (2,)
+    assert echoed("https://x.io/a/mute_rules/reorder", {"type": "mute_rules"}) == ()
+    assert echoed("https://x.io/pypi/my%20pkg/json", [{"info": {"name": "my pkg"}}]) == (1,)
+    assert echoed("https://x.io/users/ada", "ada") == ()
+    kept, _ = infer_bodies(
+        [Interaction("GET", "https://x.io/c/naip", 200, "application/json", BodyKind.JSON, body)]
+    )
+    assert kept[0].echoed == (1,)
 
 
 def pooled_order(endpoints: EndpointSet) -> list[tuple[str, int, list[str], Any]]:
@@ -259,9 +304,11 @@ def test_a_check_reads_each_cassette_once(tmp_path: Path, monkeypatch: pytest.Mo
 
     read: list[str] = []
 
-    def scan_sides(sides: Sequence[Sequence[Path]], settings: Settings) -> list[Scanned]:
+    def scan_sides(
+        sides: Sequence[Sequence[Path]], settings: Settings, matchers: Sequence[Matcher]
+    ) -> list[Scanned]:
         read.extend(path.name for side in sides for path in side)
-        return real(sides, settings)
+        return real(sides, settings, matchers)
 
     real = recordings_run.scan_sides
     monkeypatch.setattr(check_run, "record_endpoints", record)
