@@ -28,8 +28,8 @@ from driftcheck.sources.scan import Settings
 
 # The choices of --format and --fail-on, from the renderers' registry and from Severity.
 # Built at run time, so mypy cannot list their members (hence the ignores).
-Format = enum.Enum("Format", [(name.upper(), name) for name in sorted(FORMATS)], type=str)  # type: ignore[misc]
-FailOn = enum.Enum(  # type: ignore[misc]
+Format = enum.Enum("Format", [(name.upper(), name) for name in sorted(FORMATS)], type=str)  # type: ignore[misc]  # members from the registry
+FailOn = enum.Enum(  # type: ignore[misc]  # members from Severity
     "FailOn",
     [*((level.name, level.label) for level in sorted(Severity, reverse=True)), ("NEVER", "never")],
     type=str,

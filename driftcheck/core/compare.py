@@ -211,8 +211,8 @@ def compare_fields(ctx: _Context, before: Node, after: Node) -> list[Finding]:
         if path in found.removed:
             findings.extend(_removed(ctx, spot.field(path), spot.their_parent))
         elif path in found.changed:
-            findings.extend(_changed(ctx, found.changed[path], spot.field(path),
-                                     new_spots[path].field(path)))  # fmt: skip
+            before, after = spot.field(path), new_spots[path].field(path)
+            findings.extend(_changed(ctx, found.changed[path], before, after))
     for path, spot in new_spots.items():
         if path in found.added:
             findings.extend(_added(ctx, spot.field(path), spot.their_parent))

@@ -112,7 +112,7 @@ class Spot:
     def field(self, path: str) -> Field:
         node = self.node
         return Field(path, node.types, node.count, self.parent, self.parent_path, node.empty,
-                     self.is_item)  # fmt: skip
+                     self.is_item)  # fmt: skip  # a record's fields on few lines, not one per line
 
 
 _Visit = tuple[Node, Node | None, int, int, str, str | None, bool]

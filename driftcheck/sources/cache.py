@@ -123,13 +123,13 @@ def _metadata(interactions: Sequence[Interaction]) -> list[list[Any]]:
         [i.method, i.uri, i.status, i.content_type, i.kind.value, i.note, i.index, i.line,
          i.recorded_at, i.operation, list(i.echoed)]
         for i in interactions
-    ]  # fmt: skip
+    ]  # fmt: skip  # a record's fields on few lines, not one per line
 
 
 _NONE = type(None)
 _FIELDS: tuple[type | tuple[type, ...], ...] = (  # the types of `_metadata`'s fields
     str, str, int, str, str, (str, _NONE), int, int, (float, int, _NONE), (str, _NONE), list,
-)  # fmt: skip
+)  # fmt: skip  # a record's fields on few lines, not one per line
 
 
 def _interactions(rows: list[list[Any]], path: str) -> list[Interaction]:
@@ -142,7 +142,7 @@ def _interactions(rows: list[list[Any]], path: str) -> list[Interaction]:
             index=x, line=line, recorded_at=r, operation=o, echoed=_positions(e),
         )
         for m, u, s, c, k, n, x, line, r, o, e in rows
-    ]  # fmt: skip
+    ]  # fmt: skip  # a record's fields on few lines, not one per line
 
 
 def _positions(positions: list[Any]) -> tuple[int, ...]:
