@@ -14,12 +14,13 @@ from driftcheck.cli.common import (
     WORKERS,
     Format,
     emit,
+    exit_code,
     format_option,
     reading_settings,
     render_options,
 )
 from driftcheck.config import load_config
-from driftcheck.errors import ExitCode
+from driftcheck.core.model import Report
 from driftcheck.reporting import FORMATS, progress, shape_renderer
 from driftcheck.run import inspect as inspect_run
 
@@ -58,7 +59,7 @@ def shape(
     endpoints, errors = inspect_run.shape_paths(paths, reading)
     options = render_options(output)
     emit(shape_renderer(fmt.value)(endpoints, errors, options), output)
-    ctx.exit(ExitCode.INPUT if errors else ExitCode.OK)
+    ctx.exit(exit_code(Report((), len(endpoints.endpoints), errors=tuple(errors)), None))
 
 
 @click.command()

@@ -11,12 +11,14 @@ from driftcheck.cli.common import (
     CONFIG,
     ENDPOINTS,
     SHARD,
+    exit_code,
     fail,
     recording_progress,
     scope,
     to_age,
 )
 from driftcheck.config import load_config
+from driftcheck.core.model import Report
 from driftcheck.core.shard import Shard
 from driftcheck.core.staleness import Age
 from driftcheck.errors import ExitCode
@@ -90,7 +92,8 @@ def record(
             ExitCode.INTERRUPTED,
         )
     click.echo(progress.summary(outcomes, str(target)), nl=False)
-    ctx.exit(ExitCode.RECORDING if any(o.error for o in outcomes) else ExitCode.OK)
+    failed = tuple(outcome for outcome in outcomes if outcome.error)
+    ctx.exit(exit_code(Report((), len(outcomes), failed=failed), None))
 
 
 COMMANDS = (record,)

@@ -211,8 +211,8 @@ def compare_fields(ctx: _Context, before: Node, after: Node) -> list[Finding]:
         if path in found.removed:
             findings.extend(_removed(ctx, spot.field(path), spot.their_parent))
         elif path in found.changed:
-            before, after = spot.field(path), new_spots[path].field(path)
-            findings.extend(_changed(ctx, found.changed[path], before, after))
+            old_field, new_field = spot.field(path), new_spots[path].field(path)
+            findings.extend(_changed(ctx, found.changed[path], old_field, new_field))
     for path, spot in new_spots.items():
         if path in found.added:
             findings.extend(_added(ctx, spot.field(path), spot.their_parent))
