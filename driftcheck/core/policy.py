@@ -125,15 +125,16 @@ def parse_ignore_flag(flag: str) -> Ignore:
     )
 
 
-def _glob(pattern: str) -> re.Pattern[str]:
-    """`*` and `?` are wildcards; everything else, brackets included, is literal."""
+def glob(pattern: str) -> re.Pattern[str]:
+    """An ignore's glob: `*` and `?` are wildcards; everything else, brackets included,
+    is literal (JSONPaths hold brackets)."""
     parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return re.compile("".join(parts) + r"\Z", re.DOTALL)
 
 
 def matches(ignore: Ignore, finding: Finding) -> bool:
     return all(
-        _glob(pattern).match(value)
+        glob(pattern).match(value)
         for pattern, value in (
             (ignore.rule, finding.rule),
             (ignore.endpoint, finding.endpoint),

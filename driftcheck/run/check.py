@@ -10,7 +10,8 @@ from pathlib import Path
 from driftcheck.config import Config, Endpoint
 from driftcheck.core.merge import combine
 from driftcheck.core.model import Outcome, Report
-from driftcheck.run.diff import cassette_report, fixture_report, stale_report
+from driftcheck.run.diff import cassette_report, stale_report
+from driftcheck.run.mocks import mock_report
 from driftcheck.run.record import record_endpoints
 from driftcheck.run.recordings import Recordings
 from driftcheck.run.scope import Scope
@@ -33,7 +34,7 @@ def check(
         fresh = dataclasses.replace(config, fresh=Path(folder), fresh_sources=())
         recordings = Recordings(fresh, scope.reading)  # each cassette read once, for all three
         report = cassette_report(fresh, recordings, recorded) or Report((), 0)
-        mocks = fixture_report(fresh, recordings, recorded)
+        mocks = mock_report(fresh, recordings, recorded)
         stale = stale_report(config, [o.endpoint for o in outcomes], scope, recordings)
     failures = tuple(o for o in outcomes if o.error)
     return dataclasses.replace(combine([report, mocks, stale]), failed=failures), outcomes

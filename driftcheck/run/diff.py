@@ -10,17 +10,16 @@ from pathlib import Path
 
 from driftcheck.config import Config
 from driftcheck.core.compare import compare
-from driftcheck.core.fixture_check import compare_fixtures
 from driftcheck.core.merge import combine
-from driftcheck.core.model import EndpointSet, FileError, Finding, Report
+from driftcheck.core.model import EndpointSet, Report
 from driftcheck.core.slugs import group_sides
 from driftcheck.core.staleness import stale_findings
-from driftcheck.errors import CassetteError, ConfigError, InputError
-from driftcheck.run.recordings import Recordings, contract, newest, notes_of
+from driftcheck.errors import CassetteError, ConfigError
+from driftcheck.run.mocks import mock_report
+from driftcheck.run.recordings import Recordings, newest, notes_of
 from driftcheck.run.scope import Scope
 from driftcheck.sources import scan
 from driftcheck.sources.cassettes import discover
-from driftcheck.sources.fixtures import load_fixtures
 from driftcheck.sources.staleness import recorded
 
 PathLike = str | os.PathLike[str]
@@ -68,34 +67,6 @@ def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None
     return combine(parts)
 
 
-def fixture_report(
-    config: Config, recordings: Recordings | None = None, names: set[str] | None = None
-) -> Report:
-    """Every configured endpoint's fixtures (of those in `names`) against its recordings."""
-    recordings = recordings or Recordings(config)
-    findings: list[Finding] = []
-    errors: list[FileError] = []
-    notes: list[str] = []
-    checked: list[tuple[str, int | None]] = []
-    endpoints = [e for e in config.endpoints if e.fixtures and (names is None or e.name in names)]
-    for endpoint in endpoints:
-        loaded = load_fixtures(endpoint.fixtures, config.root)
-        errors.extend(loaded.errors)
-        notes.extend(loaded.notes)
-        if not loaded.fixtures:
-            continue
-        try:
-            recorded_contract = contract(config, endpoint.name, recordings)
-        except InputError as error:
-            errors.append(FileError(endpoint.name, f"fixtures not checked: {error}"))
-            continue
-        checked.append((endpoint.name, recorded_contract.status))
-        findings.extend(compare_fixtures(recorded_contract, loaded.fixtures))
-    return Report(
-        tuple(findings), len(endpoints), tuple(errors), tuple(notes), checked=tuple(checked)
-    )
-
-
 def cassette_report(
     config: Config, recordings: Recordings | None = None, names: set[str] | None = None
 ) -> Report | None:
@@ -132,35 +103,43 @@ def stale_report(
     return Report(tuple(stale_findings(newest(committed, names), max_age, scope.now)), 0)
 
 
+NO_CONFIG = (
+    "no driftcheck.toml found: `driftcheck init` writes one from this repository's "
+    "cassettes and mocks; or give BASELINE and CURRENT"
+)
+
+
 def diff_config(config: Config, scope: Scope | None = None) -> Report:
-    """`driftcheck diff` with no arguments: both comparisons in one report."""
+    """`driftcheck diff` with no arguments: fresh vs committed recordings, the repository's
+    mocks vs the recordings, and stale cassettes, in one report."""
+    if config.source is None:
+        raise ConfigError(NO_CONFIG)
     scope = scope or Scope()
     recordings = Recordings(config, scope.reading)
-    has_fixtures = any(e.fixtures for e in config.endpoints)
-    if not recordings.fresh_files() and not has_fixtures and not (scope.max_age or config.max_age):
-        where = config.source or "no driftcheck.toml found"
-        raise ConfigError(
-            f"{where}: nothing to compare: no fresh recordings in {_fresh(config)} and no "
-            "endpoint lists `fixtures`; run `driftcheck record`, or give BASELINE and CURRENT"
-        )
+    committed, fresh = recordings.sides()
     configured = [e.name for e in config.endpoints]
-    names = scope.pick([*configured, *recordings.fresh.endpoints.endpoints])
+    names = scope.pick([*configured, *fresh.endpoints.endpoints])
+    everything = [*configured, *committed.endpoints.endpoints, *fresh.endpoints.endpoints]
+    mocks = mock_report(config, recordings, None if scope.shard is None else scope.pick(everything))
     cassettes = cassette_report(config, recordings, names)
-    unread = Report((), 0, tuple(recordings.committed.errors)) if cassettes is None else None
-    parts = [
-        r
-        for r in (
-            cassettes,
-            unread,
-            fixture_report(config, recordings, names),
-            stale_report(config, names, scope, recordings),
+    if cassettes is None and not _looked_at(mocks) and not (scope.max_age or config.max_age):
+        raise ConfigError(
+            f"{config.source}: nothing to compare: no fresh recordings in {_fresh(config)} "
+            f"and no mocks found in the tests under {config.root}; run `driftcheck record`, "
+            "or give BASELINE and CURRENT"
         )
-        if r
-    ]
+    unread = Report((), 0, tuple(committed.errors)) if cassettes is None else None
+    stale = stale_report(config, names, scope, recordings)
     notes: list[str] = []
     if cassettes is None:
         notes.append(f"no fresh recordings in {_fresh(config)}: only fixtures were compared")
-    return combine(parts, notes)
+    return combine([r for r in (cassettes, unread, mocks, stale) if r is not None], notes)
+
+
+def _looked_at(mocks: Report) -> bool:
+    """Whether the mock check had anything: a mock found, or a `fixtures` error."""
+    coverage = mocks.coverage
+    return bool(mocks.errors or (coverage and (coverage.checked or coverage.unmatched)))
 
 
 def _fresh(config: Config) -> str:

@@ -18,13 +18,14 @@ from urllib.parse import urlsplit
 from driftcheck.config import Endpoint
 from driftcheck.core.endpoints import Names
 from driftcheck.core.matchers import is_placeholder
-from driftcheck.core.mock_match import MockMatches, Recorded, match_mocks
+from driftcheck.core.mock_match import MockMatches, Recorded
 from driftcheck.core.model import FileError, Interaction, StatusShape
 from driftcheck.core.slugs import group_sides
 from driftcheck.errors import InputError
 from driftcheck.record.scrub import BUILTIN_QUERY
 from driftcheck.run.init_names import Draft, endpoint_names, host_label, is_local, variable
 from driftcheck.run.init_params import Harvest, Need, harvest, header_needs, request_body
+from driftcheck.run.mocks import match_found
 from driftcheck.sources.discovery import (
     WHAT_A_CASSETTE_IS,
     Discovered,
@@ -33,7 +34,6 @@ from driftcheck.sources.discovery import (
     requests_of,
 )
 from driftcheck.sources.mocks import repository_mocks
-from driftcheck.sources.mocks.patch_targets import patch_target_urls
 from driftcheck.sources.scan import Scanned, Settings, scan
 
 SAMPLED = 3  # recorded requests read per endpoint for its credentials and body
@@ -98,8 +98,7 @@ def plan_config(root: Path, reading: Settings) -> Plan:
         Recorded(p.endpoint.matcher, statuses[p.endpoint.name], tuple(i.uri for i in s.found))
         for p, s in zip(planned, seen, strict=True)
     ]
-    targets = [m.patch_target for m in mocks.mocks if m.patch_target]
-    matches = match_mocks(mocks, recorded, patch_target_urls(targets, root))
+    matches = match_found(mocks, recorded, root)
     needs = [(s.draft.host, need) for s in seen for need in s.needs]
     return Plan(
         root=root,

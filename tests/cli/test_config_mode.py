@@ -76,9 +76,17 @@ def api() -> Iterator[LiveServer]:
 
 def project(folder: Path, base: str, fixtures: list[str]) -> Path:
     (folder / "tests").mkdir(exist_ok=True)
-    (folder / "tests" / "test_happy.py").write_text(HAPPY)
-    (folder / "tests" / "test_invented.py").write_text(INVENTED)
-    (folder / "tests" / "test_wrong_type.py").write_text(WRONG_TYPE)
+    modules = {
+        "test_happy.py": HAPPY,
+        "test_invented.py": INVENTED,
+        "test_wrong_type.py": WRONG_TYPE,
+    }
+    for name, text in modules.items():  # `diff` checks every mock: only the ones named
+        path = folder / "tests" / name
+        if any(ref.startswith(f"tests/{name}") for ref in fixtures):
+            path.write_text(text)
+        else:
+            path.unlink(missing_ok=True)
     config = folder / "driftcheck.toml"
     config.write_text(
         'cassettes = "cassettes"\nfresh = ".driftcheck/fresh"\ntimeout = 5\nretries = 0\n'
@@ -202,8 +210,8 @@ def test_nothing_to_compare_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.output == (
         f"Error: {config}: nothing to compare: no fresh recordings in "
-        f"{tmp_path / '.driftcheck' / 'fresh'} and no endpoint lists `fixtures`; "
-        "run `driftcheck record`, or give BASELINE and CURRENT\n"
+        f"{tmp_path / '.driftcheck' / 'fresh'} and no mocks found in the tests under "
+        f"{tmp_path}; run `driftcheck record`, or give BASELINE and CURRENT\n"
     )
 
 

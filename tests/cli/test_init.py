@@ -173,11 +173,6 @@ def _in(folder: Path, *args: str) -> Any:
         os.chdir(here)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config-mode `diff` does not check the repository's mocks yet (issue 13, item 4): "
-    "with no fresh recordings and no `fixtures` it stops with 'nothing to compare'",
-)
 def test_diff_runs_on_what_init_wrote(project: tuple[Path, str]) -> None:
     """The whole set-up is `driftcheck init`, then `driftcheck diff`."""
     root, _ = project

@@ -1,0 +1,146 @@
+"""One payload against one endpoint's recorded contract, as the pytest plugin asks it:
+the endpoint named by its config name, its automatic key or `GET https://host/path`,
+the contract of one status, and the config's [severity] and [[ignore]] applied as the
+CLI applies them. Each endpoint and status is built once per `Contracts`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from driftcheck.config import Config
+from driftcheck.core.fixture_check import Contract
+from driftcheck.core.matchers import Target, all_matches
+from driftcheck.core.mock_match import Recorded
+from driftcheck.core.model import Finding, Report, Severity
+from driftcheck.core.policy import Ignore, Policy, apply, glob
+from driftcheck.errors import InputError
+from driftcheck.run.inspect import payload_findings
+from driftcheck.run.mocks import recorded_of, status_contract
+from driftcheck.run.recordings import Recordings, known_endpoint
+from driftcheck.run.recordings import contract as recorded_contract
+
+HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+LABEL = "payload"  # how findings name the payload (`… is in fixture payload …`)
+LISTED = 10  # endpoints a message lists
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """One payload's findings against one contract, with the policy applied; `failing`
+    are the ones at or above the threshold that no ignore hides."""
+
+    asked: str  # the endpoint as the test named it
+    contract: Contract
+    findings: tuple[Finding, ...]
+    failing: tuple[Finding, ...]
+
+
+class Contracts:
+    """A config's recorded endpoints, read once, and their contracts, each built once."""
+
+    def __init__(
+        self,
+        config: Config,
+        recordings: Recordings | None = None,
+        today: datetime.date | None = None,
+    ) -> None:
+        self.config = config
+        self.recordings = recordings or Recordings(config)
+        self.policy = Policy(config.severity, config.ignore)
+        self.today = today or datetime.date.today()
+        self._recorded: dict[str, Recorded] | None = None
+        self._names: dict[str, str] = {}
+        self._contracts: dict[tuple[str, int], Contract | str] = {}
+
+    @property
+    def recorded(self) -> Mapping[str, Recorded]:
+        if self._recorded is None:
+            found = recorded_of(self.config, self.recordings)
+            self._recorded = {recorded.name: recorded for recorded in found}
+        return self._recorded
+
+    def endpoint(self, asked: str) -> str:
+        """The endpoint a test names: a configured name, a recorded key, or the recorded
+        endpoint `METHOD URL` fits most closely."""
+        if asked not in self._names:
+            self._names[asked] = self._resolve(asked)
+        return self._names[asked]
+
+    def _resolve(self, asked: str) -> str:
+        if asked in self.recorded or asked in {e.name for e in self.config.endpoints}:
+            return asked
+        method, _, url = asked.partition(" ")
+        if method.upper() not in HTTP_METHODS or "/" not in url:
+            return known_endpoint(self.config, asked, self.recordings)
+        recorded = list(self.recorded.values())
+        target = Target.of(method, url.strip())
+        found = all_matches([r.matcher for r in recorded], target)
+        if not found:
+            known = _listing(self.recorded)
+            raise InputError(f"no recorded endpoint fits `{asked}` (recorded: {known})")
+        best = [m.name for m in found if m.score(target) == found[0].score(target)]
+        if len(best) > 1:
+            raise InputError(
+                f"`{asked}` fits {len(best)} recorded endpoints equally: {', '.join(best)}; "
+                "name one of them"
+            )
+        return best[0]
+
+    def contract(self, name: str, status: int) -> Contract:
+        """The recorded shape of `name` answering `status`; InputError when there is none."""
+        key = (name, status)
+        if key not in self._contracts:
+            recorded = self.recorded.get(name)
+            if recorded is None:  # configured, never recorded: its error says where
+                known = known_endpoint(self.config, name, self.recordings)
+                recorded_contract(self.config, known, self.recordings)
+            statuses = recorded.statuses if recorded else {}
+            self._contracts[key] = status_contract(name, statuses, status)
+        found = self._contracts[key]
+        if isinstance(found, str):
+            raise InputError(found)
+        return found
+
+    def check(self, payload: Any, asked: str, status: int, fail_on: Severity) -> Checked:
+        """The payload's own findings (coverage needs every fixture of an endpoint, so it
+        is the CLI's), severities and ignores applied."""
+        contract = self.contract(self.endpoint(asked), status)
+        own = payload_findings(contract, payload, LABEL)
+        report = apply(Report(tuple(own), 1), self.policy, self.today)
+        failing = tuple(f for f in report.active if f.severity >= fail_on)
+        return Checked(asked, contract, report.findings, failing)
+
+    def policy_warnings(self) -> list[str]:
+        """What is wrong with the policy itself: an ignore whose `endpoint` glob matches
+        no endpoint (it hides nothing: a typo, or a name that changed), or one past its
+        date (it hides nothing any more)."""
+        known = {*self.recorded, *(e.name for e in self.config.endpoints)}
+        warnings = []
+        for ignore in self.policy.ignores:
+            entry = (
+                f"{ignore.label} (endpoint `{ignore.endpoint}`, rule `{ignore.rule}`, "
+                f"path `{ignore.path}`: {ignore.reason})"
+            )
+            if unused(ignore, known):
+                listing = _listing(known)
+                warnings.append(
+                    f"{entry} matches no endpoint, so it hides nothing (endpoints: {listing})"
+                )
+            if ignore.until is not None and ignore.until < self.today:
+                warnings.append(f"{entry} expired on {ignore.until}; it hides nothing any more")
+        return warnings
+
+
+def _listing(names: Mapping[str, object] | set[str]) -> str:
+    shown = sorted(names)
+    text = ", ".join(shown[:LISTED]) or "none"
+    return text + (f", and {len(shown) - LISTED} more" if len(shown) > LISTED else "")
+
+
+def unused(ignore: Ignore, names: set[str]) -> bool:
+    """Whether an ignore's endpoint glob matches none of `names`."""
+    return not any(glob(ignore.endpoint).match(name) for name in names)
