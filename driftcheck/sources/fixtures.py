@@ -78,7 +78,7 @@ def _paths(pattern: str, root: Path, is_glob: bool) -> list[Path]:
         matches = sorted(
             path
             for path in (Path(p) for p in glob.glob(str(root / pattern), recursive=True))
-            if path.is_file() and (path.suffix in DATA_SUFFIXES or path.suffix == ".py")
+            if path.is_file() and _fixture_file(path)
         )
         if not matches:
             raise FixtureError(pattern, "matches no .json, .yaml, .yml or .py file")
@@ -86,9 +86,31 @@ def _paths(pattern: str, root: Path, is_glob: bool) -> list[Path]:
     path = root / pattern
     if not path.is_file():
         raise FixtureError(pattern, "no such fixture file")
-    if path.suffix not in DATA_SUFFIXES and path.suffix != ".py":
-        raise FixtureError(pattern, "a fixture is a .json, .yaml or .yml file or a .py module")
+    if path.suffix not in DATA_SUFFIXES and path.suffix not in {".py", ""}:
+        raise FixtureError(
+            pattern,
+            "a fixture is a .json, .yaml or .yml file, a .py module, or JSON without extension",
+        )
     return [path]
+
+
+def _fixture_file(path: Path) -> bool:
+    """What a glob picks: data files, modules, and files without extension holding JSON."""
+    if path.suffix in DATA_SUFFIXES or path.suffix == ".py":
+        return True
+    return path.suffix == "" and _starts_like_json(_head(path))
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(256)
+    except OSError:
+        return b""
+
+
+def _starts_like_json(text: bytes) -> bool:
+    return text.lstrip()[:1] in (b"{", b"[")
 
 
 def _label(path: Path, root: Path) -> str:
@@ -116,8 +138,13 @@ def _nothing_found(name: str) -> str:
 
 
 def data_fixture(text: bytes, label: str) -> Fixture:
-    """A JSON or YAML file holding one body (or a list of bodies)."""
-    if label.endswith(".json"):
+    """A JSON or YAML file holding one body (or a list of bodies); a file without extension
+    is read as JSON (it must start with `{` or `[`)."""
+    if not Path(label).suffix and not _starts_like_json(text):
+        raise FixtureError(
+            label, "a fixture without extension is read as JSON; it does not start with { or ["
+        )
+    if label.endswith(".json") or not Path(label).suffix:
         try:
             value = jsonio.loads(text)
         except jsonio.JSONDecodeError as error:

@@ -189,6 +189,12 @@ def test_yaml_fixture_dates_are_strings() -> None:
     [
         ("u.json", b'{"id": 1,,}', "u.json: invalid JSON at line 1, column 10: "),
         ("u.yaml", b"a: [1\n", "u.yaml: invalid YAML at line 2, column 1: "),
+        ("user", b'{"id": 1,}', "user: invalid JSON at line 1, column 9: trailing comma"),
+        (
+            "user",
+            b"id: 1\n",
+            "user: a fixture without extension is read as JSON; it does not start with { or [",
+        ),
         (
             "u.yaml",
             b"!!python/object/apply:os.system ['echo hi']\n",
@@ -197,6 +203,7 @@ def test_yaml_fixture_dates_are_strings() -> None:
     ],
 )
 def test_bad_data_files_get_one_line(name: str, text: bytes, message: str) -> None:
+    """Each bad file is refused with one line naming it and what is wrong."""
     with pytest.raises(FixtureError) as caught:
         data_fixture(text, name)
     assert str(caught.value).startswith(message)
@@ -221,6 +228,8 @@ def test_references_globs_and_failures(tmp_path: Path) -> None:
     (tmp_path / "fixtures" / "a.json").write_text('{"id": 1}')
     (tmp_path / "fixtures" / "b.yaml").write_text("id: 2\n")
     (tmp_path / "fixtures" / "notes.txt").write_text("not a fixture")
+    (tmp_path / "fixtures" / "c").write_text('[{"id": 4}]')  # no extension: JSON
+    (tmp_path / "fixtures" / "README").write_text("not JSON: the glob leaves it out")
     (tmp_path / "test_x.py").write_text("USER = {'id': 3}\n")
     loaded = load_fixtures(
         [
@@ -237,12 +246,16 @@ def test_references_globs_and_failures(tmp_path: Path) -> None:
     assert [(f.name, f.value) for f in loaded.fixtures] == [
         ("fixtures/a.json", {"id": 1}),
         ("fixtures/b.yaml", {"id": 2}),
+        ("fixtures/c", [{"id": 4}]),
         ("test_x.py::USER", {"id": 3}),
     ]
     assert loaded.errors == (
         FileError("missing.json", "no such fixture file"),
         FileError("fixtures/nothing*.json", "matches no .json, .yaml, .yml or .py file"),
-        FileError("fixtures/notes.txt", "a fixture is a .json, .yaml or .yml file or a .py module"),
+        FileError(
+            "fixtures/notes.txt",
+            "a fixture is a .json, .yaml or .yml file, a .py module, or JSON without extension",
+        ),
         FileError("fixtures/a.json", "`::USER` names a variable, only in a Python module"),
         FileError(
             "test_x.py",
