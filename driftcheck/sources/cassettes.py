@@ -249,16 +249,22 @@ def _status(response: Mapping[str, Any], name: str, where: str) -> int:
     raise CassetteError(name, f"{where}: response has no numeric status code")
 
 
+def unwrap_body(body: Any) -> Any:
+    """A stored body out of its wrapper: vcrpy's `string` (or `!!binary`), VCR's and
+    Betamax's `base64_string` decoded (None when it is not base64); anything else as is."""
+    if not isinstance(body, dict):
+        return body
+    if isinstance(body.get("base64_string"), str):
+        try:
+            return base64.b64decode(body["base64_string"])
+        except (binascii.Error, ValueError):
+            return None
+    return body.get("string")
+
+
 def _raw_body(response: Mapping[str, Any]) -> str | bytes | None:
-    """The stored body: vcrpy `body.string`, httpx `content`, VCR/Betamax `base64_string`."""
-    body = response.get("body", response.get("content"))
-    if isinstance(body, dict):
-        if isinstance(body.get("base64_string"), str):
-            try:
-                return base64.b64decode(body["base64_string"])
-            except (binascii.Error, ValueError):
-                return None
-        body = body.get("string")
+    """The stored response body: vcrpy `body.string`, httpx `content`, `base64_string`."""
+    body = unwrap_body(response.get("body", response.get("content")))
     if body is None or isinstance(body, (str, bytes)):
         return body
     if isinstance(body, (int, float)):

@@ -14,8 +14,6 @@ request bodies recording will need.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -24,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from driftcheck.errors import CassetteError
-from driftcheck.sources.cassettes import CASSETTE_SUFFIXES, normalize_headers, parse_document
+from driftcheck.sources.cassettes import (
+    CASSETTE_SUFFIXES,
+    normalize_headers,
+    parse_document,
+    unwrap_body,
+)
 
 SNIFF_BYTES = 4096  # the top-level key leads every cassette format driftcheck reads
 SKIPPED_FOLDERS = frozenset(
@@ -234,14 +237,8 @@ def _request(entry: Any) -> Request:
 
 
 def _body(body: Any) -> str | bytes | None:
-    """vcrpy's string or `!!binary`; VCR's and Betamax's `string` or `base64_string`."""
-    if isinstance(body, dict):
-        if isinstance(body.get("base64_string"), str):
-            try:
-                return base64.b64decode(body["base64_string"])
-            except (binascii.Error, ValueError):
-                return None
-        body = body.get("string")
+    """A recorded request body as text or bytes (nested YAML structures are not one)."""
+    body = unwrap_body(body)
     return body if isinstance(body, (str, bytes)) else None
 
 

@@ -20,7 +20,7 @@ from driftcheck.sources.mocks.base import (
     argument,
     body_of,
     found,
-    method_call,
+    library_call,
     method_of,
     status_of,
     url_of,
@@ -30,13 +30,10 @@ LIBRARY = "aioresponses"
 
 
 def extract(node: ast.AST, site: Site) -> Iterator[Found]:
-    parts = method_call(node)
-    if parts is None or parts[2] not in VERBS | {"add"}:
+    matched = library_call(node, site, LIBRARY, VERBS | {"add"})
+    if matched is None:
         return
-    call, owner, name = parts
-    where = site.receiver(owner)
-    if where is None or where.library != LIBRARY:
-        return
+    call, name, where = matched
     scope = site.scope
     if name == "add":
         method = method_of(argument(call, 1, "method"), scope, default="GET")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from driftcheck.sources.mocks import strings
@@ -79,6 +80,24 @@ def method_call(node: ast.AST) -> tuple[ast.Call, ast.expr, str] | None:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         return node, node.func.value, node.func.attr
     return None
+
+
+LibraryCall = tuple[ast.Call, str, Receiver]
+
+
+def library_call(
+    node: ast.AST, site: Site, library: str, names: AbstractSet[str]
+) -> LibraryCall | None:
+    """`owner.name(...)` where `name` is one of `names` and `owner` is an object of
+    `library` (`rsps`, `m`, a fixture): the call, the name and the receiver, else None."""
+    parts = method_call(node)
+    if parts is None or parts[2] not in names:
+        return None
+    call, owner, name = parts
+    where = site.receiver(owner)
+    if where is None or where.library != library:
+        return None
+    return call, name, where
 
 
 def status_of(node: ast.expr | None, scope: Scope, default: int | None = 200) -> int | None:

@@ -17,7 +17,7 @@ from driftcheck.sources.mocks.base import (
     argument,
     body_of,
     found,
-    method_call,
+    library_call,
     method_of,
     status_of,
     url_of,
@@ -27,13 +27,10 @@ LIBRARY = "pytest-httpx"
 
 
 def extract(node: ast.AST, site: Site) -> Iterator[Found]:
-    parts = method_call(node)
-    if parts is None or parts[2] not in {"add_response", "add_callback"}:
+    matched = library_call(node, site, LIBRARY, {"add_response", "add_callback"})
+    if matched is None:
         return
-    call, owner, name = parts
-    where = site.receiver(owner)
-    if where is None or where.library != LIBRARY:
-        return
+    call, name, where = matched
     scope = site.scope
     first = argument(call, 0, "status_code")
     old_url = isinstance(first, ast.Constant) and isinstance(first.value, str)  # before 0.19

@@ -23,7 +23,7 @@ from driftcheck.sources.mocks.base import (
     body_of,
     call_name,
     found,
-    method_call,
+    library_call,
     method_of,
     status_of,
     url_of,
@@ -36,15 +36,10 @@ TEXT = ("text", "content", "body")
 
 
 def extract(node: ast.AST, site: Site) -> Iterator[Found]:
-    parts = method_call(node)
-    if parts is None:
+    matched = library_call(node, site, LIBRARY, VERBS | {"register_uri", "request"})
+    if matched is None:
         return
-    call, owner, name = parts
-    if name not in VERBS | {"register_uri", "request"}:
-        return
-    where = site.receiver(owner)
-    if where is None or where.library != LIBRARY:
-        return
+    call, name, where = matched
     scope = site.scope
     shift = 0 if name in VERBS else 1
     method = name.upper() if name in VERBS else method_of(argument(call, 0, "method"), scope)

@@ -23,7 +23,7 @@ from driftcheck.sources.mocks.base import (
     argument,
     body_of,
     found,
-    method_call,
+    library_call,
     method_of,
     status_of,
     url_of,
@@ -38,15 +38,10 @@ CALLBACKS = frozenset({"add_callback", "responses.CallbackResponse"})
 
 
 def extract(node: ast.AST, site: Site) -> Iterator[Found]:
-    parts = method_call(node)
-    if parts is None:
+    matched = library_call(node, site, LIBRARY, VERBS | REGISTER | {"add_callback"})
+    if matched is None:
         return
-    call, owner, name = parts
-    if name not in VERBS | REGISTER | {"add_callback"}:
-        return
-    where = site.receiver(owner)
-    if where is None or where.library != LIBRARY:
-        return
+    call, name, where = matched
     if name in VERBS:
         yield _read(call, site.scope, (call, site.scope), where, verb=name)
         return
