@@ -4,6 +4,7 @@ a JSON-value strategy and the report schema. Imported by tests, never a test its
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from importlib import resources
@@ -130,3 +131,7 @@ SCHEMA = json.loads(
 
 def validate(report: dict[str, Any]) -> None:
     jsonschema.Draft202012Validator(SCHEMA).validate(report)
+
+
+# One GitHub workflow command: `::level key=value,...::message`.
+COMMAND = re.compile(r"^::(error|warning|notice)( [a-z]+=[^,:\n]*(,[a-z]+=[^,:\n]*)*)?::[^\n]*$")

@@ -17,7 +17,7 @@ import driftcheck.run.mocks_payload
 import driftcheck.run.recordings
 import driftcheck.sources.fixtures
 import driftcheck.sources.scan  # noqa: F401
-from tests.run.test_mocks import API, record
+from tests.mock_api import API, record
 
 CASSETTE = "tests/cassettes/test_api/test_users.yaml"
 CONFIG = f"""

@@ -14,7 +14,7 @@ import pytest
 
 from driftcheck.config import load_config
 from tests.helpers import run
-from tests.run.test_init import SECRETS, make_project
+from tests.init_project import SECRETS, make_project
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import run, validate
-from tests.run.test_mocks import API, CASSETTES, record, write
+from tests.mock_api import API, CASSETTES, record, write
 
 CLIENT = f"""
     import requests

@@ -19,16 +19,16 @@ from driftcheck.core.model import Location, MockCoverage, Report, UnmatchedMock
 from driftcheck.errors import InputError
 from driftcheck.reporting import FORMATS, RenderOptions, markdown
 from driftcheck.sources.reports import COVERAGE_KEYS, load_report
-from tests.helpers import SCHEMA, run, validate
-from tests.reporting.test_formats import COMMAND, _big_report
-from tests.reporting.test_golden import (
+from tests.canonical import (
     OPTIONS,
     ORDERS,
     USERS,
+    big_report,
     canonical_coverage,
     canonical_report,
     canonical_report_with_coverage,
 )
+from tests.helpers import COMMAND, SCHEMA, run, validate
 
 REPORT = canonical_report_with_coverage()
 COVERAGE = canonical_coverage()
@@ -291,7 +291,7 @@ def test_markdown_cuts_the_coverage_lists_to_the_comment_limit() -> None:
 def test_markdown_coverage_never_pushes_findings_out(findings: int, lists: bool) -> None:
     """With the comment full of findings, coverage shrinks to what is left (the counts
     line alone); the findings shown are exactly those shown without it."""
-    big = _big_report(findings)
+    big = big_report(findings)
     without = markdown.render(big, RenderOptions())
     text = markdown.render(dataclasses.replace(big, coverage=_many_unmatched(500)), RenderOptions())
     assert len(text) <= markdown.LIMIT

@@ -14,8 +14,10 @@ from junitparser import Error, Failure, JUnitXml
 from driftcheck.core.model import Finding, Location, Report, Severity
 from driftcheck.core.rules import CATALOGUE, RuleId
 from driftcheck.reporting import FORMATS, RenderOptions, markdown
+from tests.canonical import big_report
 from tests.helpers import (
     CASSETTES,
+    COMMAND,
     DRIFTS,
     OKTA,
     REPORTS,
@@ -25,8 +27,6 @@ from tests.helpers import (
     run,
     validate,
 )
-
-COMMAND = re.compile(r"^::(error|warning|notice)( [a-z]+=[^,:\n]*(,[a-z]+=[^,:\n]*)*)?::[^\n]*$")
 
 
 @pytest.fixture
@@ -159,37 +159,16 @@ def test_sarif_has_the_required_fields(drifted: tuple[Path, Path]) -> None:
     assert run_["invocations"][0]["executionSuccessful"] is False
 
 
-def _big_report(findings: int) -> Report:
-    return Report(
-        tuple(
-            Finding(
-                f"GET api.example.com/things/{n // 10}",
-                200,
-                f"$.field_{n}",
-                "field-removed",
-                Severity.BREAKING,
-                "cassette",
-                "string, present in 9/9",
-                "absent, 0/9",
-                f"`$.field_{n}` is no longer returned: " + "x" * 200,
-                f"cassettes/t{n}.yaml:3",
-            )
-            for n in range(findings)
-        ),
-        findings // 10,
-    )
-
-
 def test_markdown_fits_a_pull_request_comment(drifted: tuple[Path, Path]) -> None:
     _, text = render(drifted, "markdown")
     assert text.startswith("### ❌ driftcheck: 1 finding(s) at or above breaking")
     assert "| endpoints | breaking | warning | info | ignored |" in text
     assert text.count("<details>") == 3
-    big = markdown.render(_big_report(5000), RenderOptions())
+    big = markdown.render(big_report(5000), RenderOptions())
     assert len(big) <= markdown.LIMIT
     assert re.search(r"… \d+ more finding\(s\) in \d+ endpoint\(s\) not shown", big)
     assert big.count("<details>") == big.count("</details>")
-    small = markdown.render(_big_report(20), RenderOptions())
+    small = markdown.render(big_report(20), RenderOptions())
     assert "not shown" not in small
     assert small.count("<details>") == 2
 

@@ -1,150 +1,26 @@
 """run/mocks.py on small projects: cassettes recorded by real vcrpy from a real local
 server in pytest-recording's layout (several endpoints per file), test modules mocking
-the same API, and the report `diff` gets from them. `API_RESPONSES` and `record` are
-shared with tests/cli/test_mocks_end_to_end.py and tests/test_pytest_plugin.py."""
+the same API, and the report `diff` gets from them (the recorded API is tests/mock_api.py)."""
 
 from __future__ import annotations
 
 import json
-import textwrap
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
-import pytest
-import requests
-import vcr
-from werkzeug.wrappers import Request, Response
-
-from driftcheck.config import Config, load_config
-from driftcheck.core.model import Location, MockCoverage, Report
+from driftcheck.core.model import Location, MockCoverage
 from driftcheck.run.mocks import mock_report
 from driftcheck.run.recordings import Recordings
 from driftcheck.sources.scan import Settings
-from tests.servers import LiveServer
-
-API = "https://api.example.com"
-ADA = {"id": 1, "name": "Ada", "email": "ada@example.com", "team": {"id": 7, "name": "core"}}
-GRACE = {"id": 2, "name": "Grace", "email": None, "team": {"id": 7, "name": "core"}}
-NOT_FOUND = {"error": "not found", "code": 404}
-
-# (method, path) -> (status, body, content type): the API every project records.
-API_RESPONSES: dict[tuple[str, str], tuple[int, Any, str]] = {
-    ("GET", "/users/1"): (200, ADA, "application/json"),
-    ("GET", "/users/2"): (200, GRACE, "application/json"),
-    ("GET", "/users/999"): (404, NOT_FOUND, "application/json"),
-    ("GET", "/users"): (200, [ADA, GRACE], "application/json"),
-    ("POST", "/users"): (201, {"id": 3, "created": True}, "application/json"),
-    ("GET", "/health"): (200, {"ok": True, "version": "1.2", "uptime": 5}, "application/json"),
-    ("GET", "/teams/7"): (200, {"id": 7, "name": "core", "size": 2}, "application/json"),
-    ("GET", "/teams/8"): (200, {"id": 8, "name": "web", "size": 1}, "application/json"),
-    ("GET", "/legacy/1"): (404, "<h1>gone</h1>", "text/html"),
-    ("GET", "/orders/5"): (200, {"id": 5, "total": 9.5}, "application/json"),
-    ("GET", "/orders/6"): (201, {"id": 6, "total": 1.0, "queued": True}, "application/json"),
-}
-
-# pytest-recording's layout: tests/cassettes/<module>/<test>.yaml, several endpoints each.
-CASSETTES: dict[str, list[tuple[str, str]]] = {
-    "test_users/test_get_user.yaml": [
-        ("GET", "/users/1"),
-        ("GET", "/users/2"),
-        ("GET", "/users/999"),
-        ("GET", "/teams/7"),
-    ],
-    "test_users/test_list_users.yaml": [("GET", "/users"), ("POST", "/users")],
-    "test_misc/test_health.yaml": [("GET", "/health"), ("GET", "/legacy/1"), ("GET", "/teams/8")],
-    "test_misc/test_orders.yaml": [("GET", "/orders/5"), ("GET", "/orders/6")],
-}
-
-CONFIG = f"""
-cassettes = "tests/cassettes"
-cache = ""
-workers = 1
-
-[[endpoints]]
-name = "user"
-url = "{API}/users/{{id}}"
-"""
-
-
-def _app(request: Request) -> Response:
-    status, body, kind = API_RESPONSES[(request.method, request.path)]
-    text = json.dumps(body) if kind == "application/json" else str(body)
-    return Response(text, status, content_type=kind)
-
-
-def record(folder: Path, cassettes: Mapping[str, Sequence[tuple[str, str]]]) -> None:
-    """Each cassette written by real vcrpy (`record_mode="once"`, as pytest-recording
-    does) from real calls to a local server, its URLs rewritten to the public API's."""
-    with LiveServer() as server:
-        for _, path in API_RESPONSES:
-            server.routes[path] = _app
-
-        def public(request: Any) -> Any:
-            request.uri = request.uri.replace(server.url, API)
-            return request
-
-        recorder = vcr.VCR(before_record_request=public, record_mode="once")
-        for name, calls in cassettes.items():
-            with recorder.use_cassette(str(folder / name)):
-                for method, path in calls:
-                    requests.request(method, server.url + path, timeout=5)
-
-
-def write(root: Path, files: Mapping[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip())
-
-
-@pytest.fixture(scope="module")
-def cassettes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("recorded")
-    record(folder, CASSETTES)
-    return folder
-
-
-def project(root: Path, cassettes: Path, files: Mapping[str, str], config: str = CONFIG) -> Config:
-    """A project: the recorded cassettes under tests/cassettes, `files`, and its config."""
-    for cassette in cassettes.rglob("*.yaml"):
-        target = root / "tests" / "cassettes" / cassette.relative_to(cassettes)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(cassette.read_bytes())
-    write(root, {"driftcheck.toml": config, **files})
-    return load_config(root / "driftcheck.toml", environ={}, require_env=False)
-
-
-def _findings(report: Report) -> list[tuple[str, int | None, str, str, str]]:
-    return [(f.endpoint, f.status, f.rule, f.path, str(f.location or "")) for f in report.findings]
-
-
-def _checked(report: Report) -> list[tuple[str, str, int | None, str, str]]:
-    assert report.coverage is not None
-    return [
-        (str(c.location), c.endpoint, c.status, c.matched_by, c.library)
-        for c in report.coverage.checked
-    ]
-
-
-def _unmatched(report: Report) -> list[tuple[str, str]]:
-    assert report.coverage is not None
-    return [(str(u.location), u.reason) for u in report.coverage.unmatched]
-
-
-RIGHT = f"""
-    import responses
-
-    API = "{API}"
-    ADA = {{
-        "id": 1, "name": "Ada", "email": "ada@example.com", "team": {{"id": 7, "name": "core"}}
-    }}
-
-
-    @responses.activate
-    def test_right():
-        responses.get(f"{{API}}/users/1", json=ADA)
-"""
+from tests.mock_api import (
+    ADA,
+    API,
+    GRACE,
+    RIGHT,
+    checked_of,
+    findings_of,
+    project,
+    unmatched_of,
+)
 
 RESPONSES_TESTS = (
     RIGHT
@@ -178,7 +54,7 @@ RESPONSES_TESTS = (
 def test_mocks_are_compared_with_the_status_they_state(tmp_path: Path, cassettes: Path) -> None:
     config = project(tmp_path, cassettes, {"tests/test_users.py": RESPONSES_TESTS})
     report = mock_report(config)
-    assert _findings(report) == [
+    assert findings_of(report) == [
         ("user", 200, "mock-type-mismatch", "$.id", "tests/test_users.py:19"),
         ("user", 404, "mock-field-missing", "$.code", "tests/test_users.py:34"),
     ]
@@ -186,7 +62,7 @@ def test_mocks_are_compared_with_the_status_they_state(tmp_path: Path, cassettes
         "`$.id` is string in fixture tests/test_users.py:19; endpoint `user` returned only "
         "integer there (2 recorded values)"
     )
-    assert _checked(report) == [
+    assert checked_of(report) == [
         ("tests/test_users.py:11", "user", 200, "url", "responses"),
         ("tests/test_users.py:16", "user", 200, "url", "responses"),
         ("tests/test_users.py:29", "user", 404, "url", "responses"),
@@ -194,7 +70,7 @@ def test_mocks_are_compared_with_the_status_they_state(tmp_path: Path, cassettes
     ]
     assert report.checked == (("user", 200), ("user", 404))
     assert report.endpoints == 1
-    assert _unmatched(report) == []
+    assert unmatched_of(report) == []
     assert report.errors == ()
 
 
@@ -204,7 +80,7 @@ def test_coverage_rules_see_every_mock_of_an_endpoint_and_status(
     """GRACE's null e-mail is covered by a mock in another module: no uncovered-null."""
     only_ada = {"tests/test_users.py": RIGHT}
     alone = mock_report(project(tmp_path / "alone", cassettes, only_ada))
-    assert _findings(alone) == [
+    assert findings_of(alone) == [
         ("user", 200, "mock-uncovered-null", "$.email", "tests/test_users.py:11")
     ]
     assert alone.findings[0].message == (
@@ -221,8 +97,11 @@ def test_coverage_rules_see_every_mock_of_an_endpoint_and_status(
     together = mock_report(
         project(tmp_path / "together", cassettes, {**only_ada, "tests/test_grace.py": grace})
     )
-    assert _findings(together) == []
-    assert [c[0] for c in _checked(together)] == ["tests/test_grace.py:5", "tests/test_users.py:11"]
+    assert findings_of(together) == []
+    assert [c[0] for c in checked_of(together)] == [
+        "tests/test_grace.py:5",
+        "tests/test_users.py:11",
+    ]
 
 
 def test_an_error_status_without_a_json_body_or_never_recorded_is_unmatched_with_why(
@@ -238,9 +117,9 @@ def test_an_error_status_without_a_json_body_or_never_recorded_is_unmatched_with
             responses.get("{API}/nowhere", json={{"x": 1}})
     """
     report = mock_report(project(tmp_path, cassettes, {"tests/test_gone.py": tests}))
-    assert _findings(report) == []
-    assert _checked(report) == []
-    assert _unmatched(report) == [
+    assert findings_of(report) == []
+    assert checked_of(report) == []
+    assert unmatched_of(report) == [
         ("tests/test_gone.py:5", "`GET api.example.com/legacy/{id}` recorded no JSON body "
          "for 404 (text/html): nothing to compare"),
         ("tests/test_gone.py:6", "user was never recorded answering 418 (recorded: 200, 404)"),
@@ -265,10 +144,10 @@ def test_a_finding_of_a_mock_matched_by_shape_says_so(tmp_path: Path, cassettes:
             tmp_path, cassettes, {"tests/test_health.py": tests, "status.py": "def fetch(): ...\n"}
         )
     )
-    assert _checked(report) == [
+    assert checked_of(report) == [
         ("tests/test_health.py:7", "GET api.example.com/health", 200, "shape", "unittest.mock")
     ]
-    assert _findings(report) == [
+    assert findings_of(report) == [
         ("GET api.example.com/health", 200, "mock-type-mismatch", "$.ok", "tests/test_health.py:7")
     ]
     assert report.findings[0].message == (
@@ -341,17 +220,17 @@ def test_a_mock_stating_no_status_is_held_to_every_2xx_recorded(
     files = {"tests/test_orders.py": tests, "orders.py": client}
     report = mock_report(project(tmp_path, cassettes, files))
     orders = "GET api.example.com/orders/{id}"
-    assert _checked(report) == [
+    assert checked_of(report) == [
         ("tests/test_orders.py:7", orders, 200, "patch-target", "unittest.mock"),
         ("tests/test_orders.py:11", orders, 200, "url", "responses"),
     ]
-    assert _findings(report) == [
+    assert findings_of(report) == [
         (orders, 200, "mock-uncovered-optional", "$.queued", "tests/test_orders.py:7"),
         (orders, 200, "mock-field-unknown", "$.queued", "tests/test_orders.py:11"),
     ]
 
 
-def test_every_mock_is_checked_or_unmatched(tmp_path: Path, cassettes: Path) -> None:
+def test_every_mock_is_checked_orunmatched_of(tmp_path: Path, cassettes: Path) -> None:
     tests = f"""
         import responses
 
@@ -390,7 +269,7 @@ def test_coverage_resting_only_on_shape_matches_says_so(tmp_path: Path, cassette
     """
     report = mock_report(project(tmp_path, cassettes, {"tests/test_order.py": tests}))
     orders = "GET api.example.com/orders/{id}"
-    assert _checked(report) == [("tests/test_order.py:5", orders, 200, "shape", "unittest.mock")]
+    assert checked_of(report) == [("tests/test_order.py:5", orders, 200, "shape", "unittest.mock")]
     assert [f.message for f in report.findings] == [
         f"`$.queued` is missing in 1 of 2 recorded responses (50 %); no fixture for endpoint "
         f"`{orders}` covers its absence (mocks matched to `{orders}` by shape similarity only)"

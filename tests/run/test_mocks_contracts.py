@@ -17,14 +17,7 @@ from driftcheck.core.shape import infer
 from driftcheck.errors import InputError
 from driftcheck.run.mocks import compare_group, status_contract
 from driftcheck.run.mocks_payload import Contracts
-from tests.run.test_mocks import API, CASSETTES, CONFIG, project, record
-
-
-@pytest.fixture(scope="module")
-def cassettes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("recorded")
-    record(folder, CASSETTES)
-    return folder
+from tests.mock_api import API, CONFIG, project
 
 
 def test_the_plugins_contracts_resolve_urls_and_judge_the_policy(

@@ -7,32 +7,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from driftcheck.run.mocks import mock_report
 from driftcheck.run.mocks_pins import CONFIG_PAYLOAD
-from tests.run.test_mocks import (
+from tests.mock_api import (
     ADA,
     API,
-    CASSETTES,
     CONFIG,
     GRACE,
     RIGHT,
-    _checked,
-    _findings,
-    _unmatched,
+    checked_of,
+    findings_of,
     project,
-    record,
+    unmatched_of,
 )
 
 TEAMS = "GET api.example.com/teams/{id}"
-
-
-@pytest.fixture(scope="module")
-def cassettes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("recorded")
-    record(folder, CASSETTES)
-    return folder
 
 
 def test_config_references_pin_payloads_no_test_serves(tmp_path: Path, cassettes: Path) -> None:
@@ -48,12 +37,12 @@ def test_config_references_pin_payloads_no_test_serves(tmp_path: Path, cassettes
         "mocks.py": f"GRACE = {GRACE!r}\n",
     }
     report = mock_report(project(tmp_path, cassettes, files, config))
-    assert _checked(report) == [
+    assert checked_of(report) == [
         ("mocks.py:1", "user", 200, "config", CONFIG_PAYLOAD),
         ("tests/payloads/team.yaml:1", "teams", 200, "config", CONFIG_PAYLOAD),
         ("tests/payloads/user.json:1", "user", 200, "config", CONFIG_PAYLOAD),
     ]
-    assert _findings(report) == [
+    assert findings_of(report) == [
         ("user", 200, "mock-field-unknown", "$.nickname", "tests/payloads/user.json:9"),
         ("teams", 200, "mock-type-mismatch", "$.size", "tests/payloads/team.yaml:3"),
     ]
@@ -82,7 +71,7 @@ def test_a_module_reference_pins_only_its_mocks_that_state_no_url(
     """
     files = {"tests/helpers/user_mocks.py": mocks, "client.py": "def fetch(): ...\n"}
     report = mock_report(project(tmp_path, cassettes, files, config))
-    assert _checked(report) == [
+    assert checked_of(report) == [
         ("tests/helpers/user_mocks.py:7", "user", 200, "config", "unittest.mock"),
         ("tests/helpers/user_mocks.py:11", TEAMS, 200, "url", "responses"),
     ]
@@ -93,7 +82,7 @@ def test_a_payload_served_by_a_mock_is_pinned_through_it(tmp_path: Path, cassett
     """`::ADA` names the literal a responses call serves: one mock, held to the pin."""
     config = CONFIG.replace('"user"', '"someone"') + 'fixtures = ["tests/test_users.py::ADA"]\n'
     report = mock_report(project(tmp_path, cassettes, {"tests/test_users.py": RIGHT}, config))
-    assert _checked(report) == [("tests/test_users.py:11", "someone", 200, "config", "responses")]
+    assert checked_of(report) == [("tests/test_users.py:11", "someone", 200, "config", "responses")]
 
 
 def test_two_endpoints_pinning_one_payload_is_a_note(tmp_path: Path, cassettes: Path) -> None:
@@ -104,7 +93,7 @@ def test_two_endpoints_pinning_one_payload_is_a_note(tmp_path: Path, cassettes: 
     )
     report = mock_report(project(tmp_path, cassettes, {"user.json": json.dumps(ADA)}, config))
     assert "user.json is in the `fixtures` of `user` and of `again`: held to `user`" in report.notes
-    assert _checked(report) == [("user.json:1", "user", 200, "config", CONFIG_PAYLOAD)]
+    assert checked_of(report) == [("user.json:1", "user", 200, "config", CONFIG_PAYLOAD)]
     assert [e.file for e in report.errors] == ["again"]  # it lists fixtures, never recorded
 
 
@@ -124,8 +113,8 @@ def test_a_named_literal_served_by_a_call_points_at_where_it_is_written(
             responses.get("{API}/users/1", json=NO_TEAM)
     """
     report = mock_report(project(tmp_path, cassettes, {"tests/test_users.py": tests}, config))
-    assert _checked(report) == [("tests/test_users.py:9", "user", 200, "config", "responses")]
-    assert _findings(report) == [
+    assert checked_of(report) == [("tests/test_users.py:9", "user", 200, "config", "responses")]
+    assert findings_of(report) == [
         ("user", 200, "mock-field-missing", "$.team", "tests/test_users.py:3")
     ]  # the literal's line, not the call's
 
@@ -147,5 +136,5 @@ def test_an_endpoint_listing_fixtures_that_nothing_recorded_is_an_error(
             "matches it; run `driftcheck record`",
         )
     ]
-    assert _unmatched(report) == [("me.json:1", "the config names it for `me`, never recorded")]
+    assert unmatched_of(report) == [("me.json:1", "the config names it for `me`, never recorded")]
     assert mock_report(project(tmp_path, cassettes, {}, config), names={"user"}).errors == ()
