@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from driftcheck.core.model import Node
-from driftcheck.core.paths import parse_path
+from driftcheck.core.paths import Segment, Step, parse_path
 from driftcheck.core.shape import flatten, infer
 
 
@@ -69,12 +69,12 @@ def _named(change: str, path: str, value: Any, names: set[str]) -> Variant:
 
 
 def _slug(path: str) -> str:
-    keys = [segment for segment in parse_path(path) if segment is not None]
+    keys = [segment for segment in parse_path(path) if isinstance(segment, str)]
     text = ".".join(re.sub(r"[^A-Za-z0-9_-]+", "_", key) for key in keys)
     return text or "items"
 
 
-def _containers(value: Any, segments: Sequence[str | None]) -> Iterator[Any]:
+def _containers(value: Any, segments: Sequence[Segment]) -> Iterator[Any]:
     """Every object or array at the parent path of `segments`, in document order."""
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
@@ -83,13 +83,13 @@ def _containers(value: Any, segments: Sequence[str | None]) -> Iterator[Any]:
             yield current
             continue
         segment = segments[depth]
-        if segment is None and isinstance(current, list):
+        if segment is Step.ITEMS and isinstance(current, list):
             stack.extend((item, depth + 1) for item in reversed(current))
         elif isinstance(current, dict) and segment in current:
             stack.append((current[segment], depth + 1))
 
 
-def _without(base: Any, segments: tuple[str | None, ...]) -> Any | None:
+def _without(base: Any, segments: tuple[Segment, ...]) -> Any | None:
     """The base with the first occurrence of the key removed; None when the base lacks it."""
     body = copy.deepcopy(base)
     key = segments[-1]
@@ -100,12 +100,12 @@ def _without(base: Any, segments: tuple[str | None, ...]) -> Any | None:
     return None
 
 
-def _nulled(base: Any, segments: tuple[str | None, ...]) -> Any | None:
+def _nulled(base: Any, segments: tuple[Segment, ...]) -> Any | None:
     """The base with the first value at the path set to null; None when it already has one."""
     body = copy.deepcopy(base)
     key = segments[-1]
     parents = list(_containers(body, segments[:-1]))
-    if key is None:
+    if key is Step.ITEMS:
         arrays = [p for p in parents if isinstance(p, list) and p]
         if not arrays or any(item is None for array in arrays for item in array):
             return None

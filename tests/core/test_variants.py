@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from driftcheck.core.fixture_check import compare_fixtures, contract_of
 from driftcheck.core.model import Fixture, StatusShape
-from driftcheck.core.paths import child_path, parse_path
+from driftcheck.core.paths import Segment, Step, child_path, parse_path
 from driftcheck.core.shape import infer_all
 from driftcheck.core.variants import base_body, variants
 
@@ -46,8 +46,8 @@ def test_one_variant_per_optional_key_and_nullable_path() -> None:
 def test_parse_path_inverts_child_path() -> None:
     path = child_path(child_path("$", "a b") + "[*]", "it's")
     assert path == "$['a b'][*]['it\\'s']"
-    assert parse_path(path) == ("a b", None, "it's")
-    assert parse_path("$.items[*].id") == ("items", None, "id")
+    assert parse_path(path) == ("a b", Step.ITEMS, "it's")
+    assert parse_path("$.items[*].id") == ("items", Step.ITEMS, "id")
 
 
 keys = st.sampled_from(["id", "name", "profile", "bio", "tags", "email"])
@@ -77,7 +77,7 @@ def concrete(value: Any, prefix: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], 
     return {prefix: ("leaf", type(value).__name__, value)}
 
 
-def differs_only_at(base: Any, variant: Any, segments: tuple[str | None, ...]) -> bool:
+def differs_only_at(base: Any, variant: Any, segments: tuple[Segment, ...]) -> bool:
     """True when every difference lies at or below one place that the path names."""
     before, after = concrete(base), concrete(variant)
     changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
@@ -85,7 +85,7 @@ def differs_only_at(base: Any, variant: Any, segments: tuple[str | None, ...]) -
     if len(roots) != 1:
         return False
     [root] = roots
-    abstract = tuple(None if isinstance(part, int) else part for part in root)
+    abstract = tuple(Step.ITEMS if isinstance(part, int) else part for part in root)
     return abstract == segments
 
 
