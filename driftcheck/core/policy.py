@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from driftcheck.core import pathglob
 from driftcheck.core.model import Finding, Report, Severity
+from driftcheck.core.paths import ROOT
 from driftcheck.core.rules import RULES
 from driftcheck.core.suggest import did_you_mean
 from driftcheck.errors import ConfigError
@@ -55,6 +58,19 @@ def check_rule(rule: str, where: str, patterns: bool = True) -> str:
         raise ConfigError(f"{where} takes rule ids, not patterns: `{rule}`")
     hint = did_you_mean(rule, RULES) or f"; valid: {', '.join(RULES)}"
     raise ConfigError(f"{where}: unknown rule `{rule}`{hint}")
+
+
+def check_path(pattern: str, where: str) -> str:
+    """An ignore's `path`: a `$…` pattern must read as steps (see `pathglob`); any other
+    text is a plain glob, as before path patterns (`*`, the default, matches all)."""
+    if pattern.startswith(ROOT):
+        try:
+            pathglob.compile_pattern(pattern)
+        except ValueError as error:
+            raise ConfigError(
+                f"{where}: `path` = {pattern!r} is not a path pattern ({error}); {pathglob.HINT}"
+            ) from None
+    return pattern
 
 
 def parse_level(text: object) -> Severity | None:
@@ -118,28 +134,38 @@ def parse_ignore_flag(flag: str) -> Ignore:
     return Ignore(
         reason=fields.get("reason") or CLI_REASON,
         endpoint=fields.get("endpoint", "*"),
-        path=fields.get("path", "*"),
+        path=check_path(fields.get("path", "*"), where),
         rule=check_rule(fields.get("rule", "*"), where),
         until=None if until is None else until_date(until, where),
         label="--ignore",
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def glob(pattern: str) -> re.Pattern[str]:
-    """An ignore's glob: `*` and `?` are wildcards; everything else, brackets included,
-    is literal (JSONPaths hold brackets)."""
+    """An ignore's glob on a rule or an endpoint (or a path not starting with `$`): `*`
+    and `?` are wildcards; everything else, brackets included, is literal. Compiled once:
+    `apply` matches every ignore against every finding."""
     parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return re.compile("".join(parts) + r"\Z", re.DOTALL)
 
 
+def path_matches(pattern: str, path: str) -> bool:
+    """A `$…` pattern matched step by step (any spelling of a key, `*` one step, `**`
+    any depth); any other pattern as a glob on the text."""
+    if not pattern.startswith(ROOT):
+        return glob(pattern).match(path) is not None
+    try:
+        return pathglob.compile_pattern(pattern).matches(path)
+    except ValueError:  # config and flags refuse it; an Ignore built in code hides nothing
+        return False
+
+
 def matches(ignore: Ignore, finding: Finding) -> bool:
-    return all(
-        glob(pattern).match(value)
-        for pattern, value in (
-            (ignore.rule, finding.rule),
-            (ignore.endpoint, finding.endpoint),
-            (ignore.path, finding.path),
-        )
+    return (
+        glob(ignore.rule).match(finding.rule) is not None
+        and glob(ignore.endpoint).match(finding.endpoint) is not None
+        and path_matches(ignore.path, finding.path)
     )
 
 

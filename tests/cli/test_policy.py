@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from driftcheck.core.rules import RULES
 from driftcheck.core.shard import parse_shard, pick
 from driftcheck.core.staleness import Age
 from tests.helpers import (
@@ -124,11 +125,64 @@ def test_expired_ignore_goes_to_stderr_when_the_report_goes_to_a_file(
     assert json.loads(target.read_text())["warnings"] == [expired_warning(path)]
 
 
-def test_brackets_in_ignore_paths_are_literal(pair: tuple[Path, Path], tmp_path: Path) -> None:
+def test_ignore_paths_match_step_by_step(pair: tuple[Path, Path], tmp_path: Path) -> None:
     path = config(tmp_path, IGNORE.replace("attributes.*", "attributes.size").format(until=day(1)))
     assert diff(pair, "--config", str(path))[0] == 0
-    path = config(tmp_path, IGNORE.replace("[*]", "[0]").format(until=day(1)))
-    assert diff(pair, "--config", str(path))[0] == 1
+    path = config(
+        tmp_path, IGNORE.replace(".attributes.*", "['attributes']['size']").format(until=day(1))
+    )
+    assert diff(pair, "--config", str(path))[0] == 0  # the same path, bracketed
+    path = config(tmp_path, IGNORE.replace("[*].attributes.*", "[*].*").format(until=day(1)))
+    assert diff(pair, "--config", str(path))[0] == 1  # `*` is one step (a string glob crossed dots)
+    path = config(tmp_path, IGNORE.replace("[*].attributes.*", ".**").format(until=day(1)))
+    assert diff(pair, "--config", str(path))[0] == 0  # `**` is any depth
+
+
+def cassette(folder: Path, body: object) -> None:
+    """One GET whose JSON body is `body`, in a folder of its own cassette."""
+    folder.mkdir()
+    text = json.dumps(json.dumps(body))  # a YAML double-quoted scalar holding the JSON
+    (folder / "assets.yaml").write_text(
+        "interactions:\n- request: {method: GET, uri: 'https://a.example/item', body: null}\n"
+        "  response:\n    status: {code: 200, message: OK}\n"
+        "    headers: {Content-Type: [application/json]}\n"
+        f"    body: {{string: {text}}}\nversion: 1\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("original-data-ak", "thumb nail"),  # keys: `$.assets['thumb nail'].href`
+        ("original-data-ak", "thumb nail", "x.y"),  # read as a map: `$.assets{*}.href`
+    ],
+)
+def test_an_ignored_subtree_hides_findings_under_bracketed_keys(
+    tmp_path: Path, names: tuple[str, ...]
+) -> None:
+    def body(href: object) -> dict[str, Any]:
+        return {"id": 1, "assets": {name: {"href": href} for name in names}}
+
+    baseline, current = tmp_path / "baseline", tmp_path / "current"
+    cassette(baseline, body("https://a.example/file"))
+    cassette(current, body(12))
+    code, report, _ = diff((baseline, current))
+    assert code == 1
+    drifted = [f["path"] for f in report["findings"] if f["path"].startswith("$.assets")]
+    assert drifted  # under bracketed keys, or `{*}` once the object is read as a map
+    assert any("[" in p or "{*}" in p for p in drifted), drifted
+    text = '[[ignore]]\npath = "{}"\nreason = "assets are being moved; #40"\n'
+    code, _, _ = diff(
+        (baseline, current), "--config", str(config(tmp_path, text.format("$.assets.*")))
+    )
+    assert code == 1  # `.href` is two steps below `$.assets`
+    code, report, _ = diff(
+        (baseline, current), "--config", str(config(tmp_path, text.format("$.assets.**")))
+    )
+    assert code == 0
+    assert {f["path"]: f["ignore_reason"] for f in report["findings"]} == dict.fromkeys(
+        drifted, "assets are being moved; #40"
+    )
 
 
 def test_command_line_policy(pair: tuple[Path, Path]) -> None:
@@ -174,6 +228,12 @@ def test_severity_overrides_in_config(pair: tuple[Path, Path], tmp_path: Path) -
             "[[ignore]] #1: `until` = 'someday' is not a date; write it like 2027-01-31",
         ),
         ('[[ignore]]\nrule = "field-added"\n', "[[ignore]] #1 needs a `reason`"),
+        (
+            '[[ignore]]\nreason = "x"\n[[ignore]]\npath = "$.items[0].id"\nreason = "x"\n',
+            "[[ignore]] #2: `path` = '$.items[0].id' is not a path pattern (at `[0].id`); "
+            "write steps as .key or ['key'] (* and ? match within a key), any one step as "
+            ".*, [*] or {*}, any depth as .**, e.g. $.items[*].*_url or $.assets.**",
+        ),
         (
             'max_age = "30 days"\n',
             "`max_age`: '30 days' is not an age; write it like 30d, 12h or 2w",
@@ -233,16 +293,19 @@ def test_flags_add_to_the_config_policy(pair: tuple[Path, Path], tmp_path: Path)
         ),
         (
             ["--ignore", "nonsense"],
-            "--ignore 'nonsense': unknown rule `nonsense`; valid: field-removed, "
-            "field-became-optional, type-changed, became-nullable, type-widened, status-changed, "
-            "content-type-changed, endpoint-missing, field-added, field-became-required, "
-            "type-narrowed, endpoint-added, cassette-stale, mock-field-unknown, "
-            "mock-field-missing, mock-type-mismatch, mock-uncovered-optional, mock-uncovered-null",
+            f"--ignore 'nonsense': unknown rule `nonsense`; valid: {', '.join(RULES)}",
         ),
         (
             ["--ignore", "rule=type-changed,until=soon"],
             "--ignore 'rule=type-changed,until=soon': `until` = 'soon' is not a date; "
             "write it like 2027-01-31",
+        ),
+        (
+            ["--ignore", "rule=type-changed,path=$.data..size"],
+            "--ignore 'rule=type-changed,path=$.data..size': `path` = '$.data..size' is not a "
+            "path pattern (at `..size`); write steps as .key or ['key'] (* and ? match within "
+            "a key), any one step as .*, [*] or {*}, any depth as .**, e.g. $.items[*].*_url "
+            "or $.assets.**",
         ),
         (
             ["--ignore", "rule=type-changed,why=because"],
