@@ -23,9 +23,9 @@ from driftcheck.core.model import (
     Severity,
     StatusShape,
 )
-from driftcheck.core.paths import ROOT
+from driftcheck.core.paths import ROOT, VALUES
 from driftcheck.core.rules import RuleId, finding, percent
-from driftcheck.core.shape import fits, format_types
+from driftcheck.core.shape import align_maps, fits, format_types
 from driftcheck.core.signature import Flat, Signatures, region
 
 Overrides = Mapping[str, Severity]
@@ -60,7 +60,7 @@ def describe(field: Field) -> str:
     """`string|null, present in 9/12`: structure and counts, never values."""
     types = format_types(field.types)
     if field.is_item:
-        return f"{types} (array elements)"
+        return f"{types} ({'map values' if field.path.endswith(VALUES) else 'array elements'})"
     text = f"{types}, present in {field.present}/{field.parent}"
     if field.nulls:
         text += f", null in {field.nulls}"
@@ -203,6 +203,7 @@ def compare_fields(ctx: _Context, before: Node, after: Node) -> list[Finding]:
     signature = Signatures()
     if signature(before) == signature(after):
         return []
+    before, after = align_maps(before, after)
     old_flat, old_spots = region(before, after, signature)
     new_flat, new_spots = region(after, before, signature)
     found = changes(old_flat, new_flat)

@@ -96,10 +96,27 @@ class Node:
     keys: Mapping[str, Node] = field(default_factory=dict)
     items: Node | None = None
     empty: int = 0
+    values: Node | None = None  # a map's values, merged (its keys are data: ids, names)
+    tag: str | None = None  # the key whose string value names the object's variant
+    variants: Mapping[str, Tagged] = field(default_factory=dict)  # per value of `tag`
 
     @property
     def count(self) -> int:
         return sum(self.types.values())
+
+    @property
+    def is_map(self) -> bool:
+        return self.values is not None
+
+
+@_pickled_by_constructor
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """The objects of one variant (say `"type": "Organization"`): how many, and how many
+    of them had each key. Only keys are kept per variant; deeper structure is merged."""
+
+    count: int
+    keys: Mapping[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +157,9 @@ class StatusShape:
     shape: Node | None
     notes: tuple[str, ...] = ()
     location: Location | None = None  # the first sample, for annotations
+    # (day, shape) per recording day (ISO, "" undated), oldest first, `shape` their merge;
+    # empty when no body is dated. What `contract_since` chooses from (`core/recency.py`).
+    eras: tuple[tuple[str, Node], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

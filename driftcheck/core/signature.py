@@ -9,13 +9,14 @@ fixture walked beside its contract (`Reach`) flattens into the same form.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from driftcheck.core.model import Field, Location, Node, Opaque
-from driftcheck.core.paths import ITEMS, ROOT, child_path
+from driftcheck.core.paths import ITEMS, ROOT, VALUES, child_path
 from driftcheck.core.shape import fits, format_types, json_type
+from driftcheck.core.tags import UNTAGGED, key_parents, partitioned, variant_of
 
 Descriptor = Mapping[str, Any]  # {"types": frozenset[str], "nullable": bool, "required": ...}
 Flat = dict[str, Descriptor]  # JSONPath -> descriptor: a flattened structural signature
@@ -82,19 +83,24 @@ class Signatures:
             stack.extend(node.keys.values())
             if node.items is not None:
                 stack.append(node.items)
+            if node.values is not None:
+                stack.append(node.values)
         of, ids = self._of, self._ids
         for node in reversed(order):
             keys = _NO_KEYS
             if node.keys:
+                parents = key_parents(node)
                 objects = node.types.get("object", 0)
                 keys = self._keys[id(node)] = frozenset(
                     [
-                        (key, sum(child.types.values()) >= objects, of[id(child)])
+                        (key, child.count >= (parents[key] if parents else objects), of[id(child)])
                         for key, child in node.keys.items()
                     ]
                 )
             items = -1 if node.items is None else of[id(node.items)]
-            of[id(node)] = ids.setdefault((frozenset(node.types), keys, items), len(ids))
+            values = -1 if node.values is None else of[id(node.values)]
+            signature = (frozenset(node.types), keys, items, values)
+            of[id(node)] = ids.setdefault(signature, len(ids))
         return of[id(root)]
 
 
@@ -136,19 +142,41 @@ def region(mine: Node, theirs: Node, signature: Signatures) -> tuple[Flat, dict[
 
 def _differing_children(node: Node, other: Node, path: str, signature: Signatures) -> list[_Visit]:
     """The children of `node` whose signature or presence differs from `other`'s."""
-    objects, their_objects = node.types.get("object", 0), other.types.get("object", 0)
+    parent, their_parent = _parents(node), _parents(other)
     differing = {key for key, _, _ in signature.keys(node) - signature.keys(other)}
     visits: list[_Visit] = [
-        (child, other.keys.get(key), objects, their_objects, child_path(path, key), path, False)
+        (child, other.keys.get(key), parent(key), their_parent(key), child_path(path, key), path,
+         False)
         for key, child in node.keys.items()
         if key in differing
-    ]
+    ]  # fmt: skip  # one visit per line
     items, their_items = node.items, other.items
     if items is not None and (their_items is None or signature(items) != signature(their_items)):
         arrays = node.types.get("array", 0) - node.empty
         their_arrays = other.types.get("array", 0) - other.empty
         visits.append((items, their_items, arrays, their_arrays, path + ITEMS, path, True))
+    values, their_values = _entries(node), _entries(other)
+    if values is not None and (
+        their_values is None or signature(values) != signature(their_values)
+    ):
+        their_count = their_values.count if their_values is not None else 0
+        visits.append((values, their_values, values.count, their_count, path + VALUES, path, True))
     return visits
+
+
+def _entries(node: Node) -> Node | None:
+    """A map's values, if it ever had any (an empty map says nothing about them)."""
+    values = node.values
+    return values if values is not None and values.count else None
+
+
+def _parents(node: Node) -> Callable[[str], int]:
+    """A key's parent count: the objects, or those of the variants that have the key."""
+    parents = key_parents(node)
+    objects = node.types.get("object", 0)
+    if parents is None:
+        return lambda key: objects
+    return lambda key: parents.get(key, objects)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +203,7 @@ class Reach:
     lacking: dict[str, First] = field(default_factory=dict)  # key path -> first object without
     unknown: dict[str, First] = field(default_factory=dict)  # key paths the contract lacks
     objects: dict[str, Location] = field(default_factory=dict)  # reached object paths
+    tags: dict[str, dict[str, First]] = field(default_factory=dict)  # path -> variant -> first
     count: int = 0
 
     def walk(self, body: Any, root: Node, where: Where) -> None:
@@ -191,7 +220,13 @@ class Reach:
             self._saw(where, path, kind)
             if not fits(kind, node.types):
                 continue
-            if kind == "object":
+            if kind == "object" and node.values is not None:
+                entries = path + VALUES
+                self.objects.setdefault(path, where(path))
+                self.expected.add(entries)
+                self.present[entries] = False
+                stack.extend((item, node.values, entries) for item in reversed(value.values()))
+            elif kind == "object":
                 self.objects.setdefault(path, where(path))
                 stack.extend(reversed(self._object(where, value, node, path)))
             elif kind == "array" and value and node.items is not None:
@@ -224,12 +259,31 @@ class Reach:
                 kind = format_types([_type(child)])
                 self.unknown[at] = First(self._next(), where(at), kind, path)
                 self.present[at] = False
-        for key in node.keys:
+        for key in self._expected_keys(where, value, node, path):
             at = child_path(path, key)
             self.expected.add(at)
             if key not in value and at not in self.lacking:
                 self.lacking[at] = First(self._next(), where(path))
         return known
+
+    def _expected_keys(
+        self, where: Where, value: Mapping[str, Any], node: Node, path: str
+    ) -> Iterable[str]:
+        """The keys an object is held to: all the contract's, or under a tag that tells
+        variants apart, those of the variant its tag names (of every variant, when the
+        tag names none), so an Organization is not missing a User's keys."""
+        if not partitioned(node):
+            return node.keys
+        variant = variant_of(node, value)
+        tag = value.get(node.tag or "")
+        name = tag if isinstance(tag, str) and variant is not None else UNTAGGED
+        seen = self.tags.setdefault(path, {})
+        if variant is not None and name not in seen:
+            seen[name] = First(self._next(), where(path), name)
+        if variant is not None:
+            return [key for key in node.keys if variant.keys.get(key)]
+        every = node.variants.values()
+        return [key for key in node.keys if all(v.keys.get(key) for v in every)]
 
     def flat(self) -> Flat:
         """The fixture's signature: each path's types, and for keys whether every reached

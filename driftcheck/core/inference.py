@@ -1,0 +1,332 @@
+"""The counting behind shapes: mutable accumulators, filled a column of values at a time,
+merged, turned into maps where keys are data, and written as flat rows (pure).
+
+`shape.ShapeBuilder` is the public face. Every walk here is iterative, so a body nested
+thousands of levels deep cannot overflow the interpreter's stack.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from itertools import chain
+from operator import itemgetter
+from typing import Any
+
+from driftcheck.core import maps, tags
+from driftcheck.core.model import Node
+from driftcheck.core.paths import Segment, Step
+from driftcheck.errors import ShapeDepthError
+
+_TYPE_OF: dict[type, str] = {
+    dict: "object",
+    list: "array",
+    tuple: "array",
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
+
+Decide = Callable[[tuple[Segment, ...]], bool | None]  # a path -> map (True), record, or guess
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a parsed value; integer and number are distinct."""
+    name = _TYPE_OF.get(type(value))
+    if name is not None:
+        return name
+    for kind, label in _TYPE_OF.items():  # subclasses, e.g. an OrderedDict or IntEnum
+        if isinstance(value, kind) and kind is not bool:
+            return "boolean" if isinstance(value, bool) else label
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+class Acc:
+    """Mutable twin of `Node`, used while counting so inference allocates little.
+
+    `variants` counts objects and keys per value of `tag`; None with a tag means the tag
+    had too many values to be a discriminator.
+    """
+
+    __slots__ = ("empty", "items", "keys", "tag", "types", "values", "variants")
+
+    def __init__(self) -> None:
+        self.types: dict[str, int] = {}
+        self.keys: dict[str, Acc] = {}
+        self.items: Acc | None = None
+        self.empty = 0
+        self.values: Acc | None = None
+        self.tag: str | None = None
+        self.variants: tags.VariantCounts | None = None
+
+    @property
+    def count(self) -> int:
+        return sum(self.types.values())
+
+
+def _name(kind: type, column: list[Any]) -> str:
+    """The JSON type name of a Python type seen in `column`; subclasses are looked up once."""
+    name = _TYPE_OF.get(kind)
+    return name if name is not None else json_type(next(v for v in column if type(v) is kind))
+
+
+def _columns(objects: list[Any], keys: Counter[Any]) -> list[tuple[Any, list[Any]]]:
+    """Each key with the values it has across `objects`, in document order.
+
+    Keys every object has are split by C-level `itemgetter` (the usual array of records);
+    the others are gathered key by key, or in one pass over the entries when they are
+    sparse, so a map keyed by ids costs its size, not its size times its key count.
+    """
+    count = len(objects)
+    full = [key for key, seen in keys.items() if seen == count]
+    columns: dict[Any, list[Any]] = {}
+    if len(full) == 1:
+        columns[full[0]] = list(map(itemgetter(full[0]), objects))
+    elif full:
+        rows = map(itemgetter(*full), objects)  # a tuple per record
+        columns.update(zip(full, map(list, zip(*rows, strict=True)), strict=True))
+    if len(full) < len(keys):
+        sparse = [key for key in keys if key not in columns]
+        if len(sparse) * count <= 3 * sum(keys[key] for key in sparse):
+            columns.update((key, [o[key] for o in objects if key in o]) for key in sparse)
+        else:
+            gathered: dict[Any, list[Any]] = {key: [] for key in sparse}
+            for current in objects:
+                for key, value in current.items():
+                    if key in gathered:
+                        gathered[key].append(value)
+            columns.update(gathered)
+    return [(key, columns[key]) for key in keys]
+
+
+Work = list[tuple[list[Any], Acc, int]]
+
+
+def add_values(acc: Acc, values: list[Any], max_depth: int) -> None:
+    """Count a column of values into `acc`, a whole column per shape node at a time.
+
+    Every value at one place (say `$.data[*].owner`) is handled together, so the per-value
+    work is done by C-level builtins (`map`, `set`, `itemgetter`, `chain`) rather than by
+    a Python loop. Values keep document order, so keys are listed as first seen.
+    """
+    work: Work = [(values, acc, 0)]
+    while work:
+        column, target, depth = work.pop()
+        if len(column) == 1:  # a lone value: skip the column machinery
+            _add_one(column[0], target, depth, max_depth, work)
+            continue
+        kinds = set(map(type, column))
+        counts = {next(iter(kinds)): len(column)} if len(kinds) == 1 else Counter(map(type, column))
+        objects: list[Any] = []
+        arrays: list[Any] = []
+        for kind, count in counts.items():
+            name = _name(kind, column)
+            target.types[name] = target.types.get(name, 0) + count
+            if name == "object":
+                objects = column if len(kinds) == 1 else objects + _only(kind, column)
+            elif name == "array":
+                arrays = column if len(kinds) == 1 else arrays + _only(kind, column)
+        if objects:
+            _add_objects(target, objects, depth, max_depth, work)
+        if arrays:
+            filled = list(filter(None, arrays))
+            target.empty += len(arrays) - len(filled)
+            if filled:
+                _check_depth(depth, max_depth)
+                if target.items is None:
+                    target.items = Acc()
+                work.append((list(chain.from_iterable(filled)), target.items, depth + 1))
+
+
+def _add_one(value: Any, target: Acc, depth: int, max_depth: int, work: Work) -> None:
+    name = _TYPE_OF.get(type(value)) or json_type(value)
+    target.types[name] = target.types.get(name, 0) + 1
+    if name == "object" and value:
+        if target.values is not None or (target.tag or tags.tag_of(value)) is not None:
+            _add_objects(target, [value], depth, max_depth, work)
+            return
+        _check_depth(depth, max_depth)
+        for key, child in value.items():
+            child_acc = target.keys.get(key)
+            if child_acc is None:
+                child_acc = target.keys[key] = Acc()
+            work.append(([child], child_acc, depth + 1))
+    elif name == "array":
+        if not value:
+            target.empty += 1
+            return
+        _check_depth(depth, max_depth)
+        if target.items is None:
+            target.items = Acc()
+        work.append((list(value), target.items, depth + 1))
+
+
+def _add_objects(target: Acc, objects: list[Any], depth: int, max_depth: int, work: Work) -> None:
+    """Queue the keys' columns of a column of objects (a map's values as one column)."""
+    if target.values is not None:
+        entries = [value for current in objects for value in current.values()]
+        if entries:
+            _check_depth(depth, max_depth)
+            work.append((entries, target.values, depth + 1))
+        return
+    keys = Counter(chain.from_iterable(objects))
+    if not keys:
+        return
+    _check_depth(depth, max_depth)
+    _note_variants(target, objects, keys, len(objects))
+    for key, child in _columns(objects, keys):
+        child_acc = target.keys.get(key)
+        if child_acc is None:
+            child_acc = target.keys[key] = Acc()
+        work.append((child, child_acc, depth + 1))
+
+
+def _note_variants(target: Acc, objects: list[Any], keys: Counter[Any], added: int) -> None:
+    """Count the objects per value of their tag key (`type`, `kind`, ...), if any."""
+    if target.tag is None:
+        tag = tags.tag_of(keys)
+        if tag is None:
+            return
+        _start_variants(target, tag, target.types.get("object", 0) - added)
+    if target.variants is not None:
+        tags.add_counts(target.variants, tags.count_variants(objects, target.tag or ""))
+        _bound(target)
+
+
+def _start_variants(target: Acc, tag: str, before: int) -> None:
+    """A tag is seen first: objects counted before it are one untagged variant."""
+    target.tag = tag
+    target.variants = {}
+    if before > 0:
+        prior = Counter({key: child.count for key, child in target.keys.items()})
+        target.variants[tags.UNTAGGED] = (before, prior)
+
+
+def _bound(target: Acc) -> None:
+    if target.variants is not None and len(target.variants) > tags.MAX_VARIANTS:
+        target.variants = None  # the tag is data (ids, mime types): no discriminator
+
+
+def _check_depth(depth: int, max_depth: int) -> None:
+    if depth >= max_depth:
+        raise ShapeDepthError(f"JSON nested deeper than {max_depth} levels")
+
+
+def _only(kind: type, column: list[Any]) -> list[Any]:
+    return [value for value in column if type(value) is kind]
+
+
+Source = Node | Acc
+
+
+def _variant_state(source: Source) -> tuple[str | None, dict[str, tuple[int, dict[str, int]]]]:
+    """A node's or accumulator's tag and its counts ({} with a tag: not a discriminator)."""
+    if isinstance(source, Acc):
+        found = source.variants or {}
+        return source.tag, {name: (n, dict(keys)) for name, (n, keys) in found.items()}
+    return source.tag, {name: (t.count, dict(t.keys)) for name, t in source.variants.items()}
+
+
+def _merge_variants(target: Acc, source: Source, added: int) -> None:
+    """Variants of `source` (with `added` objects) into `target`, before their keys are."""
+    tag, counts = _variant_state(source)
+    if tag is None and target.tag is None:
+        return
+    if target.tag is None and tag is not None:
+        _start_variants(target, tag, target.types.get("object", 0) - added)
+    if target.variants is None:
+        return
+    if tag is None:
+        if added:
+            untagged = {key: child.count for key, child in source.keys.items()}
+            tags.add_counts(target.variants, {tags.UNTAGGED: (added, untagged)})
+    elif tag != target.tag or not counts:
+        target.variants = None  # two tags, or one that is data elsewhere
+        return
+    else:
+        tags.add_counts(target.variants, counts)
+    _bound(target)
+
+
+def fold(acc: Acc) -> None:
+    """Make `acc` a map: its keys' values merged into one place, its keys forgotten."""
+    values = acc.values = acc.values or Acc()
+    for child in acc.keys.values():
+        add_node(values, child)
+    acc.keys = {}
+    acc.tag, acc.variants = None, None
+
+
+def add_node(acc: Acc, node: Source) -> None:
+    """Add a frozen shape, or another accumulator (they share their field names)."""
+    stack: list[tuple[Source, Acc]] = [(node, acc)]
+    while stack:
+        source, target = stack.pop()
+        added = source.types.get("object", 0)
+        for kind, count in source.types.items():
+            target.types[kind] = target.types.get(kind, 0) + count
+        target.empty += source.empty
+        if source.values is not None and target.values is None:
+            fold(target)
+        if target.values is not None:
+            if source.values is not None:
+                stack.append((source.values, target.values))
+            stack.extend((child, target.values) for child in source.keys.values())
+        else:
+            _merge_variants(target, source, added)
+            for key, child in source.keys.items():
+                child_acc = target.keys.get(key)
+                if child_acc is None:
+                    child_acc = target.keys[key] = Acc()
+                stack.append((child, child_acc))
+        if source.items is not None:
+            if target.items is None:
+                target.items = Acc()
+            stack.append((source.items, target.items))
+
+
+def _nodes(root: Acc, paths: bool) -> list[tuple[Acc, tuple[Segment, ...]]]:
+    """Every accumulator in pre-order, with its path when `paths` (else `()`)."""
+    order: list[tuple[Acc, tuple[Segment, ...]]] = []
+    stack: list[tuple[Acc, tuple[Segment, ...]]] = [(root, ())]
+    while stack:
+        acc, path = stack.pop()
+        order.append((acc, path))
+        for key, child in acc.keys.items():
+            stack.append((child, (*path, key) if paths else ()))
+        for step, child_acc in ((Step.ITEMS, acc.items), (Step.VALUES, acc.values)):
+            if child_acc is not None:
+                stack.append((child_acc, (*path, step) if paths else ()))
+    return order
+
+
+def settle(root: Acc, decide: Decide | None = None) -> None:
+    """Fold every object whose keys are data into a map, children before parents.
+
+    `decide` says for a path whether it is a map (True), never one (False), or leaves it
+    to the heuristics of `core.maps` (None).
+    """
+    for acc, path in reversed(_nodes(root, decide is not None)):
+        if acc.values is not None or not acc.keys:
+            continue
+        verdict = decide(path) if decide is not None else None
+        if verdict is None:
+            verdict = maps.is_map(acc.types.get("object", 0), _evidence(acc))
+        if verdict:
+            fold(acc)
+            assert acc.values is not None  # fold() made it
+            settle(acc.values, _below(decide, path) if decide is not None else None)
+
+
+def _below(decide: Decide, path: tuple[Segment, ...]) -> Decide:
+    return lambda rest: decide((*path, Step.VALUES, *rest))
+
+
+def _evidence(acc: Acc) -> dict[str, maps.Value]:
+    return {key: maps.Value(child.types, _keys_of(child)) for key, child in acc.keys.items()}
+
+
+def _keys_of(acc: Acc) -> tuple[str, ...]:
+    return ("{*}",) if acc.values is not None else tuple(acc.keys)

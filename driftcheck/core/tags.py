@@ -1,0 +1,85 @@
+"""Discriminated variants: objects whose `type` (or `kind`, `object`, `__typename`)
+names which of several key sets they have — `owner` is a User in some responses and an
+Organization in others (pure).
+
+Inference keeps, per tag value, how many objects had it and how often each key appeared
+in them (`Tagged`); structure below is merged as before. A key's presence is then counted
+against the objects of the variants that ever have it, so a User-only key is required of
+Users, not optional because Organizations lack it; and a mock is held to the variant its
+tag names. A tag with many values (`type: "image/png"`, ids) is no discriminator.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Container, Mapping
+from itertools import chain
+from typing import Any
+
+from driftcheck.core.model import Node, Tagged
+
+TAG_KEYS = ("type", "kind", "object", "__typename", "@type", "_type", "$type", "resourceType")
+MAX_VARIANTS = 12  # more tag values than this: the field is data, not a discriminator
+UNTAGGED = ""  # objects without the tag (or with a non-string value) form one variant
+
+VariantCounts = dict[str, tuple[int, Counter[str]]]  # tag value -> objects, key counts
+
+
+def tag_of(keys: Container[str]) -> str | None:
+    """The first tag key among `keys` (a dict, a Counter), in `TAG_KEYS` order."""
+    return next((key for key in TAG_KEYS if key in keys), None)
+
+
+def count_variants(objects: list[Any], tag: str) -> VariantCounts:
+    """Objects grouped by their tag's value: how many, and each key's count."""
+    groups: dict[str, list[Any]] = {}
+    for value in objects:
+        name = value.get(tag)
+        groups.setdefault(name if type(name) is str else UNTAGGED, []).append(value)
+    return {
+        name: (len(group), Counter(chain.from_iterable(group))) for name, group in groups.items()
+    }
+
+
+def add_counts(into: VariantCounts, more: Mapping[str, tuple[int, Mapping[str, int]]]) -> None:
+    for name, (count, keys) in more.items():
+        seen, counter = into.setdefault(name, (0, Counter()))
+        counter.update(keys)
+        into[name] = (seen + count, counter)
+
+
+def partitioned(node: Node) -> bool:
+    """Whether the tag really tells key sets apart: two or more variants, and a key that
+    some variant always lacks while another has it."""
+    variants = node.variants
+    if len(variants) < 2:
+        return False
+    keys = set().union(*(variant.keys for variant in variants.values()))
+    return any(any(not variant.keys.get(key) for variant in variants.values()) for key in keys)
+
+
+def key_parents(node: Node) -> Mapping[str, int] | None:
+    """For a partitioned node, each key's parent count: the objects of the variants that
+    have it at all. None when the node is not partitioned (every object counts)."""
+    if not partitioned(node):
+        return None
+    variants = node.variants.values()
+    return {
+        key: sum(variant.count for variant in variants if variant.keys.get(key))
+        for key in node.keys
+    }
+
+
+def variant_of(node: Node, value: Any) -> Tagged | None:
+    """The variant a fixture object belongs to, by its tag's value (None: unknown)."""
+    if node.tag is None or not partitioned(node) or not isinstance(value, dict):
+        return None
+    name = value.get(node.tag)
+    return node.variants.get(name if isinstance(name, str) else UNTAGGED)
+
+
+def variant_names(node: Node) -> list[str]:
+    """The tag values of a partitioned node, most common first."""
+    if not partitioned(node):
+        return []
+    return sorted(node.variants, key=lambda name: (-node.variants[name].count, name))
