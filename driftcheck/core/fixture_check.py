@@ -1,10 +1,16 @@
 """Compare mock fixtures with the recorded shape of their endpoint (pure).
 
 Per fixture: keys the API never returned (`mock-field-unknown`), keys it always returns
-that the mock lacks (`mock-field-missing`), and types it never returned there
-(`mock-type-mismatch`). Across all fixtures of an endpoint: recorded variants that no
-fixture covers, an omitted key (`mock-uncovered-optional`) or a null
+that the mock lacks (`mock-field-missing`), types it never returned there
+(`mock-type-mismatch`), a null where it never returned null (`mock-null-unseen`), and an
+object that does not look like the API's at all (`mock-unlike-endpoint`, one finding
+instead of one per key: `fixture_unlike`). Across all fixtures of an endpoint: recorded
+variants that no fixture covers, an omitted key (`mock-uncovered-optional`) or a null
 (`mock-uncovered-null`). Only the endpoint's successful (2xx) responses are the contract.
+
+No finding where the recordings cannot decide: a path recorded only as null has an
+unknown type, so any mock value fits there and no null is asked for; a key no fixture has
+(absent, or only an `Opaque` part) asks for no null either, since that is not "never null".
 
 Each fixture is flattened beside the contract into a signature of the contract's own form
 (`signature.Reach`), and compare's DeepDiff step says where the two differ; the rules
@@ -19,15 +25,24 @@ from operator import itemgetter
 from typing import Any
 
 from driftcheck.core.compare import Changes, Overrides, changes, describe
+from driftcheck.core.fixture_unlike import Unlike, set_aside
+from driftcheck.core.fixture_variants import uncovered_variants
 from driftcheck.core.model import Field, Finding, Fixture, Location, Node, Opaque, StatusShape
 from driftcheck.core.paths import ITEMS, ROOT
 from driftcheck.core.rules import RuleId, finding, percent
 from driftcheck.core.shape import fits, flatten, format_types, json_type, merge
-from driftcheck.core.signature import First, Flat, Reach, descriptor
+from driftcheck.core.signature import Descriptor, First, Flat, Reach, descriptor
 
 PER_PAYLOAD_RULES = frozenset(
-    {RuleId.MOCK_FIELD_UNKNOWN, RuleId.MOCK_FIELD_MISSING, RuleId.MOCK_TYPE_MISMATCH}
+    {
+        RuleId.MOCK_FIELD_UNKNOWN,
+        RuleId.MOCK_FIELD_MISSING,
+        RuleId.MOCK_TYPE_MISMATCH,
+        RuleId.MOCK_NULL_UNSEEN,
+        RuleId.MOCK_UNLIKE_ENDPOINT,
+    }
 )
+_NULL = frozenset({"null"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,17 +98,27 @@ def _element_fixture(fixture: Fixture) -> Fixture:
 def compare_fixtures(
     contract: Contract, fixtures: Sequence[Fixture], overrides: Overrides | None = None
 ) -> list[Finding]:
-    """Every mock-* finding for one endpoint: per fixture first, then coverage."""
+    """Every mock-* finding for one endpoint: per fixture first (its objects unlike the
+    endpoint, then the rest in the order the walk met them), then coverage."""
     table = _Table.of(contract.shape)
     reaches: list[Reach] = []
     findings: list[Finding] = []
     for fixture in fixtures:
         reach = Reach()
+        unlike: dict[str, Finding] = {}
         for body in bodies_of(fixture, contract.shape):
-            reach.walk(body.value, contract.shape, body.where)
+            value, strangers = set_aside(body.value, contract.shape)
+            for each in strangers:
+                if each.path not in unlike:
+                    unlike[each.path] = _unlike(contract, each, body.where(each.path), overrides)
+            reach.walk(value, contract.shape, body.where)
         reaches.append(reach)
+        findings.extend(unlike.values())
         findings.extend(_per_fixture(contract, table, reach, overrides))
     findings.extend(_coverage(contract, table, reaches, overrides))
+    findings.extend(
+        uncovered_variants(contract.endpoint, contract.status, contract.shape, reaches, overrides)
+    )
     return findings
 
 
@@ -133,9 +158,8 @@ def _per_fixture(
         item = table.fields[path]
         if "required" in entries and table.flat[path]["required"]:
             ordered.append(_missing(contract, item, reach.lacking[path], overrides))
-        first = _first_misfit(item, _new_types(found, table, path), reach.kinds.get(path, {}))
-        if first is not None:
-            ordered.append((first.order, _mismatch(contract, item, first, overrides)))
+        kinds = _new_types(found, table, path)
+        ordered.extend(_misfits(contract, item, kinds, reach.kinds.get(path, {}), overrides))
     return [each for _, each in sorted(ordered, key=itemgetter(0))]
 
 
@@ -147,10 +171,25 @@ def _new_types(found: Changes, table: _Table, path: str) -> frozenset[str]:
     return added
 
 
-def _first_misfit(item: Field, kinds: frozenset[str], firsts: Mapping[str, First]) -> First | None:
-    """The first value whose type does not fit the recorded ones (an integer fits a number)."""
-    misfits = [firsts[kind] for kind in kinds if not fits(kind, item.types)]
-    return min(misfits, key=lambda first: first.order) if misfits else None
+def _misfits(
+    contract: Contract,
+    item: Field,
+    kinds: frozenset[str],
+    firsts: Mapping[str, First],
+    overrides: Overrides | None,
+) -> list[tuple[int, Finding]]:
+    """A null where none was recorded, and the first value whose type does not fit the
+    recorded non-null ones (an integer fits a number); nothing where only null was
+    recorded, as that says nothing of the type the API sends there."""
+    if not item.types - _NULL:
+        return []
+    found: list[tuple[RuleId, First]] = []
+    if "null" in kinds:  # `kinds` has null only where the API never sent it
+        found.append((RuleId.MOCK_NULL_UNSEEN, firsts["null"]))
+    misfits = [firsts[kind] for kind in kinds - _NULL if not fits(kind, item.types)]
+    if misfits:
+        found.append((RuleId.MOCK_TYPE_MISMATCH, min(misfits, key=lambda each: each.order)))
+    return [(first.order, _misfit(rule, contract, item, first, overrides)) for rule, first in found]
 
 
 def _finding(
@@ -212,14 +251,15 @@ def _missing(
     )
 
 
-def _mismatch(
-    contract: Contract, item: Field, first: First, overrides: Overrides | None
+def _misfit(
+    rule: RuleId, contract: Contract, item: Field, first: First, overrides: Overrides | None
 ) -> Finding:
+    """A type mismatch, or a null the API never sent (`kind` is then null)."""
     recorded = format_types(item.types)
     kind = first.detail
     return _finding(
         contract,
-        RuleId.MOCK_TYPE_MISMATCH,
+        rule,
         item.path,
         f"{recorded} in {item.present} samples",
         f"{kind} in fixture",
@@ -229,6 +269,26 @@ def _mismatch(
         kind=kind,
         recorded=recorded,
         count=item.present,
+    )
+
+
+def _unlike(
+    contract: Contract, unlike: Unlike, location: Location, overrides: Overrides | None
+) -> Finding:
+    return _finding(
+        contract,
+        RuleId.MOCK_UNLIKE_ENDPOINT,
+        unlike.path,
+        f"object, {unlike.required} keys always returned",
+        f"{unlike.unknown}/{unlike.keys} keys never returned, "
+        f"{unlike.missing}/{unlike.required} missing",
+        location,
+        overrides,
+        where=location,
+        unknown=unlike.unknown,
+        keys=unlike.keys,
+        missing=unlike.missing,
+        required=unlike.required,
     )
 
 
@@ -242,8 +302,8 @@ def _samples(parent: str, count: int) -> str:
 def _coverage(
     contract: Contract, table: _Table, reaches: list[Reach], overrides: Overrides | None
 ) -> Iterator[Finding]:
-    """Optional keys no fixture omits and nulls no fixture has, where some fixture reaches
-    the parent: the contract's own order."""
+    """Optional keys no fixture omits and nulls no fixture has, where some fixture has the
+    key (an absent key covers its absence and asks for no null): the contract's order."""
     visible = set().union(*(reach.expected for reach in reaches)) - {ROOT}
     recorded = {path: table.flat[path] for path in visible}
     together = _together(reaches, visible)
@@ -255,15 +315,21 @@ def _coverage(
         for path, location in reach.objects.items():
             objects.setdefault(path, location)
     for path, item in table.fields.items():
-        gone = path in found.removed
-        entries = found.changed.get(path, frozenset())
-        if not gone and not entries:
+        entries = found.changed.get(path, frozenset())  # a path no fixture has: covers all
+        if not entries:
             continue
         location = objects.get(item.parent_path or "") or _first(objects)
         if "required" in entries and not item.is_item and 0 < item.present < item.parent:
             yield _uncovered_optional(contract, item, location, overrides)
-        if item.nulls and (gone or "nullable" in entries):
+        if "nullable" in entries and _null_asked(item, together.get(path)):
             yield _uncovered_null(contract, item, location, overrides)
+
+
+def _null_asked(item: Field, fixtures: Descriptor | None) -> bool:
+    """Whether a recorded null there is a case fixtures should cover: the API also sent
+    other values (a path only ever null has an unknown type) and some fixture has a known
+    non-null value there (a key no fixture has is missing, not "never null")."""
+    return bool(item.nulls and item.types - _NULL and fixtures and fixtures["types"])
 
 
 def _together(reaches: list[Reach], visible: set[str]) -> Flat:

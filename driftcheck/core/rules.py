@@ -35,6 +35,9 @@ class RuleId(str, enum.Enum):
     MOCK_TYPE_MISMATCH = "mock-type-mismatch"
     MOCK_UNCOVERED_OPTIONAL = "mock-uncovered-optional"
     MOCK_UNCOVERED_NULL = "mock-uncovered-null"
+    MOCK_NULL_UNSEEN = "mock-null-unseen"
+    MOCK_UNLIKE_ENDPOINT = "mock-unlike-endpoint"
+    MOCK_UNCOVERED_VARIANT = "mock-uncovered-variant"
 
     def __str__(self) -> str:
         return self.value  # f"{rule}" is the id, on every Python version
@@ -173,7 +176,8 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule(
         R.MOCK_TYPE_MISMATCH,
         _B,
-        "mock value's type never seen from the API at that path",
+        "mock value's type never seen from the API at that path (a path only ever null "
+        "accepts any type)",
         {
             "": "`{path}` is {kind} in fixture {where}; endpoint `{endpoint}` returned only "
             "{recorded} there ({count} recorded values)"
@@ -191,10 +195,41 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule(
         R.MOCK_UNCOVERED_NULL,
         _W,
-        "API returns null at a path; no fixture has null there",
+        "API returns null at a path; fixtures have that key, never null",
         {
             "": "`{path}` is null in {nulls} of {present} recorded values ({nulls_pct}); no "
             "fixture for endpoint `{endpoint}` has null there"
+        },
+    ),
+    Rule(
+        R.MOCK_NULL_UNSEEN,
+        _W,
+        "a mock has null where the API never returned null",
+        {
+            "": "`{path}` is null in fixture {where}; endpoint `{endpoint}` never returned "
+            "null there ({recorded} in {count} recorded values): the mock tests a case the "
+            "API does not produce"
+        },
+    ),
+    Rule(
+        R.MOCK_UNLIKE_ENDPOINT,
+        _W,
+        "a mock object shares almost nothing with the API's objects at that path",
+        {
+            "": "fixture {where} at `{path}` does not look like endpoint `{endpoint}`'s "
+            "responses: {unknown} of its {keys} keys were never returned and {missing} of "
+            "{required} always-returned keys are missing"
+        },
+    ),
+    Rule(
+        R.MOCK_UNCOVERED_VARIANT,
+        _W,
+        "API returns a variant of an object (by its `type`); no fixture has that variant",
+        {
+            "": "no fixture for endpoint `{endpoint}` covers `{path}` of {tag} `{name}` "
+            "({count} of {objects} recorded `{path}` objects)",
+            "untagged": "no fixture for endpoint `{endpoint}` covers `{path}` without a "
+            "`{tag}` ({count} of {objects} recorded `{path}` objects)",
         },
     ),
 )
