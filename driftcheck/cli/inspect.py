@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -67,7 +69,7 @@ def shape(
 @click.option(
     "--variants",
     is_flag=True,
-    help="Write a recorded body and one variant per optional key and nullable path.",
+    help="Write the fewest recorded bodies (edited copies) that show every variation.",
 )
 @click.option(
     "--out",
@@ -81,12 +83,14 @@ def fixtures(
 ) -> None:
     """Write edge-case JSON fixtures for ENDPOINT, derived from its recordings.
 
-    The base is a real recorded body (the one with the most non-null values);
-    each variant changes one thing the API has been seen to do: an optional
-    key removed (ENDPOINT.without.PATH.json) or a nullable value set to null
-    (ENDPOINT.null.PATH.json). Recordings are the fresh ones if present, else
-    the committed cassettes. Listing the files as the endpoint's `fixtures`
-    clears its mock-uncovered-* findings.
+    Together the files show every variation the recordings have: each optional
+    key absent, each nullable value null, each value of a tag such as `type`.
+    They are recorded bodies, picked greedily so that few are needed, some
+    with edits: an optional key removed, or a nullable value set to null, at
+    places where the API has been seen to do that. Nothing is invented.
+    Recordings are the fresh ones if present, else the committed cassettes.
+    Listing the files as the endpoint's `fixtures` clears its mock-uncovered-*
+    findings.
 
     \b
     Example:
@@ -95,16 +99,49 @@ def fixtures(
     """
     if not variants:
         raise click.UsageError(
-            "say what to write: --variants (a recorded body and its edge cases)", ctx=ctx
+            "say what to write: --variants (recorded bodies showing every variation)", ctx=ctx
         )
     config = load_config(config_path, require_env=False)
     target = out or config.root / "tests" / "fixtures" / endpoint
     written = inspect_run.write_variants(config, endpoint, target)
-    for path, variant in written:
-        what = {"base": "a recorded body", "without": "{} removed", "null": "{} null"}
-        click.echo(f"wrote {_shown(path)}  ({what[variant.change].format(variant.path)})")
+    for line in _written_lines(written):
+        click.echo(line)
     pattern = _shown(target / f"{endpoint}.*.json")
-    click.echo(f'{len(written)} fixtures; use them with: fixtures = ["{pattern}"]')
+    click.echo(f'use them with: fixtures = ["{pattern}"]')
+
+
+def _written_lines(written: inspect_run.WrittenVariants) -> Iterator[str]:
+    """One line per file (its body, its edits, what it is the first to show), then the
+    summary, what no body could show, and files the glob would pick up besides."""
+    made = written.cover
+    for path, variant in written.files:
+        how = f"recorded body {variant.body + 1} of {written.recorded}"
+        if variant.edits:
+            how += "; " + ", ".join(str(edit) for edit in variant.edits)
+        shows = ", ".join(str(target) for target in variant.covers) or "a recorded body"
+        yield f"wrote {_shown(path)}  ({how})  shows: {shows}"
+    kinds = Counter(target.kind for target in made.targets)
+    total, shown = len(made.targets), len(made.targets) - len(made.uncovered)
+    files, bodies = len(written.files), made.bodies
+    yield (
+        f"{files} {_plural(files, 'file')} from {bodies} recorded {_plural(bodies, 'body')} "
+        f"cover {shown} of {total} targets ({_count(kinds['absent'], 'optional key')}, "
+        f"{_count(kinds['null'], 'nullable path')}, {_count(kinds['variant'], 'variant')})"
+    )
+    if made.uncovered:
+        missing = ", ".join(str(target) for target in made.uncovered)
+        yield f"not covered (no recorded body shows it, even edited): {missing}"
+    if written.others:
+        others = ", ".join(_shown(path) for path in written.others)
+        yield f"also matched by the glob, not written now (old variants? remove them): {others}"
+
+
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else ("bodies" if word == "body" else f"{word}s")
+
+
+def _count(count: int, word: str) -> str:
+    return f"{count} {_plural(count, word)}"
 
 
 def _shown(path: Path) -> str:

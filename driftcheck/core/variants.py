@@ -1,31 +1,96 @@
-"""Edge-case fixtures from reality: a recorded body, then one variant per variation (pure).
+"""Edge-case fixtures from reality: the fewest recorded bodies, lightly edited, that
+together show every variation the recordings have (pure).
 
-The base is the recorded body with the most non-null paths. Each variant changes one
-thing the recordings show can happen: an optional key removed, or a nullable value set
-to null. Nothing is invented: every key in a variant is one the API returned.
+A variation (`Target`) is an optional key absent, a nullable path null, or one value of a
+discriminating tag (`"type": "User"`). Paths under `[*]` and `{*}` are one place: any
+element or map value shows them, so a map keyed by ids is never one target per id. A
+recorded body shows some variations as it is, and can be edited to show more: one
+occurrence of an optional key removed, or one occurrence of a nullable value set to null.
+Nothing else is ever changed, so every key in a written body is one the API returned.
+
+A greedy set cover picks, round after round, the body (with its edits) that shows the
+most variations not yet shown. One copy may carry several edits, each at its own place,
+none inside another's nor inside what a kept variation needs: a list's or a map's worth of
+optional keys then fits in one or two files, where one file per edit made dozens.
 """
 
 from __future__ import annotations
 
-import copy
-import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from driftcheck.core.model import Node
-from driftcheck.core.paths import Segment, Step, parse_path
+from driftcheck.core.model import Field, Node, Tagged
+from driftcheck.core.paths import ITEMS, ROOT, VALUES, Step, child_path, join, parse_path
 from driftcheck.core.shape import flatten, infer
+from driftcheck.core.tags import UNTAGGED, variant_names
+
+Location = tuple[str | int, ...]  # a place in one body: keys, and indices into arrays
+WITNESSES = 32  # edits kept per variation and body: alternatives when one place is taken
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One variation the recordings show: `path` absent or null, or a tag's `value` there."""
+
+    kind: Literal["absent", "null", "variant"]
+    path: str
+    tag: str = ""
+    value: str = ""
+
+    def __str__(self) -> str:
+        if self.kind != "variant":
+            return f"{self.path} {self.kind}"
+        return (
+            f'{self.path} {self.tag}="{self.value}"' if self.value else f"{self.path} no {self.tag}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change to a copy of a recorded body: the value at `at` removed, or set to null."""
+
+    kind: Literal["removed", "null"]
+    at: Location
+
+    def __str__(self) -> str:
+        return f"{spelled(self.at)} {'removed' if self.kind == 'removed' else 'set to null'}"
 
 
 @dataclass(frozen=True, slots=True)
 class Variant:
-    """One fixture: `base`, or the base with `path` removed (`without`) or null (`null`)."""
+    """One fixture file: recorded body number `body` (an index into the bodies) with
+    `edits`, and the variations it is the first file to show.
+
+    `value` shares its unchanged parts with the recorded body: never mutate it."""
 
     name: str
-    change: str
-    path: str | None
+    body: int
+    edits: tuple[Edit, ...]
+    covers: tuple[Target, ...]
     value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """The files to write, every variation of the shape, and those no body could show."""
+
+    variants: tuple[Variant, ...]
+    targets: tuple[Target, ...]
+    uncovered: tuple[Target, ...]
+
+    @property
+    def bodies(self) -> int:
+        """How many distinct recorded bodies the files copy."""
+        return len({variant.body for variant in self.variants})
+
+
+def spelled(at: Location) -> str:
+    """A concrete place as a path: `$.items[2].email`, `$.assets['a1'].href`."""
+    path = ROOT
+    for step in at:
+        path = f"{path}[{step}]" if isinstance(step, int) else child_path(path, step)
+    return path
 
 
 def base_body(bodies: Sequence[Any]) -> Any:
@@ -34,86 +99,295 @@ def base_body(bodies: Sequence[Any]) -> Any:
 
 
 def _richness(body: Any) -> int:
-    return sum(1 for field in flatten(infer(body)) if set(field.counts) - {"null"})
+    return sum(1 for item in flatten(infer(body)) if set(item.counts) - {"null"})
 
 
-def variants(bodies: Sequence[Any], shape: Node) -> list[Variant]:
-    """The base body and one variant per optional key and per nullable path of `shape`."""
-    if not bodies:
-        raise ValueError("variants() needs at least one recorded body")
-    base = base_body(bodies)
-    result = [Variant("base", "base", None, base)]
-    names = {"base"}
-    for field in flatten(shape):
-        if field.parent_path is None:
-            continue
-        segments = parse_path(field.path)
-        if not field.is_item and 0 < field.present < field.parent:
-            removed = _without(base, segments)
-            if removed is not None:
-                result.append(_named("without", field.path, removed, names))
-        if field.nulls:
-            nulled = _nulled(base, segments)
-            if nulled is not None:
-                result.append(_named("null", field.path, nulled, names))
-    return result
+def targets(shape: Node) -> tuple[Target, ...]:
+    """Every variation of `shape`, in `flatten` order: optional keys (not elements nor map
+    values, which have no presence), paths seen null and non-null (a path only ever null
+    decides nothing), and each value of a tag that tells variants' key sets apart."""
+    found: list[Target] = []
+    for item in flatten(shape):
+        segments = parse_path(item.path)
+        if _optional(item, _node_at(shape, segments[:-1]), segments[-1:]):
+            found.append(Target("absent", item.path))
+        if item.nulls and set(item.counts) - {"null"}:
+            found.append(Target("null", item.path))
+        node = _node_at(shape, segments)
+        if node is not None and node.tag is not None:
+            names = variant_names(node)  # only a tag that tells key sets apart
+            found.extend(Target("variant", item.path, node.tag, name) for name in names)
+    return tuple(found)
 
 
-def _named(change: str, path: str, value: Any, names: set[str]) -> Variant:
-    name = f"{change}.{_slug(path)}"
-    unique, number = name, 2
-    while unique in names:
-        unique, number = f"{name}-{number}", number + 1
-    names.add(unique)
-    return Variant(unique, change, path, value)
+def _optional(item: Field, parent: Node | None, last: tuple[Step | str, ...]) -> bool:
+    """Whether some object that could have the key lacks it: in a tagged object, one of a
+    variant that sometimes has it (an Organization lacking a User-only key shows nothing)."""
+    if item.parent_path is None or item.is_item or not 0 < item.present < item.parent:
+        return False
+    if parent is None or parent.tag is None or not parent.variants:
+        return True
+    key = str(last[0])
+    return any(0 < tagged.keys.get(key, 0) < tagged.count for tagged in parent.variants.values())
 
 
-def _slug(path: str) -> str:
-    keys = [segment for segment in parse_path(path) if isinstance(segment, str)]
-    text = ".".join(re.sub(r"[^A-Za-z0-9_-]+", "_", key) for key in keys)
-    return text or "items"
-
-
-def _containers(value: Any, segments: Sequence[Segment]) -> Iterator[Any]:
-    """Every object or array at the parent path of `segments`, in document order."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        current, depth = stack.pop()
-        if depth == len(segments):
-            yield current
-            continue
-        segment = segments[depth]
-        if segment is Step.ITEMS and isinstance(current, list):
-            stack.extend((item, depth + 1) for item in reversed(current))
-        elif isinstance(current, dict) and segment in current:
-            stack.append((current[segment], depth + 1))
-
-
-def _without(base: Any, segments: tuple[Segment, ...]) -> Any | None:
-    """The base with the first occurrence of the key removed; None when the base lacks it."""
-    body = copy.deepcopy(base)
-    key = segments[-1]
-    for container in _containers(body, segments[:-1]):
-        if isinstance(container, dict) and key in container:
-            del container[key]
-            return body
-    return None
-
-
-def _nulled(base: Any, segments: tuple[Segment, ...]) -> Any | None:
-    """The base with the first value at the path set to null; None when it already has one."""
-    body = copy.deepcopy(base)
-    key = segments[-1]
-    parents = list(_containers(body, segments[:-1]))
-    if key is Step.ITEMS:
-        arrays = [p for p in parents if isinstance(p, list) and p]
-        if not arrays or any(item is None for array in arrays for item in array):
+def _node_at(shape: Node, segments: Iterable[Step | str]) -> Node | None:
+    node: Node | None = shape
+    for segment in segments:
+        if node is None:
             return None
-        arrays[0][0] = None
-        return body
-    objects = [p for p in parents if isinstance(p, dict)]
-    if not objects or any(key in o and o[key] is None for o in objects):
+        if segment is Step.ITEMS:
+            node = node.items
+        elif segment is Step.VALUES:
+            node = node.values
+        else:
+            node = node.keys.get(segment)
+    return node
+
+
+def cover(bodies: Sequence[Any], shape: Node) -> Cover:
+    """The fewest files, copied from `bodies` (the recordings `shape` was inferred from)
+    with edits, that together show every variation of `shape`: greedy set cover. With no
+    variation to show, the richest body alone."""
+    if not bodies:
+        raise ValueError("cover() needs at least one recorded body")
+    wanted = targets(shape)
+    lookup = _Lookup(wanted)
+    shows = [_shows(body, shape, lookup) for body in bodies]
+    uncovered = set(range(len(wanted)))  # variations by their place in `wanted`
+    made: list[Variant] = []
+    used: set[int] = set()
+    while uncovered:
+        pick = _best(shows, uncovered, used)
+        if pick is None:
+            break
+        index, edits = pick
+        value = _apply(bodies[index], edits)
+        shown = _shows(value, shape, lookup).as_is.keys() & uncovered  # what the file shows
+        if not shown:
+            break  # cannot happen: each edit shows what it was chosen for
+        uncovered -= shown
+        used.add(index)
+        covers = tuple(wanted[number] for number in sorted(shown))
+        made.append(Variant(str(len(made) + 1), index, tuple(edits), covers, value))
+    if not made:
+        index = max(range(len(bodies)), key=lambda i: _richness(bodies[i]))
+        made.append(Variant("1", index, (), (), bodies[index]))
+    return Cover(tuple(made), wanted, tuple(wanted[number] for number in sorted(uncovered)))
+
+
+class _Lookup:
+    """The variations by place (each by its number), and the places a walk must visit:
+    a body's parts where nothing varies are never walked."""
+
+    def __init__(self, wanted: Sequence[Target]) -> None:
+        self.absent: dict[str, list[tuple[str, int]]] = {}  # parent path -> keys
+        self.null: dict[str, int] = {}
+        self.variant: dict[tuple[str, str], int] = {}
+        self.within: set[str] = set()  # paths with a variation at or below them
+        for number, target in enumerate(wanted):
+            segments = parse_path(target.path)
+            if target.kind == "absent":
+                key = segments[-1]
+                assert isinstance(key, str)  # only keys are optional
+                self.absent.setdefault(join(segments[:-1]), []).append((key, number))
+            elif target.kind == "null":
+                self.null[target.path] = number
+            else:
+                self.variant[target.path, target.value] = number
+            last = len(segments) if target.kind == "variant" else len(segments) - 1
+            self.within.update(join(segments[:depth]) for depth in range(last + 1))
+        self.keys: dict[str, list[tuple[str, str]]] = {}  # parent path -> keys to visit
+        for path in sorted(self.within | self.null.keys()):
+            segments = parse_path(path)
+            if segments and isinstance(segments[-1], str):
+                self.keys.setdefault(join(segments[:-1]), []).append((segments[-1], path))
+
+    def visits(self, path: str) -> bool:
+        return path in self.within or path in self.null
+
+
+@dataclass
+class _Shows:
+    """What one body shows as it is (with the place that must stay as it is for that),
+    and the edits that would make it show more, by variation number."""
+
+    as_is: dict[int, Location] = field(default_factory=dict)
+    edits: dict[int, list[Edit]] = field(default_factory=dict)
+
+    def edit(self, target: int, kind: Literal["removed", "null"], at: Location) -> None:
+        found = self.edits.get(target)
+        if found is None:
+            self.edits[target] = [Edit(kind, at)]
+        elif len(found) < WITNESSES and target not in self.as_is:  # else: never asked for
+            found.append(Edit(kind, at))
+
+    def reach(self, uncovered: set[int]) -> list[int]:
+        """The uncovered variations this body shows or can be edited to show."""
+        found = uncovered.intersection(self.as_is)
+        found.update(uncovered.intersection(self.edits))
+        return sorted(found)
+
+
+_Visit = tuple[Any, Node, str, Location]
+_CONTAINERS = (dict, list)
+
+
+def _shows(body: Any, shape: Node, lookup: _Lookup) -> _Shows:
+    """Walk `body` beside `shape` (iteratively: bodies nest deep), noting each variation."""
+    shows = _Shows()
+    root = lookup.null.get(ROOT)
+    if root is not None and body is None:
+        shows.as_is[root] = ()
+    stack: list[_Visit] = [(body, shape, ROOT, ())] if ROOT in lookup.within else []
+    while stack:
+        value, node, path, at = stack.pop()
+        if isinstance(value, dict) and node.values is None:
+            _object(shows, lookup, value, node, path, at)
+        deeper: list[_Visit] = []
+        for child, child_node, place, where in _children(value, node, path, at, lookup):
+            target = lookup.null.get(place)
+            if target is not None and child is None:
+                shows.as_is.setdefault(target, where)
+            elif target is not None:
+                shows.edit(target, "null", where)
+            if child_node is not None and place in lookup.within and isinstance(child, _CONTAINERS):
+                deeper.append((child, child_node, place, where))
+        stack.extend(reversed(deeper))
+    return shows
+
+
+def _children(
+    value: Any, node: Node, path: str, at: Location, lookup: _Lookup
+) -> Iterator[tuple[Any, Node | None, str, Location]]:
+    """Each element, map value or key's value where something varies, with its node,
+    path and place."""
+    if isinstance(value, list) and lookup.visits(elements := path + ITEMS):
+        for index, child in enumerate(value):
+            yield child, node.items, elements, (*at, index)
+    elif isinstance(value, dict) and node.values is not None:
+        if lookup.visits(values := path + VALUES):  # a map: every value is one place
+            for key, child in value.items():
+                yield child, node.values, values, (*at, key)
+    elif isinstance(value, dict):
+        for key, place in lookup.keys.get(path, ()):
+            if key in value:
+                yield value[key], node.keys.get(key), place, (*at, key)
+
+
+def _object(
+    shows: _Shows, lookup: _Lookup, value: dict[str, Any], node: Node, path: str, at: Location
+) -> None:
+    """An object shows an optional key absent when it lacks it, and can show it when it
+    has it; for a tagged object, only as its variant's objects have been seen (a key every
+    User had is not removed from a User). It shows its tag's value as it is."""
+    tagged = _variant(node, value)
+    for key, target in lookup.absent.get(path, ()):
+        if key not in value:
+            if tagged is None or tagged.keys.get(key, 0) > 0:
+                shows.as_is.setdefault(target, at)
+        elif tagged is None or tagged.keys.get(key, 0) < tagged.count:
+            shows.edit(target, "removed", (*at, key))
+    if node.tag is not None:
+        named = lookup.variant.get((path, _tag_value(value, node.tag)))
+        if named is not None:
+            shows.as_is.setdefault(named, (*at, node.tag))
+
+
+def _tag_value(value: dict[str, Any], tag: str) -> str:
+    name = value.get(tag)
+    return name if type(name) is str else UNTAGGED
+
+
+def _variant(node: Node, value: dict[str, Any]) -> Tagged | None:
+    if node.tag is None or not node.variants:
         return None
-    target = next((o for o in objects if key in o), objects[0])
-    target[key] = None  # a key the API returns, with the null it has been seen to hold
-    return body
+    return node.variants.get(_tag_value(value, node.tag))
+
+
+class _Guard:
+    """The places a copy's plan holds: kept (with their parents) and edited. An edit may
+    not touch a kept place or a parent of one, nor lie inside another edit."""
+
+    def __init__(self) -> None:
+        self.kept: set[Location] = set()
+        self.edited: set[Location] = set()
+
+    def keep(self, at: Location) -> None:
+        self.kept.update(at[:depth] for depth in range(len(at) + 1))
+
+    def allows(self, at: Location) -> bool:
+        if at in self.kept:
+            return False
+        return not any(at[:depth] in self.edited for depth in range(len(at) + 1))
+
+    def edit(self, at: Location) -> None:
+        self.keep(at)
+        self.edited.add(at)
+
+
+def _plan(shows: _Shows, wanted: Sequence[int]) -> tuple[int, list[Edit]]:
+    """How many of `wanted` one copy of the body can show, and the edits for it: what it
+    shows as it is first, then an edit for each of the rest that fits beside the others."""
+    guard = _Guard()
+    shown = 0
+    for target in wanted:
+        at = shows.as_is.get(target)
+        if at is not None:
+            guard.keep(at)
+            shown += 1
+    edits: list[Edit] = []
+    for target in wanted:
+        if target in shows.as_is:
+            continue
+        edit = next((e for e in shows.edits.get(target, ()) if guard.allows(e.at)), None)
+        if edit is not None:
+            guard.edit(edit.at)
+            edits.append(edit)
+            shown += 1
+    return shown, edits
+
+
+def _best(
+    shows: Sequence[_Shows], uncovered: set[int], used: set[int]
+) -> tuple[int, list[Edit]] | None:
+    """The body whose copy shows the most uncovered variations; on ties one already
+    copied (fewer bodies), then fewer edits, then the first. Bodies are planned in order
+    of what they could show at most, until that is less than the best plan found."""
+    reaches = [(index, body.reach(uncovered)) for index, body in enumerate(shows)]
+    reaches = sorted((each for each in reaches if each[1]), key=lambda each: -len(each[1]))
+    best: tuple[int, list[Edit]] | None = None
+    best_key: tuple[int, bool, int, int] = (0, False, 0, 0)
+    for index, reach in reaches:
+        if len(reach) < best_key[0]:
+            break
+        shown, edits = _plan(shows[index], reach)
+        key = (shown, index in used, -len(edits), -index)
+        if key > best_key:
+            best, best_key = (index, edits), key
+    return best
+
+
+def _apply(body: Any, edits: Sequence[Edit]) -> Any:
+    """A copy of `body` with `edits` made: only the containers on their way are copied."""
+    if not edits:
+        return body
+    copies: dict[Location, Any] = {(): _shallow(body)}
+    for edit in edits:
+        parent = copies[()]
+        for depth in range(1, len(edit.at)):
+            prefix = edit.at[:depth]
+            copied = copies.get(prefix)
+            if copied is None:
+                copied = copies[prefix] = _shallow(parent[prefix[-1]])
+                parent[prefix[-1]] = copied
+            parent = copied
+        if edit.kind == "removed":
+            del parent[edit.at[-1]]
+        else:
+            parent[edit.at[-1]] = None  # a value the API has been seen to send as null here
+    return copies[()]
+
+
+def _shallow(value: Any) -> Any:
+    return dict(value) if isinstance(value, dict) else list(value)

@@ -3,8 +3,10 @@ fixtures from reality) and the single-payload check behind the pytest plugin."""
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ from driftcheck.config import Config
 from driftcheck.core.fixture_check import PER_PAYLOAD_RULES, Contract, compare_fixtures
 from driftcheck.core.model import EndpointSet, FileError, Finding, Fixture
 from driftcheck.core.slugs import group_sides
-from driftcheck.core.variants import Variant, variants
+from driftcheck.core.variants import Cover, Variant, cover
 from driftcheck.errors import InputError
 from driftcheck.files import write_atomic
 from driftcheck.jsonio import dumps_indented
@@ -39,16 +41,34 @@ def payload_findings(recorded: Contract, payload: Any, label: str = "payload") -
     return [f for f in findings if f.rule in PER_PAYLOAD_RULES]
 
 
-def write_variants(config: Config, name: str, out: Path) -> list[tuple[Path, Variant]]:
-    """Write the base body and its variants as `<name>.<variant>.json` files in `out`."""
+@dataclass(frozen=True, slots=True)
+class WrittenVariants:
+    """What `fixtures --variants` wrote: each file with its variant, the cover they make,
+    how many bodies were recorded, and other `<name>.*.json` files already in the folder
+    (a fixtures glob picks them up too, written from older recordings or by hand)."""
+
+    files: tuple[tuple[Path, Variant], ...]
+    cover: Cover
+    recorded: int
+    others: tuple[Path, ...]
+
+
+def write_variants(config: Config, name: str, out: Path) -> WrittenVariants:
+    """Write the fewest recorded bodies (edited copies) that show every variation of the
+    endpoint as `<name>.<n>.json` files in `out`."""
     recordings = Recordings(config)  # read once, to know the name and to find its files
     recorded, bodies = recorded_bodies(config, known_endpoint(config, name, recordings), recordings)
+    if not bodies:
+        raise InputError(f"endpoint `{name}` recorded no successful JSON body to copy")
+    made = cover(bodies, recorded.shape)
     written: list[tuple[Path, Variant]] = []
-    for variant in variants(bodies, recorded.shape):
+    for variant in made.variants:
         path = out / f"{name}.{variant.name}.json"
         try:
             write_atomic(path, dumps_indented(variant.value))
         except OSError as error:
             raise InputError(f"cannot write {path}: {error.strerror or error}") from None
         written.append((path, variant))
-    return written
+    mine = {path for path, _ in written}
+    others = tuple(sorted(p for p in out.glob(f"{glob.escape(name)}.*.json") if p not in mine))
+    return WrittenVariants(tuple(written), made, len(bodies), others)

@@ -148,16 +148,10 @@ def test_generated_variants_cover_reality(api: LiveServer, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     out = tmp_path / "tests" / "fixtures" / "user"
     written = sorted(p.name for p in out.iterdir())
-    assert written == [
-        "user.base.json",
-        "user.null.contact.email.json",
-        "user.null.profile.bio.json",
-        "user.without.profile.json",
-    ]
-    base = json.loads((out / "user.base.json").read_text())
-    assert base == USERS[1]
-    without = json.loads((out / "user.without.profile.json").read_text())
-    assert without == {k: v for k, v in USERS[1].items() if k != "profile"}
+    assert written == ["user.1.json", "user.2.json"]
+    assert json.loads((out / "user.1.json").read_text()) == USERS[3]  # no profile, email null
+    assert json.loads((out / "user.2.json").read_text()) == USERS[2]  # bio null
+    assert "2 files from 2 recorded bodies cover 3 of 3 targets" in result.output
     config = project(
         tmp_path, api.url, ["tests/test_happy.py::MOCK_USER", "tests/fixtures/user/*.json"]
     )
