@@ -8,6 +8,7 @@ cannot drift apart.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import os
 import re
@@ -33,14 +34,17 @@ from driftcheck.config_spec import (
     checked,
     converted,
     expand,
+    path_patterns,
     resolved_path,
     seconds,
     strings,
 )
 from driftcheck.core import policy
+from driftcheck.core.maps import Declared
 from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import Severity
 from driftcheck.core.policy import Ignore
+from driftcheck.core.recency import Recency
 from driftcheck.core.staleness import Age
 from driftcheck.core.suggest import unknown_name
 from driftcheck.errors import ConfigError
@@ -73,6 +77,8 @@ class Endpoint:
     fixtures: tuple[str, ...] = ()
     match_query: Mapping[str, str] = field(default_factory=dict)  # query key -> value glob
     operation: str | None = None  # a GraphQL operation name, for endpoints sharing a URL
+    contract_since: datetime.date | None = None  # overrides the top-level key for this one
+    contract_newest: int | None = None
 
     @property
     def placeholders(self) -> tuple[str, ...]:
@@ -127,6 +133,10 @@ class Config:
     secrets: Mapping[str, str] = field(default_factory=dict)  # variable name -> value
     cassette_sources: tuple[str, ...] = ()  # from `cassettes`: folders and globs, absolute
     fresh_sources: tuple[str, ...] = ()  # from `fresh`
+    contract_since: datetime.date | None = None  # contracts from recordings of this day on
+    contract_newest: int | None = None  # contracts from an endpoint's N newest recording days
+    maps: tuple[str, ...] = ()  # path patterns always read as maps
+    not_maps: tuple[str, ...] = ()  # path patterns never read as maps
 
     def with_overrides(self, **values: Any) -> Config:
         """Flags win over everything; `None` means the flag was not given."""
@@ -143,9 +153,22 @@ class Config:
         return tuple(known[name] for name in names)
 
     @property
+    def map_rule(self) -> Declared | None:
+        """The config's say on which objects are maps (None: the heuristics alone)."""
+        return Declared(self.maps, self.not_maps) if self.maps or self.not_maps else None
+
+    @property
     def matchers(self) -> tuple[Matcher, ...]:
         """Every configured endpoint as a matcher, in config order (first wins a tie)."""
         return tuple(endpoint.matcher for endpoint in self.endpoints)
+
+    def recency(self, name: str) -> Recency:
+        """Which recordings endpoint `name`'s contract is built from: its own
+        `contract_since` / `contract_newest`, each else the top-level one."""
+        own = next((e for e in self.endpoints if e.name == name), None)
+        since = own.contract_since if own and own.contract_since else self.contract_since
+        newest = own.contract_newest if own and own.contract_newest else self.contract_newest
+        return Recency(since, newest)
 
     @property
     def committed_places(self) -> tuple[str, ...]:
@@ -166,6 +189,25 @@ class Places:
 
 
 PLACES = Kind((str, list), "a folder, a glob or a list of them")
+DATE = Kind((datetime.date, str), "a date such as 2020-01-01")
+
+
+def _date(value: datetime.date | str, at: At) -> datetime.date:
+    """A TOML date (`2020-01-01`, a date-time's day) or an ISO date string."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise at.error(f"must be a date such as 2020-01-01, not {value!r}") from None
+
+
+RECENCY: tuple[Key, ...] = (  # top-level, and per endpoint overriding it
+    Key("contract_since", DATE, None, _date),
+    Key("contract_newest", INTEGER, None, at_least(1, "at least 1 (recording days)")),
+)
 
 
 def _places(value: str | list[Any], at: At) -> Places:
@@ -223,6 +265,7 @@ ENDPOINT: tuple[Key, ...] = (
     Key("fixtures", LIST, (), _fixtures),
     Key("match_query", TABLE, {}, lambda table, at: {k: str(v) for k, v in table.items()}),
     Key("operation", STRING),
+    *RECENCY,
 )
 
 
@@ -254,7 +297,7 @@ def _reason(reason: str, at: At) -> str:
 
 IGNORE: tuple[Key, ...] = (
     Key("endpoint", STRING, "*"),
-    Key("path", STRING, "*"),
+    Key("path", STRING, "*", lambda path, at: policy.check_path(path, at.place)),
     Key("rule", STRING, "*", lambda rule, at: policy.check_rule(rule, at.place)),
     Key("reason", STRING, "", _reason),
     Key("until", ANY, None, lambda value, at: policy.until_date(value, at.place)),  # TOML date
@@ -285,6 +328,9 @@ TOP: tuple[Key, ...] = (
     Key("max_age", STRING, None, lambda text, at: Age.parse(text, f"{at.file}: {at.named}")),
     Key("severity", TABLE, {}, lambda table, at: policy.severities(table, at.place)),
     Key("ignore", LIST, (), _ignores),
+    *RECENCY,
+    Key("maps", LIST, (), path_patterns),
+    Key("not_maps", LIST, (), path_patterns),
 )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from driftcheck.core import policy
 from driftcheck.core.suggest import did_you_mean
 from driftcheck.errors import ConfigError
 
@@ -163,3 +164,12 @@ def expand(value: Any, at: At, where: str) -> Any:
     if isinstance(value, dict):
         return {k: expand(v, at, f"{where}.{k}") for k, v in value.items()}
     return value
+
+
+def path_patterns(values: list[Any], at: At) -> tuple[str, ...]:
+    """`maps` / `not_maps`: path patterns as `[[ignore]]` takes them, starting with `$`."""
+    for pattern in strings(values, at):
+        if not pattern.startswith("$"):
+            raise at.error(f"lists path patterns starting with `$`, not {pattern!r}")
+        policy.check_path(pattern, f"{at.file}: {at.named}")
+    return tuple(values)

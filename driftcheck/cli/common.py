@@ -74,7 +74,12 @@ def scope(
     shard: Shard | None, max_age: Age | None, config: Config | None = None, **reading: Any
 ) -> Scope:
     """A run's scope from its flags; `workers` and `no_cache` override the config."""
-    return Scope(shard=shard, max_age=max_age, reading=reading_settings(config, **reading))
+    return Scope(
+        shard=shard,
+        max_age=max_age,
+        reading=reading_settings(config, **reading),
+        maps=config.map_rule if config is not None else None,
+    )
 
 
 def reading_settings(

@@ -8,12 +8,14 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from driftcheck.core.matchers import Matcher, Target, best_match
 from driftcheck.core.model import BodyKind, EndpointSet, Interaction, Node, StatusShape
-from driftcheck.core.shape import infer, merge
+from driftcheck.core.recency import UNDATED, day_of
+from driftcheck.core.shape import AUTO, MapRule, infer, merge, settled
 from driftcheck.errors import ShapeDepthError
 
 ID = "{id}"
@@ -108,16 +110,22 @@ class Names:
         return Names(self.matchers, {**self.renames, **renames})
 
 
-Pooled = Mapping[tuple[str, int], Node]
-"""Shapes of JSON bodies read without them, per endpoint name and status."""
+PoolKey = tuple[str, int, str]
+"""A pool of shapes: endpoint name, status, and the recording day of the files whose
+bodies it holds (`core/recency.py` `day_of`; `UNDATED` for files with no date)."""
+
+Pooled = Mapping[PoolKey, Node]
+"""Shapes of JSON bodies read without them, per endpoint name, status and day."""
+
+K = TypeVar("K", bound=Hashable)
 
 
-def pool(shapes: Iterable[tuple[tuple[str, int], Node]]) -> dict[tuple[str, int], Node]:
-    """Shapes with the same name and status merged, in the order given.
+def pool(shapes: Iterable[tuple[K, Node]]) -> dict[K, Node]:
+    """Shapes with the same key merged, in the order given.
 
     Counts add up, so pooling shapes of bodies equals inferring the bodies together.
     """
-    parts: dict[tuple[str, int], list[Node]] = {}
+    parts: dict[K, list[Node]] = {}
     for key, shape in shapes:
         parts.setdefault(key, []).append(shape)
     return {key: found[0] if len(found) == 1 else merge(*found) for key, found in parts.items()}
@@ -128,59 +136,104 @@ def group(
     pooled: Pooled | None = None,
     *,
     name_of: Callable[[Interaction], str] | None = None,
+    maps: MapRule = AUTO,
 ) -> EndpointSet:
     """Shapes per endpoint and status; `name_of` overrides the derived endpoint name.
 
     A scan drops bodies and hands their shapes over `pooled`, keyed by the names `name_of`
-    gives; without `pooled`, the interactions carry their bodies and these are inferred.
+    gives; without `pooled`, the interactions carry their bodies and these are inferred,
+    each file's on its recording day as a scan pools them.
     """
     buckets: dict[str, dict[int, list[Interaction]]] = defaultdict(lambda: defaultdict(list))
+    stamps: dict[str, list[float | None]] = defaultdict(list)
     for interaction in interactions:
         name = (
             name_of(interaction) if name_of else endpoint_key(interaction.method, interaction.uri)
         )
         buckets[name][interaction.status].append(interaction)
+        stamps[interaction.source].append(interaction.recorded_at)
+    eras = None if pooled is None else _eras(pooled)
+    days = {source: day_of(found) for source, found in stamps.items()} if eras is None else {}
     endpoints: dict[str, dict[int, StatusShape]] = {}
     for name, by_status in sorted(buckets.items()):
         endpoints[name] = {
-            status: summarize(samples, bodies=True)
-            if pooled is None
-            else summarize(samples, pooled.get((name, status)))
+            status: summarize(samples, days=days, maps=maps)
+            if eras is None
+            else summarize(samples, eras.get((name, status), ()), maps=maps)
             for status, samples in sorted(by_status.items())
         }
     return EndpointSet(endpoints=endpoints)
 
 
+Era = tuple[str, Node]  # a recording day, and the shape of the bodies recorded on it
+
+
+def _eras(pooled: Pooled) -> dict[tuple[str, int], list[Era]]:
+    """Pooled shapes per endpoint and status, by day (a key without a day: undated)."""
+    found: dict[tuple[str, int], list[Era]] = {}
+    for (name, status, *day), shape in pooled.items():
+        found.setdefault((name, status), []).append((day[0] if day else UNDATED, shape))
+    return found
+
+
 def summarize(
-    samples: list[Interaction], shape: Node | None = None, *, bodies: bool = False
+    samples: list[Interaction],
+    eras: Sequence[Era] = (),
+    *,
+    days: Mapping[str, str] | None = None,
+    maps: MapRule = AUTO,
 ) -> StatusShape:
-    """One endpoint and status: its pooled `shape`, or with `bodies` the merged shape of
-    its JSON bodies; with a note for every body left out."""
-    shapes: list[Node] = []
+    """One endpoint and status: the merged shape of its `eras`; or with `days` (each
+    file's recording day), of its JSON bodies, inferred here; with a note for every body
+    left out. Maps are settled per era and over all eras (as `maps` says): grouping the
+    files into runs or days never decides what is a map."""
     notes: list[str] = []
     skipped: Counter[str] = Counter()
+    inferred: dict[str, list[Node]] = {}
     for sample in samples:
         if sample.note:
             notes.append(f"{sample.source}#{sample.index}: {sample.note}")
         if sample.kind is BodyKind.JSON:
-            if bodies:
-                shapes.extend(_inferred(sample, notes))
+            if days is not None:
+                day = inferred.setdefault(days.get(sample.source, UNDATED), [])
+                day.extend(_inferred(sample, notes))
         elif sample.kind is not BodyKind.EMPTY:
             skipped[sample.kind.value] += 1
     notes.extend(
         f"{count} {kind} bod{'y' if count == 1 else 'ies'} not JSON, left out of the shape"
         for kind, count in sorted(skipped.items())
     )
-    if shapes:
-        shape = shapes[0] if len(shapes) == 1 else merge(*shapes)
+    if days is not None:
+        eras = [
+            (day, nodes[0] if len(nodes) == 1 else merge(*nodes))
+            for day, nodes in inferred.items()
+            if nodes
+        ]
+    eras = [(day, settled(shape, maps)) for day, shape in eras]
     content_types = Counter(sample.content_type or "(none)" for sample in samples)
     return StatusShape(
         samples=len(samples),
         content_types=dict(sorted(content_types.items())),
-        shape=shape,
+        shape=_settled(_merged(eras), maps),
         notes=tuple(notes),
         location=samples[0].location if samples else None,
+        eras=tuple(sorted(eras, key=_day)) if any(day for day, _ in eras) else (),
     )
+
+
+def _merged(eras: Sequence[Era]) -> Node | None:
+    """The shape of every era together, merged in the order the eras were met."""
+    if not eras:
+        return None
+    return eras[0][1] if len(eras) == 1 else merge(*(shape for _, shape in eras))
+
+
+def _settled(shape: Node | None, maps: MapRule) -> Node | None:
+    return None if shape is None or len(shape.types) == 0 else settled(shape, maps)
+
+
+def _day(era: Era) -> str:
+    return era[0]
 
 
 def _inferred(sample: Interaction, notes: list[str]) -> list[Node]:

@@ -17,6 +17,7 @@ from driftcheck.core.endpoints import (
     ID,
     Names,
     Pooled,
+    PoolKey,
     group,
     is_version_segment,
     pool,
@@ -24,7 +25,7 @@ from driftcheck.core.endpoints import (
 from driftcheck.core.matchers import is_placeholder
 from driftcheck.core.model import BodyKind, EndpointSet, Field, Interaction, Node, StatusShape
 from driftcheck.core.paths import ROOT
-from driftcheck.core.shape import flatten
+from driftcheck.core.shape import AUTO, MapRule, flatten
 
 SLUG_VALUES = 3
 """Distinct values at one position before they are taken for slugs. Two could be two named
@@ -217,24 +218,29 @@ def echoes(interactions: Iterable[Interaction], names: Names) -> dict[str, froze
     return found
 
 
-def renamed(pooled: Pooled, renames: Mapping[str, str]) -> dict[tuple[str, int], Node]:
-    """Pooled shapes under their collapsed names (merged: counts add up)."""
-    return pool(
-        ((renames.get(name, name), status), node) for (name, status), node in pooled.items()
-    )
+def renamed(pooled: Pooled, renames: Mapping[str, str]) -> dict[PoolKey, Node]:
+    """Pooled shapes under their collapsed names (merged: counts add up), each status and
+    day apart."""
+    return pool(((renames.get(key[0], key[0]), *key[1:]), node) for key, node in pooled.items())
 
 
 def group_sides(
-    sides: Sequence[tuple[Iterable[Interaction], Pooled]], names: Names | None = None
+    sides: Sequence[tuple[Iterable[Interaction], Pooled]],
+    names: Names | None = None,
+    maps: MapRule = AUTO,
 ) -> tuple[list[EndpointSet], Names]:
     """Each side's scan grouped by `names`, then slugs collapsed over all sides together;
     with the names as collapsed, for the rest of the run (notes, shards, staleness)."""
     names = names or Names()
     listed = [(list(interactions), pooled) for interactions, pooled in sides]
-    grouped = [group(interactions, pooled, name_of=names) for interactions, pooled in listed]
+    grouped = [
+        group(interactions, pooled, name_of=names, maps=maps) for interactions, pooled in listed
+    ]
     renames = collapse_slugs(grouped, echoes((i for side, _ in listed for i in side), names))
     if not renames:
         return grouped, names
     names = names.renamed(renames)
-    regrouped = [group(i, renamed(pooled, renames), name_of=names) for i, pooled in listed]
+    regrouped = [
+        group(i, renamed(pooled, renames), name_of=names, maps=maps) for i, pooled in listed
+    ]
     return regrouped, names

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from driftcheck.config import Config
 from driftcheck.core.compare import compare
+from driftcheck.core.maps import Declared
 from driftcheck.core.merge import combine
-from driftcheck.core.model import EndpointSet, Report
+from driftcheck.core.model import EndpointSet, Report, StatusShape
+from driftcheck.core.recency import select
+from driftcheck.core.shape import AUTO
 from driftcheck.core.slugs import group_sides
 from driftcheck.core.staleness import stale_findings
 from driftcheck.errors import CassetteError, ConfigError
@@ -25,13 +28,15 @@ from driftcheck.sources.staleness import recorded
 PathLike = str | os.PathLike[str]
 
 
-def _scan_sides(paths: Sequence[PathLike], reading: scan.Settings) -> list[scan.Scanned]:
+def _scan_sides(
+    paths: Sequence[PathLike], reading: scan.Settings, maps: Declared | None = None
+) -> list[scan.Scanned]:
     """A file must load (its error is fatal); a folder lists its unreadable files and goes on."""
     folders = [Path(path).is_dir() for path in paths]
     sides = [
         discover([p]) if folder else [Path(p)] for p, folder in zip(paths, folders, strict=True)
     ]
-    scanned = scan.scan_sides(sides, reading)
+    scanned = scan.scan_sides(sides, reading, maps=maps)
     for folder, side in zip(folders, scanned, strict=True):
         if side.errors and not folder:
             raise CassetteError(side.errors[0].file, side.errors[0].message)
@@ -46,9 +51,10 @@ def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None
     """Compare the shapes of two cassette files or folders (endpoints by automatic key,
     slugs collapsed over both sides)."""
     scope = scope or Scope()
-    old_side, new_side = _scan_sides([baseline, current], scope.reading)
+    old_side, new_side = _scan_sides([baseline, current], scope.reading, scope.maps)
     (old_set, new_set), names = group_sides(
-        [(old_side.interactions, old_side.shapes), (new_side.interactions, new_side.shapes)]
+        [(old_side.interactions, old_side.shapes), (new_side.interactions, new_side.shapes)],
+        maps=scope.maps or AUTO,
     )
     old, new = old_side.interactions, new_side.interactions
     if scope.shard is not None:
@@ -74,7 +80,9 @@ def cassette_report(
     `names`), whatever files hold them; None when nothing fresh exists.
 
     Only endpoints the fresh recordings hold are compared: `record` re-records configured
-    endpoints, so what else the committed cassettes hold was not asked again."""
+    endpoints, so what else the committed cassettes hold was not asked again. The committed
+    side is what each endpoint's `contract_since` / `contract_newest` keep; an endpoint of
+    which they keep nothing is not compared, with a note."""
     recordings = recordings or Recordings(config)
     if not recordings.fresh_files():
         return None
@@ -83,12 +91,28 @@ def cassette_report(
         set(fresh.endpoints.endpoints) if names is None else names
     )
     old, new = committed.only(compared), fresh.only(compared)
-    report = compare(old.endpoints, new.endpoints)
+    baseline, unkept = _recent_enough(config, old.endpoints)
+    report = compare(baseline, _only(new.endpoints, set(new.endpoints.endpoints) - unkept))
+    left_out = [
+        f"`{name}`: no committed recording within {config.recency(name).setting}; its fresh "
+        "recordings were not compared"
+        for name in sorted(unkept)
+    ]
     return dataclasses.replace(
         report,
         errors=(*committed.errors, *fresh.errors),
-        notes=notes_of((*old.interactions, *new.interactions)),
+        notes=(*notes_of((*old.interactions, *new.interactions)), *left_out),
     )
+
+
+def _recent_enough(config: Config, endpoints: EndpointSet) -> tuple[EndpointSet, set[str]]:
+    """The committed shapes each endpoint's recency keeps, and the endpoints it keeps
+    nothing of."""
+    kept: dict[str, Mapping[int, StatusShape]] = {}
+    for name, statuses in endpoints.endpoints.items():
+        kept[name] = select(statuses, config.recency(name))
+    unkept = {name for name, statuses in kept.items() if endpoints.endpoints[name] and not statuses}
+    return EndpointSet({n: s for n, s in kept.items() if n not in unkept}), unkept
 
 
 def stale_report(

@@ -8,12 +8,17 @@ configured endpoint claims; shapes from the fresh recordings where they hold an
 endpoint, else the committed ones. The mocks held to one endpoint and status are
 compared together, so the coverage rules see all of them. A mock whose status recorded
 no JSON body moves to the unmatched with that reason: no mock is dropped.
+
+A contract is built from the recordings an endpoint's `contract_since` / `contract_newest`
+keep (`core/recency.py`); without them, an endpoint recorded over more than a year is also
+held to its recent recordings, and what only the old ones give says so (`Held`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence, Set
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +43,7 @@ from driftcheck.core.model import (
     Report,
     StatusShape,
 )
+from driftcheck.core.recency import Recency, only_old, recent, select
 from driftcheck.errors import InputError
 from driftcheck.run.mocks_pins import config_pins
 from driftcheck.run.recordings import Recordings, contract
@@ -91,6 +97,42 @@ def status_contract(
     return Contract(endpoint, status, recorded.shape.count, recorded.shape)
 
 
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What the mocks of one endpoint and status are held to: the contract and, when the
+    endpoint's recordings span more than a year (no recency configured for it), the
+    contract of the recent ones alone (None: they did not record that status), to tell
+    the findings that rest only on old recordings."""
+
+    contract: Contract
+    recent: Contract | None = None
+    before: str = ""  # the month the old recordings precede; "": none are old
+
+    def findings(self, check: Callable[[Contract], list[Finding]]) -> list[Finding]:
+        """`check`'s findings against the contract; those only old recordings give say so."""
+        found = check(self.contract)
+        if not self.before:
+            return found
+        return only_old(found, check(self.recent) if self.recent else [], self.before)
+
+
+def held_to(
+    endpoint: str, statuses: Mapping[int, StatusShape], status: int | None, recency: Recency
+) -> Held | str:
+    """`status_contract` of the recordings `recency` keeps, with the recent contract when
+    old recordings must be told apart; else why there is nothing to hold a mock to."""
+    found = status_contract(endpoint, select(statuses, recency), status)
+    if isinstance(found, str):
+        if recency and not isinstance(status_contract(endpoint, statuses, status), str):
+            found = f"{found}; older recordings are left out by {recency.setting}"
+        return found
+    old = None if recency else recent(statuses)
+    if old is None:
+        return Held(found)
+    now = status_contract(endpoint, old.statuses, status)
+    return Held(found, None if isinstance(now, str) else now, old.before)
+
+
 def mock_report(
     config: Config, recordings: Recordings | None = None, names: set[str] | None = None
 ) -> Report:
@@ -105,7 +147,7 @@ def mock_report(
     recorded = recorded_of(config, recordings)
     matches = match_found(pinned.found, recorded, config.root, pinned.pins)
     statuses = {endpoint.name: endpoint.statuses for endpoint in recorded}
-    compared = _Comparison(statuses).run(matches.matched, names)
+    compared = _Comparison(statuses, config.recency).run(matches.matched, names)
     coverage = dataclasses.replace(
         matches,
         matched=tuple(sorted(compared.matched, key=_place)),
@@ -171,10 +213,16 @@ class _Compared:
 
 
 class _Comparison:
-    """The matched mocks grouped by endpoint and status, each group held to one contract."""
+    """The matched mocks grouped by endpoint and status, each group held to one contract
+    (of the recordings each endpoint's recency keeps)."""
 
-    def __init__(self, statuses: Mapping[str, Mapping[int, StatusShape]]) -> None:
+    def __init__(
+        self,
+        statuses: Mapping[str, Mapping[int, StatusShape]],
+        recency: Callable[[str], Recency],
+    ) -> None:
         self.statuses = statuses
+        self.recency = recency
 
     def run(self, matched: Iterable[Matched], names: set[str] | None) -> _Compared:
         result = _Compared()
@@ -185,13 +233,14 @@ class _Comparison:
             else:
                 groups.setdefault(self._key(each), []).append(each)
         for (endpoint, status), group in groups.items():
-            contract = status_contract(endpoint, self.statuses[endpoint], status)
-            if isinstance(contract, str):
-                result.unmatched.extend(Unmatched(m.mock, contract, (endpoint,)) for m in group)
+            held = held_to(endpoint, self.statuses[endpoint], status, self.recency(endpoint))
+            if isinstance(held, str):
+                result.unmatched.extend(Unmatched(m.mock, held, (endpoint,)) for m in group)
                 continue
+            contract = held.contract
             result.checked.append((endpoint, contract.status))
             result.matched.extend(dataclasses.replace(m, status=contract.status) for m in group)
-            result.findings.extend(compare_group(contract, group))
+            result.findings.extend(held.findings(functools.partial(compare_group, group=group)))
         result.findings = _distinct_findings(result.findings)
         return result
 

@@ -19,7 +19,7 @@ from driftcheck.core.model import Finding, Report, Severity
 from driftcheck.core.policy import Ignore, Policy, apply, glob
 from driftcheck.errors import InputError
 from driftcheck.run.inspect import payload_findings
-from driftcheck.run.mocks import recorded_of, status_contract
+from driftcheck.run.mocks import Held, held_to, recorded_of
 from driftcheck.run.recordings import Recordings, known_endpoint
 from driftcheck.run.recordings import contract as recorded_contract
 
@@ -54,7 +54,7 @@ class Contracts:
         self.today = today or datetime.date.today()
         self._recorded: dict[str, Recorded] | None = None
         self._names: dict[str, str] = {}
-        self._contracts: dict[tuple[str, int], Contract | str] = {}
+        self._contracts: dict[tuple[str, int], Held | str] = {}
 
     @property
     def recorded(self) -> Mapping[str, Recorded]:
@@ -92,6 +92,11 @@ class Contracts:
 
     def contract(self, name: str, status: int) -> Contract:
         """The recorded shape of `name` answering `status`; InputError when there is none."""
+        return self.held(name, status).contract
+
+    def held(self, name: str, status: int) -> Held:
+        """What a payload of `name` answering `status` is held to (of the recordings the
+        endpoint's recency keeps); InputError when there is nothing."""
         key = (name, status)
         if key not in self._contracts:
             recorded = self.recorded.get(name)
@@ -99,7 +104,7 @@ class Contracts:
                 known = known_endpoint(self.config, name, self.recordings)
                 recorded_contract(self.config, known, self.recordings)
             statuses = recorded.statuses if recorded else {}
-            self._contracts[key] = status_contract(name, statuses, status)
+            self._contracts[key] = held_to(name, statuses, status, self.config.recency(name))
         found = self._contracts[key]
         if isinstance(found, str):
             raise InputError(found)
@@ -108,11 +113,11 @@ class Contracts:
     def check(self, payload: Any, asked: str, status: int, fail_on: Severity) -> Checked:
         """The payload's own findings (coverage needs every fixture of an endpoint, so it
         is the CLI's), severities and ignores applied."""
-        contract = self.contract(self.endpoint(asked), status)
-        own = payload_findings(contract, payload, LABEL)
+        held = self.held(self.endpoint(asked), status)
+        own = held.findings(lambda contract: payload_findings(contract, payload, LABEL))
         report = apply(Report(tuple(own), 1), self.policy, self.today)
         failing = tuple(f for f in report.active if f.severity >= fail_on)
-        return Checked(asked, contract, report.findings, failing)
+        return Checked(asked, held.contract, report.findings, failing)
 
     def policy_warnings(self) -> list[str]:
         """What is wrong with the policy itself: an ignore whose `endpoint` glob matches

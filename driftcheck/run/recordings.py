@@ -9,7 +9,7 @@ from the committed ones.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,8 @@ from driftcheck.config import Config
 from driftcheck.core.endpoints import Names
 from driftcheck.core.fixture_check import Contract, contract_of
 from driftcheck.core.model import BodyKind, EndpointSet, FileError, Interaction, StatusShape
+from driftcheck.core.recency import day_of, keeps, select
+from driftcheck.core.shape import AUTO
 from driftcheck.core.slugs import group_sides
 from driftcheck.core.staleness import Recorded
 from driftcheck.core.suggest import unknown_name
@@ -81,9 +83,12 @@ class Recordings:
             apart = set(fresh)  # a fresh folder inside the committed one is not committed
             committed = [p for p in find(self.config.committed_places) if p not in apart]
             matchers = self.config.matchers
-            old, new = scan_sides([committed, fresh], self._reading, matchers)
+            rule = self.config.map_rule
+            old, new = scan_sides([committed, fresh], self._reading, matchers, rule)
             (old_set, new_set), names = group_sides(
-                [(old.interactions, old.shapes), (new.interactions, new.shapes)], Names(matchers)
+                [(old.interactions, old.shapes), (new.interactions, new.shapes)],
+                Names(matchers),
+                maps=rule or AUTO,
             )
             self._sides = (
                 Loaded(old.interactions, old.errors, old_set, names),
@@ -110,8 +115,11 @@ def recordings_in(config: Config, folder: Path, reading: Settings | None = None)
     """The recordings under one folder, named by the config's matchers (`record
     --max-age` asks which endpoints its target holds a recent recording of)."""
     matchers = config.matchers
-    (scanned,) = scan_sides([find([str(folder)])], reading or Settings(), matchers)
-    (endpoints,), names = group_sides([(scanned.interactions, scanned.shapes)], Names(matchers))
+    rule = config.map_rule
+    (scanned,) = scan_sides([find([str(folder)])], reading or Settings(), matchers, rule)
+    (endpoints,), names = group_sides(
+        [(scanned.interactions, scanned.shapes)], Names(matchers), maps=rule or AUTO
+    )
     return Loaded(scanned.interactions, scanned.errors, endpoints, names)
 
 
@@ -145,9 +153,17 @@ def notes_of(interactions: Iterable[Interaction]) -> tuple[str, ...]:
 
 def contract(config: Config, name: str, recordings: Recordings | None = None) -> Contract:
     """The recorded contract of one endpoint, from its recordings in whatever files hold
-    them; InputError when there is nothing to go by."""
+    them, of the days its `contract_since` / `contract_newest` keep; InputError when there
+    is nothing to go by."""
     recordings = recordings or Recordings(config)
-    return _contract_of(name, _statuses(config, name, recordings))
+    statuses = _statuses(config, name, recordings)
+    recency = config.recency(name)
+    chosen = select(statuses, recency)
+    if recency and contract_of(name, chosen) is None and contract_of(name, statuses):
+        raise InputError(
+            f"no successful (2xx) JSON response recorded for `{name}` within {recency.setting}"
+        )
+    return _contract_of(name, chosen)
 
 
 def _statuses(config: Config, name: str, recordings: Recordings) -> Mapping[int, StatusShape]:
@@ -182,11 +198,22 @@ def recorded_bodies(
     files = sorted({i.source for i in loaded.of(name)}) if loaded else []
     interactions, _ = load_all(Path(file) for file in files)  # read once already: no errors
     names = loaded.names if loaded else Names()
+    statuses = loaded.endpoints.endpoints.get(name, {}) if loaded else {}
+    kept = _kept_files(interactions, keeps(statuses, config.recency(name)))
     return recorded, [
         i.body
         for i in interactions
         if 200 <= i.status < 300 and i.kind is BodyKind.JSON and names(i) == name
+        if i.source in kept
     ]
+
+
+def _kept_files(interactions: Iterable[Interaction], keep: Callable[[str], bool]) -> set[str]:
+    """The files whose recording day `keep` accepts (each dated as a scan dates it)."""
+    stamps: dict[str, list[float | None]] = defaultdict(list)
+    for interaction in interactions:
+        stamps[interaction.source].append(interaction.recorded_at)
+    return {source for source, found in stamps.items() if keep(day_of(found))}
 
 
 def newest(loaded: Loaded, names: Iterable[str]) -> list[Recorded]:

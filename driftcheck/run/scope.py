@@ -1,5 +1,5 @@
 """What one run covers: its shard of the endpoints, the age a cassette may reach, how
-cassettes are read (worker processes, shape cache) and the moment it runs."""
+cassettes are read (worker processes, shape cache, declared maps) and the moment it runs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from driftcheck.core.maps import Declared
 from driftcheck.core.shard import Shard, pick
 from driftcheck.core.staleness import Age
 from driftcheck.sources.scan import Settings
@@ -24,6 +25,7 @@ class Scope:
     max_age: Age | None = None
     reading: Settings = field(default_factory=Settings)
     now: datetime.datetime = field(default_factory=_now)
+    maps: Declared | None = None  # the config's `maps` / `not_maps`, also in `diff A B`
 
     def pick(self, names: Iterable[str]) -> set[str]:
         return pick(names, self.shard)

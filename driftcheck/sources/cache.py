@@ -10,6 +10,7 @@ of another layout is ignored and rebuilt, never trusted.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,15 +18,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from driftcheck import __version__, jsonio
+from driftcheck.core.endpoints import PoolKey
 from driftcheck.core.model import BodyKind, Interaction, Node
+from driftcheck.core.rows import check_rows
 from driftcheck.core.shape import Rows, ShapeBuilder, from_rows
 from driftcheck.files import write_atomic
 
 # 4: interactions carry their GraphQL operation and the path segments their body names;
 # pools are named by the configured matchers
-CACHE_FORMAT = 4
+# 6: pools are keyed by their files' recording day too (endpoint, status, day); shape rows
+# carry maps (their values under `{*}`) and per-variant key counts of tagged objects
+CACHE_FORMAT = 6
 T = TypeVar("T")
-PoolKey = tuple[str, int]  # (endpoint name, status)
 Files = list[tuple[str, str | None, list[Interaction]]]  # path, error, interactions
 
 
@@ -86,7 +90,7 @@ def store(folder: Path, key: str, entry: bytes) -> None:
 
 
 def file_entry(entry: FileEntry) -> bytes:
-    pools = [[e, s, builder.rows()] for (e, s), builder in entry.pools.items()]
+    pools = [[e, s, day, builder.rows()] for (e, s, day), builder in entry.pools.items()]
     return jsonio.dumps(
         {"error": entry.error, "interactions": _metadata(entry.interactions), "pools": pools}
     )
@@ -96,15 +100,15 @@ def decode_file(data: bytes, path: str) -> FileEntry:
     """A file entry read back; ValueError (or another decoding error) unless it is one."""
     entry = jsonio.loads(data)
     pools: dict[PoolKey, ShapeBuilder] = {}
-    for endpoint, status, rows in entry["pools"]:
-        builder = pools[_pool_key(endpoint, status)] = ShapeBuilder()
+    for endpoint, status, day, rows in entry["pools"]:
+        builder = pools[_pool_key(endpoint, status, day)] = ShapeBuilder()
         builder.add_rows(_checked(rows))
     return FileEntry(_interactions(entry["interactions"], path), _error(entry["error"]), pools)
 
 
 def run_entry(files: Files, shapes: Mapping[PoolKey, Rows]) -> bytes:
     listed = [[path, error, _metadata(interactions)] for path, error, interactions in files]
-    pooled = [[endpoint, status, rows] for (endpoint, status), rows in shapes.items()]
+    pooled = [[endpoint, status, day, rows] for (endpoint, status, day), rows in shapes.items()]
     return jsonio.dumps({"files": listed, "shapes": pooled})
 
 
@@ -114,7 +118,7 @@ def decode_run(data: bytes, paths: Sequence[str]) -> RunEntry:
     files = [(p, _error(error), _interactions(rows, p)) for p, error, rows in run["files"]]
     if [path for path, _, _ in files] != list(paths):
         raise ValueError("a run entry of other files")
-    shapes = {_pool_key(e, s): from_rows(_checked(rows)) for e, s, rows in run["shapes"]}
+    shapes = {_pool_key(e, s, d): from_rows(_checked(rows)) for e, s, d, rows in run["shapes"]}
     return RunEntry(files, shapes)
 
 
@@ -157,20 +161,14 @@ def _error(error: Any) -> str | None:
     return error
 
 
-def _pool_key(endpoint: Any, status: Any) -> PoolKey:
+def _pool_key(endpoint: Any, status: Any, day: Any) -> PoolKey:
     if not isinstance(endpoint, str) or not isinstance(status, int):
         raise ValueError("not an endpoint and status")
-    return endpoint, status
+    if not isinstance(day, str) or (day and datetime.date.fromisoformat(day).isoformat() != day):
+        raise ValueError("not a recording day as `day_of` writes it")
+    return endpoint, status, day
 
 
 def _checked(rows: Any) -> Rows:
     """`rows` when they describe a shape (see `ShapeBuilder.rows`); else ValueError."""
-    if not isinstance(rows, list) or not rows:
-        raise ValueError("no shape rows")
-    for index, (parent, key, types, empty) in enumerate(rows):
-        placed = parent == -1 if index == 0 else type(parent) is int and 0 <= parent < index
-        if not placed or not (key is None or type(key) is str) or type(empty) is not int:
-            raise ValueError(f"shape row {index} is not placed in a shape")
-        if type(types) is not dict or not all(type(n) is int for n in types.values()):
-            raise ValueError(f"shape row {index} does not count types")
-    return rows
+    return check_rows(rows)

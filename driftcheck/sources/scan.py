@@ -7,7 +7,10 @@ merges a few shapes per endpoint rather than one per body. Results keep the inpu
 so output is deterministic. `sources/cache.py` keeps what was read, keyed by content.
 
 Pools are keyed by endpoint name: the configured matcher that fits an interaction, else
-its automatic key. So the matchers go to the workers, and into the cache keys.
+its automatic key. So the matchers go to the workers, and into the cache keys. They are
+keyed by status and by recording day too: a file is dated by the newest date in it, here
+where its interactions are at hand, so a contract can leave old recordings out
+(`core/recency.py`); pools multiply only by the distinct days of a corpus.
 
 Inside a run a shape is a `ShapeBuilder`; it is rows in the cache and a `Node` once it
 leaves the worker.
@@ -28,16 +31,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from driftcheck.core.endpoints import Names, Pooled, endpoint_key, pool
+from driftcheck.core.endpoints import Names, Pooled, PoolKey, endpoint_key, pool
+from driftcheck.core.maps import Declared
 from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import BodyKind, FileError, Interaction
-from driftcheck.core.shape import ShapeBuilder, from_rows, infer
+from driftcheck.core.recency import day_of
+from driftcheck.core.shape import AUTO, ShapeBuilder, from_rows, infer
 from driftcheck.core.slugs import slug_positions
 from driftcheck.errors import CassetteError, ShapeDepthError
 from driftcheck.sources.cache import (
     FileEntry,
     Files,
-    PoolKey,
     cached,
     content_key,
     decode_file,
@@ -79,7 +83,7 @@ class FileScan:
 @dataclass(frozen=True, slots=True)
 class Scanned:
     """What a scan hands over: each file's interactions, and apart from them the shapes
-    of their JSON bodies pooled per endpoint name and status, for `group`."""
+    of their JSON bodies pooled per endpoint name, status and recording day, for `group`."""
 
     files: tuple[FileScan, ...] = ()
     shapes: Pooled = field(default_factory=dict)
@@ -94,24 +98,27 @@ class Scanned:
 
 
 def infer_bodies(
-    interactions: Sequence[Interaction], names: Names | None = None
+    interactions: Sequence[Interaction], names: Names | None = None, maps: Declared | None = None
 ) -> tuple[list[Interaction], dict[PoolKey, ShapeBuilder]]:
-    """The interactions without bodies, and their JSON bodies' shapes per endpoint name (as
-    `names` gives it) and status, each group inferred as one column. A body too deep to
-    infer is left out alone: it is marked unreadable, with a note."""
+    """The interactions of one file without bodies, and their JSON bodies' shapes per
+    endpoint name (as `names` gives it), status and the file's recording day (the newest
+    date in it), each group inferred as one column. A body too deep to infer is left out
+    alone: it is marked unreadable, with a note. Maps are detected per file, as `maps` (the
+    config's `maps` / `not_maps`) and the heuristics say."""
     kept = list(interactions)
     name_of = names or Names()
+    day = day_of(interaction.recorded_at for interaction in kept)
     groups: dict[PoolKey, list[int]] = {}
     for position, interaction in enumerate(kept):
         if interaction.kind is BodyKind.JSON:
-            key = (name_of(interaction), interaction.status)
+            key = (name_of(interaction), interaction.status, day)
             echoes = echoed(interaction.uri, interaction.body)
             if echoes:
                 kept[position] = dataclasses.replace(interaction, echoed=echoes)
             groups.setdefault(key, []).append(position)
     pools = {}
     for key, positions in groups.items():
-        builder = ShapeBuilder()
+        builder = ShapeBuilder(maps or AUTO)
         try:
             builder.add_values([kept[p].body for p in positions])
         except ShapeDepthError:
@@ -168,10 +175,12 @@ class _Naming:
 
     names: Names
     key: str
+    maps: Declared | None = None
 
     @classmethod
-    def of(cls, matchers: Sequence[Matcher]) -> _Naming:
-        return cls(Names(matchers), repr(tuple(matchers)) if matchers else "")
+    def of(cls, matchers: Sequence[Matcher], maps: Declared | None = None) -> _Naming:
+        key = repr(tuple(matchers)) if matchers else ""
+        return cls(Names(matchers), key + (repr(maps) if maps else ""), maps)
 
 
 def _read(path: str, cache: Path | None, naming: _Naming) -> FileEntry:
@@ -184,7 +193,7 @@ def _read(path: str, cache: Path | None, naming: _Naming) -> FileEntry:
     if hit is not None:
         return hit
     try:
-        interactions, pools = infer_bodies(parse_cassette(data, path), naming.names)
+        interactions, pools = infer_bodies(parse_cassette(data, path), naming.names, naming.maps)
         read = FileEntry(interactions, None, pools)
     except CassetteError as error:
         read = FileEntry([], error.reason, {})
@@ -211,10 +220,10 @@ def _no_cycle_collector() -> Iterator[None]:
 def _pool_run(
     paths: list[str], cache: Path | None, naming: _Naming
 ) -> tuple[Files, dict[PoolKey, ShapeBuilder]]:
-    """One shape per endpoint name and status over a run of files.
+    """One shape per endpoint name, status and day over a run of files.
 
     Files are pooled as they are read, and each file's own shapes dropped once counted,
-    so a run holds one shape per endpoint, not one per file.
+    so a run holds one shape per endpoint and recording day, not one per file.
     """
     files: Files = []
     pooled: dict[PoolKey, ShapeBuilder] = {}
@@ -229,7 +238,7 @@ def _pool_run(
     return files, pooled
 
 
-Job = tuple[list[str], Path | None, tuple[Matcher, ...]]  # files, cache, matchers
+Job = tuple[list[str], Path | None, tuple[Matcher, ...], Declared | None]  # + maps
 
 
 def _scan_run(job: Job) -> Scanned:
@@ -238,8 +247,8 @@ def _scan_run(job: Job) -> Scanned:
     With a cache, the whole run is cached too: an unchanged run costs hashing its files
     and reading one entry, however many files and shapes it holds.
     """
-    paths, cache, matchers = job
-    naming = _Naming.of(matchers)
+    paths, cache, matchers, maps = job
+    naming = _Naming.of(matchers, maps)
     with _no_cycle_collector():
         key = run_key(paths, naming.key) if cache is not None and len(paths) > 1 else None
         hit = None
@@ -259,7 +268,7 @@ def _scan_run(job: Job) -> Scanned:
 
 def scan_file(path: str, cache: Path | None = None, matchers: Sequence[Matcher] = ()) -> Scanned:
     """Read and infer one cassette (from the cache when its content was seen before)."""
-    return _scan_run(([path], cache, tuple(matchers)))
+    return _scan_run(([path], cache, tuple(matchers), None))
 
 
 def _chunks(paths: list[str], count: int) -> list[list[str]]:
@@ -291,9 +300,10 @@ def scan_sides(
     sides: Sequence[Sequence[Path]],
     settings: Settings = Settings(),
     matchers: Sequence[Matcher] = (),
+    maps: Declared | None = None,
 ) -> list[Scanned]:
     """Each side's scan, in the order given, on one pool of processes; pools named by the
-    configured `matchers`, else by automatic key.
+    configured `matchers`, else by automatic key; maps as the config declares (`maps`).
 
     Sides (say BASELINE and CURRENT) share the pool, so neither waits for the other's
     last file; shapes are pooled across the files of a side, never across sides.
@@ -302,12 +312,12 @@ def scan_sides(
     workers = settings.workers or os.cpu_count() or 1
     configured = tuple(matchers)
     if workers == 1 or sum(map(len, files)) < SMALL:
-        return [_scan_run((side, settings.cache, configured)) for side in files]
+        return [_scan_run((side, settings.cache, configured, maps)) for side in files]
     jobs: list[Job] = []
     owners = []
     for owner, side in enumerate(files):
         for chunk in _chunks(side, workers * CHUNKS) if side else []:
-            jobs.append((chunk, settings.cache, configured))
+            jobs.append((chunk, settings.cache, configured, maps))
             owners.append(owner)
     parts: list[list[Scanned]] = [[] for _ in files]
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as executor:

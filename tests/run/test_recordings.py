@@ -10,21 +10,25 @@ from typing import Any
 import pytest
 
 from driftcheck.config import load_config
+from driftcheck.core.model import Severity
 from driftcheck.errors import ConfigError, InputError
+from driftcheck.run.mocks_payload import Contracts
 from driftcheck.run.recordings import Recordings, contract, known_endpoint, recorded_bodies
 
 API = "https://api.x.io"
 
 
-def cassette(path: Path, *exchanges: tuple[str, int, Any]) -> None:
-    """A vcrpy cassette (JSON serializer) of GET exchanges: (path, status, body)."""
+def cassette(path: Path, *exchanges: tuple[str, int, Any], date: str | None = None) -> None:
+    """A vcrpy cassette (JSON serializer) of GET exchanges: (path, status, body); with
+    `date`, each response's Date header."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    dated = {"Date": [date]} if date else {}
     interactions = [
         {
             "request": {"method": "GET", "uri": f"{API}{uri}", "body": None, "headers": {}},
             "response": {
                 "status": {"code": status, "message": ""},
-                "headers": {"Content-Type": ["application/json"]},
+                "headers": {"Content-Type": ["application/json"], **dated},
                 "body": {"string": json.dumps(body)},
             },
         }
@@ -102,3 +106,51 @@ def test_bodies_for_variants_come_from_every_file_holding_the_endpoint(tmp_path:
     cassette(tmp_path / "recordings" / "z" / "b.json", ("/users/2", 200, {"id": 2, "x": None}))
     recorded, bodies = recorded_bodies(config, "user")
     assert (recorded.samples, bodies) == (2, [{"id": 1}, {"id": 2, "x": None}])
+
+
+OLD = "Wed, 03 Jun 2015 10:00:00 GMT"
+NEW = "Thu, 01 Feb 2024 10:00:00 GMT"
+
+
+def eras(folder: Path) -> None:
+    """Beta-era recordings of 2015, recent ones of 2024, and one of no date."""
+    cassette(folder / "old.json", ("/users/1", 200, {"id": 1, "beta": True}), date=OLD)
+    cassette(folder / "new.json", ("/users/2", 200, {"id": 2, "email": "x"}), date=NEW)
+    cassette(folder / "undated.json", ("/users/3", 200, {"id": 3, "email": None}))
+
+
+def test_a_contract_and_its_bodies_come_from_the_days_its_recency_keeps(
+    tmp_path: Path,
+) -> None:
+    eras(tmp_path / "recordings")
+    everything = load_config(config_in(tmp_path))
+    assert contract(everything, "user").samples == 3
+    assert len(recorded_bodies(everything, "user")[1]) == 3
+    recent = load_config(config_in(tmp_path, "contract_since = 2020-01-01\n"))
+    found, bodies = recorded_bodies(recent, "user")
+    assert found.samples == 2  # the undated file always counts
+    assert sorted(found.shape.keys) == ["email", "id"]
+    assert bodies == [{"id": 2, "email": "x"}, {"id": 3, "email": None}]
+
+
+def test_a_recency_that_keeps_no_success_says_so(tmp_path: Path) -> None:
+    cassette(tmp_path / "recordings" / "old.json", ("/users/1", 200, {"id": 1}), date=OLD)
+    config = load_config(config_in(tmp_path, "contract_since = 2030-01-01\n"))
+    with pytest.raises(InputError) as caught:
+        contract(config, "user")
+    assert str(caught.value) == (
+        "no successful (2xx) JSON response recorded for `user` within `contract_since = 2030-01-01`"
+    )
+
+
+def test_the_plugin_holds_a_payload_to_the_recordings_the_recency_keeps(tmp_path: Path) -> None:
+    """`beta` was returned in 2015 only: a payload that has it is wrong for the API of
+    today, which only a contract of the recent recordings can say."""
+    eras(tmp_path / "recordings")
+    payload = {"id": 9, "email": "a", "beta": False}
+    everything = Contracts(load_config(config_in(tmp_path)))
+    assert everything.check(payload, "user", 200, Severity.WARNING).findings == ()
+    recent = Contracts(load_config(config_in(tmp_path, "contract_newest = 1\n")))
+    checked = recent.check(payload, "user", 200, Severity.WARNING)
+    assert [(f.rule, f.path) for f in checked.findings] == [("mock-field-unknown", "$.beta")]
+    assert checked.contract.samples == 2

@@ -14,6 +14,7 @@ import pytest
 
 from driftcheck.config import load_config
 from driftcheck.core.endpoints import Names, endpoint_key, group
+from driftcheck.core.maps import Declared
 from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import BodyKind, EndpointSet, Interaction, Outcome
 from driftcheck.core.shape import flatten
@@ -92,7 +93,7 @@ def test_a_corrupt_entry_is_ignored_and_rebuilt(tmp_path: Path) -> None:
 def _rows(rows: Any) -> Callable[[dict[str, Any]], None]:
     def damage(entry: dict[str, Any]) -> None:
         key = "shapes" if "shapes" in entry else "pools"
-        entry[key] = [[endpoint, status, rows] for endpoint, status, _ in entry[key]]
+        entry[key] = [[endpoint, status, day, rows] for endpoint, status, day, _ in entry[key]]
 
     return damage
 
@@ -204,7 +205,7 @@ def test_pooled_shapes_equal_shapes_inferred_body_by_body(
     interactions = scanned.interactions
     assert pooled_order(group(interactions, scanned.shapes)) == pooled_order(by_body)
     assert all(i.body is None for i in interactions)
-    assert set(scanned.shapes) == _keys(interactions)
+    assert {key[:2] for key in scanned.shapes} == _keys(interactions)
     assert len(scanned.shapes) < len(interactions) / 10  # ten copies of each file
 
 
@@ -228,7 +229,7 @@ def test_shapes_pooled_under_matcher_names_equal_shapes_grouped_by_them(
     assert pooled_order(group(scanned.interactions, scanned.shapes, name_of=names)) == (
         pooled_order(by_body)
     )
-    pools = {name for name, _ in scanned.shapes}
+    pools = {name for name, _, _ in scanned.shapes}
     assert {"okta", "teams"} <= pools
     assert "POST api.datadoghq.com/api/v2/integrations/okta/accounts" in pools  # not GET
     assert "GET api.datadoghq.com/api/v2/team" in pools
@@ -241,7 +242,7 @@ def test_the_cache_keys_pools_by_the_matchers_that_named_them(tmp_path: Path) ->
     paths = sorted(CASSETTES.glob("datadog_*.yaml"))
     plain = scan(paths, Settings(workers=1, cache=cache))
     named = scan(paths, Settings(workers=1, cache=cache), MATCHERS)
-    assert {name for name, _ in named.shapes} != {name for name, _ in plain.shapes}
+    assert {key[0] for key in named.shapes} != {key[0] for key in plain.shapes}
     assert named == scan(paths, Settings(workers=1), MATCHERS)
     assert scan(paths, Settings(workers=1, cache=cache)) == plain
 
@@ -279,7 +280,7 @@ def test_a_body_too_deep_to_infer_is_left_out_alone() -> None:
         for n, body in enumerate(bodies)
     ]  # fmt: skip
     kept, pools = infer_bodies(interactions)
-    shape = pools["GET api.example.com/users", 200].build()
+    shape = pools["GET api.example.com/users", 200, ""].build()  # undated
     assert shape.count == 2
     assert dict(shape.keys["id"].types) == {"integer": 2}
     assert [i.body for i in kept] == [None, None, None]
@@ -305,10 +306,13 @@ def test_a_check_reads_each_cassette_once(tmp_path: Path, monkeypatch: pytest.Mo
     read: list[str] = []
 
     def scan_sides(
-        sides: Sequence[Sequence[Path]], settings: Settings, matchers: Sequence[Matcher]
+        sides: Sequence[Sequence[Path]],
+        settings: Settings,
+        matchers: Sequence[Matcher],
+        maps: Declared | None = None,
     ) -> list[Scanned]:
         read.extend(path.name for side in sides for path in side)
-        return real(sides, settings, matchers)
+        return real(sides, settings, matchers, maps)
 
     real = recordings_run.scan_sides
     monkeypatch.setattr(check_run, "record_endpoints", record)
