@@ -10,12 +10,15 @@ For each corpus pair (BASE, CURRENT) it measures, in the same run:
 - GenSON building a schema per endpoint from the same bodies, against driftcheck's
   inference of the same parsed bodies (one core each);
 - naive DeepDiff of raw body pairs (BASE vs CURRENT, same file and position), timed on
-  a sample and extrapolated by bytes.
+  a sample and extrapolated by bytes;
+- the findings of the report; on a `-maps` preset, whose sides differ only in the keys
+  of maps keyed by ids and names, there must be none.
 
 Targets are printed beside the figures. Nothing here is a test: machines are noisy.
 
     .venv/bin/python benchmarks/diff_bench.py                  # small preset + corpus
     .venv/bin/python benchmarks/diff_bench.py --preset medium --preset large
+    .venv/bin/python benchmarks/diff_bench.py --preset medium-maps --no-corpus
     .venv/bin/python benchmarks/diff_bench.py --base A --current B   # any two folders
 """
 
@@ -238,7 +241,18 @@ def _row(label: str, value: str, ratio: str = "", target: str = "", ok: bool | N
     print(f"  {label:<38} {value:>12} {ratio:>10}  {target:<22} {verdict}")
 
 
-def bench(name: str, base: Path, current: Path, args: argparse.Namespace) -> None:
+def _findings_row(output: bytes, clean: bool) -> None:
+    """The report's findings by severity; `clean`: the corpus has no drift to find."""
+    summary = json.loads(output or b"{}").get("summary", {})  # no output: the run failed
+    counts = [summary.get(severity, "?") for severity in ("breaking", "warning", "info")]
+    verdict = counts == [0, 0, 0] if clean else None
+    target = "none (ids only differ)" if clean else ""
+    _row("findings (breaking/warning/info)", "/".join(map(str, counts)), "", target, verdict)
+
+
+def bench(
+    name: str, base: Path, current: Path, args: argparse.Namespace, clean: bool = False
+) -> None:
     base_files = discover([base])
     current_files = discover([current])
     files = base_files + current_files
@@ -296,6 +310,7 @@ def bench(name: str, base: Path, current: Path, args: argparse.Namespace) -> Non
     runs = [*colds, *warms, *uncacheds, single]
     same = len({run.output for run in runs}) == 1
     _row("reports identical (cold/warm/1/2 workers)", "yes" if same else "NO", ok=same)
+    _findings_row(cold.output, clean)
     budget = 250 * MB + 3 * largest
     largest_rss = max(run.max_rss for run in runs)
     peak = max(run.tree_rss for run in [*colds, *uncacheds])
@@ -371,7 +386,8 @@ def main() -> None:
         return
     for preset in args.preset or ["small"]:
         base, current = synthetic.generate(args.out, preset, args.seed)
-        bench(f"synthetic {preset} (seed {args.seed})", base, current, args)
+        clean = synthetic.PRESETS[preset].maps
+        bench(f"synthetic {preset} (seed {args.seed})", base, current, args, clean)
     if CORPUS.is_dir() and not args.no_corpus:
         bench("../shared/corpus against itself", CORPUS, CORPUS, args)
 

@@ -6,7 +6,13 @@ lists, from a few KB to several MB. CURRENT is recorded from the same endpoints 
 fresh values, and about one endpoint in ten drifts (a field removed, retyped, made
 nullable or added). Cassettes are written the way vcrpy writes them (`yaml.dump`).
 
+The `-maps` presets hold maps keyed by data instead (`{"assets": {"<uuid>": {...}}}`,
+`{"ports": {"443 / tcp": [...]}}`, file names, months, ids, package names), with fresh
+keys in every body; BASE and CURRENT are then the same bodies with other keys, so a
+`diff` that tells a map from an object reports nothing on them.
+
     .venv/bin/python benchmarks/synthetic.py --preset small --out /tmp/driftcheck-bench
+    .venv/bin/python benchmarks/synthetic.py --preset medium-maps
 
 The same preset and seed always give byte-identical files; a finished corpus is marked
 complete and reused by later runs.
@@ -19,6 +25,8 @@ import json
 import random
 import shutil
 import string
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +43,7 @@ MAX_CASSETTE = 8 * MB
 class Preset:
     size: int  # bytes of cassettes per corpus, roughly
     endpoints: int
+    maps: bool = False  # bodies hold maps keyed by ids and names; sides differ in keys only
 
 
 PRESETS = {
@@ -43,6 +52,9 @@ PRESETS = {
     "medium": Preset(290 * MB, 120),
     "large": Preset(1180 * MB, 300),
 }
+PRESETS.update(
+    {f"{name}-maps": Preset(p.size, p.endpoints, maps=True) for name, p in list(PRESETS.items())}
+)
 
 Schema = dict[str, Any]  # {"kind": ..., ...}; see _schema
 
@@ -226,6 +238,117 @@ def _write_corpus(folder: Path, preset: Preset, seed: int, drifted: bool) -> Non
         cassette += 1
 
 
+# ---------------------------------------------------------------- maps keyed by data
+
+KeyMaker = Callable[[random.Random, int], list[str]]  # (rng, how many) -> distinct keys
+
+
+def _files(rng: random.Random, count: int) -> list[str]:
+    numbers = rng.sample(range(1000, 10**7), count)
+    return [f"{_word(rng)}-{n}.{rng.choice(('csv', 'json', 'txt', 'png'))}" for n in numbers]
+
+
+def _months(rng: random.Random, count: int) -> list[str]:
+    start = rng.randrange(12 * 1900, 12 * 2100)
+    return [f"{month // 12}-{month % 12 + 1:02d}" for month in range(start, start + count)]
+
+
+# The name a map has in its parent, and how its keys look: ids, names, ports, dates.
+MAP_KEYS: dict[str, KeyMaker] = {
+    "assets": lambda rng, n: [
+        str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n)
+    ],
+    "items": lambda rng, n: [f"id{number}" for number in rng.sample(range(10**5, 10**7), n)],
+    "objects": lambda rng, n: [f"{rng.getrandbits(96):024x}" for _ in range(n)],
+    "ports": lambda rng, n: [
+        f"{port} / {rng.choice(('tcp', 'udp'))}" for port in rng.sample(range(1, 65536), n)
+    ],
+    "files": _files,
+    "summaries": _months,
+    "packages": lambda rng, n: [f"{_word(rng)}-{_word(rng)}" for _ in range(n)],
+}
+MAX_ENTRIES = 4000  # per map: months stay four-digit years, ports stay ports
+
+
+@dataclass(frozen=True)
+class _MapEndpoint:
+    number: int
+    style: str  # "record" holds one large map, each of a "page"'s records a small one;
+    # a "map" body is the map itself
+    name: str  # the map's key in its parent, and its kind of keys (MAP_KEYS)
+    records: list[dict[str, Any]]  # the fields around the map
+    values: list[Any]  # the map's values: records, or lists of them (`ports`)
+
+
+def _map_endpoint(plan: random.Random, values: random.Random, number: int) -> _MapEndpoint:
+    name = plan.choice(sorted(MAP_KEYS))
+    fields = _fields(plan, 1, plan.randint(3, 10))
+    inner = _fields(plan, 2, plan.randint(2, 7))
+    pool = [_record(values, inner) for _ in range(64)]
+    value_pool: list[Any] = pool
+    if name == "ports":  # a port's value lists the services found on it
+        value_pool = [values.sample(pool, values.randint(1, 3)) for _ in range(64)]
+    records = [_record(values, fields) for _ in range(64)]
+    style = plan.choice(["record", "page", "page", "map"])
+    return _MapEndpoint(number, style, name, records, value_pool)
+
+
+def _map(values: random.Random, ids: random.Random, point: _MapEndpoint, count: int) -> Any:
+    """`count` values from the pool (drawn alike on both sides) under fresh keys."""
+    count = max(1, min(count, MAX_ENTRIES))
+    chosen = [values.choice(point.values) for _ in range(count)]
+    return dict(zip(MAP_KEYS[point.name](ids, count), chosen, strict=True))
+
+
+def _map_body(values: random.Random, ids: random.Random, point: _MapEndpoint, size: int) -> Any:
+    per_value = max(1, len(json.dumps(point.values[:8])) // 8)
+    if point.style == "map":
+        return _map(values, ids, point, size // per_value)
+    if point.style == "record":
+        return {
+            **values.choice(point.records),
+            point.name: _map(values, ids, point, size // per_value),
+        }
+    per_record = max(1, len(json.dumps(point.records[:8])) // 8) + 6 * per_value
+    data = [
+        {
+            **values.choice(point.records),
+            point.name: _map(values, ids, point, values.randint(2, 12)),
+        }
+        for _ in range(max(1, size // per_record))
+    ]
+    return {"data": data, "meta": {"page": 1, "per_page": len(data), "next": None}}
+
+
+def _write_maps_corpus(folder: Path, preset: Preset, seed: int, side: int) -> None:
+    """Like `_write_corpus`, but every body holds maps: both sides draw the same structure
+    and values (`plan`, `values`) and only the maps' keys differ (`ids`)."""
+    plan, values = random.Random(seed), random.Random(seed * 7919)
+    ids = random.Random(seed * 104729 + side)
+    endpoints = [_map_endpoint(plan, values, number) for number in range(preset.endpoints)]
+    written = cassette = 0
+    while written < preset.size:
+        point = endpoints[cassette % len(endpoints)]
+        uri = f"https://api{point.number % 7}.example.com/v1/maps{point.number}"
+        interactions: list[dict[str, Any]] = []
+        total = 0
+        for index in range(plan.randint(1, 5)):
+            size = _body_size(plan)
+            total += size
+            if interactions and total > MAX_CASSETTE // 2:
+                break
+            body = _map_body(values, ids, point, size)
+            interactions.append(
+                _interaction(f"{uri}/{1000 + index}" if point.style == "record" else uri, body)
+            )
+        text = yaml.dump({"interactions": interactions, "version": 1}, Dumper=yaml.CSafeDumper)
+        path = folder / f"svc{point.number % 7}" / f"maps{point.number:03d}-{cassette:05d}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        written += total
+        cassette += 1
+
+
 def generate(out: Path, preset_name: str, seed: int = 1) -> tuple[Path, Path]:
     """BASE and CURRENT folders for a preset, generated once and then reused."""
     root = out / f"{preset_name}-seed{seed}-v{GENERATOR}"
@@ -234,8 +357,12 @@ def generate(out: Path, preset_name: str, seed: int = 1) -> tuple[Path, Path]:
         return base, current
     shutil.rmtree(root, ignore_errors=True)
     preset = PRESETS[preset_name]
-    _write_corpus(base, preset, seed, drifted=False)
-    _write_corpus(current, preset, seed, drifted=True)
+    if preset.maps:
+        _write_maps_corpus(base, preset, seed, side=0)
+        _write_maps_corpus(current, preset, seed, side=1)
+    else:
+        _write_corpus(base, preset, seed, drifted=False)
+        _write_corpus(current, preset, seed, drifted=True)
     (root / "COMPLETE").write_text("ok\n")
     return base, current
 

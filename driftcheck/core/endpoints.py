@@ -209,12 +209,15 @@ def summarize(
             for day, nodes in inferred.items()
             if nodes
         ]
-    eras = [(day, settled(shape, maps)) for day, shape in eras]
+    eras = [(day, settled(shape, maps)) for day, shape in eras] if len(eras) > 1 else eras
+    merged = _settled(_merged(eras), maps)
+    if len(eras) == 1 and merged is not None:
+        eras = [(eras[0][0], merged)]  # one day: its shape is the whole, settled once
     content_types = Counter(sample.content_type or "(none)" for sample in samples)
     return StatusShape(
         samples=len(samples),
         content_types=dict(sorted(content_types.items())),
-        shape=_settled(_merged(eras), maps),
+        shape=merged,
         notes=tuple(notes),
         location=samples[0].location if samples else None,
         eras=tuple(sorted(eras, key=_day)) if any(day for day, _ in eras) else (),

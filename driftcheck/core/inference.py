@@ -8,8 +8,8 @@ thousands of levels deep cannot overflow the interpreter's stack.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from itertools import chain
+from collections.abc import Callable, Iterable
+from itertools import chain, islice
 from operator import itemgetter
 from typing import Any
 
@@ -104,18 +104,19 @@ def _columns(objects: list[Any], keys: Counter[Any]) -> list[tuple[Any, list[Any
 Work = list[tuple[list[Any], Acc, int]]
 
 
-def add_values(acc: Acc, values: list[Any], max_depth: int) -> None:
+def add_values(acc: Acc, values: list[Any], max_depth: int, early: bool = False) -> None:
     """Count a column of values into `acc`, a whole column per shape node at a time.
 
     Every value at one place (say `$.data[*].owner`) is handled together, so the per-value
     work is done by C-level builtins (`map`, `set`, `itemgetter`, `chain`) rather than by
     a Python loop. Values keep document order, so keys are listed as first seen.
     """
+    early_maps = early  # objects keyed only by ids become maps before their keys are counted
     work: Work = [(values, acc, 0)]
     while work:
         column, target, depth = work.pop()
         if len(column) == 1:  # a lone value: skip the column machinery
-            _add_one(column[0], target, depth, max_depth, work)
+            _add_one(column[0], target, depth, max_depth, work, early_maps)
             continue
         kinds = set(map(type, column))
         counts = {next(iter(kinds)): len(column)} if len(kinds) == 1 else Counter(map(type, column))
@@ -129,7 +130,7 @@ def add_values(acc: Acc, values: list[Any], max_depth: int) -> None:
             elif name == "array":
                 arrays = column if len(kinds) == 1 else arrays + _only(kind, column)
         if objects:
-            _add_objects(target, objects, depth, max_depth, work)
+            _add_objects(target, objects, depth, max_depth, work, early_maps)
         if arrays:
             filled = list(filter(None, arrays))
             target.empty += len(arrays) - len(filled)
@@ -140,12 +141,16 @@ def add_values(acc: Acc, values: list[Any], max_depth: int) -> None:
                 work.append((list(chain.from_iterable(filled)), target.items, depth + 1))
 
 
-def _add_one(value: Any, target: Acc, depth: int, max_depth: int, work: Work) -> None:
+def _add_one(value: Any, target: Acc, depth: int, max_depth: int, work: Work, early: bool) -> None:
     name = _TYPE_OF.get(type(value)) or json_type(value)
     target.types[name] = target.types.get(name, 0) + 1
     if name == "object" and value:
-        if target.values is not None or (target.tag or tags.tag_of(value)) is not None:
-            _add_objects(target, [value], depth, max_depth, work)
+        if (
+            target.values is not None
+            or (target.tag or tags.tag_of(value)) is not None
+            or (early and _ids(value) and _one_kind(value.values()))
+        ):
+            _add_objects(target, [value], depth, max_depth, work, early)
             return
         _check_depth(depth, max_depth)
         for key, child in value.items():
@@ -163,8 +168,19 @@ def _add_one(value: Any, target: Acc, depth: int, max_depth: int, work: Work) ->
         work.append((list(value), target.items, depth + 1))
 
 
-def _add_objects(target: Acc, objects: list[Any], depth: int, max_depth: int, work: Work) -> None:
-    """Queue the keys' columns of a column of objects (a map's values as one column)."""
+def _add_objects(
+    target: Acc, objects: list[Any], depth: int, max_depth: int, work: Work, early: bool
+) -> None:
+    """Queue the keys' columns of a column of objects (a map's values as one column).
+
+    With `early`, objects keyed only by ids (whose values are of one type) become a map
+    at once, so a map of 4,000 ids costs one column, not 4,000 nodes folded afterwards;
+    `settle` would fold them anyway, on the same evidence.
+    """
+    if early and target.values is None and not target.keys and _ids(chain.from_iterable(objects)):
+        entries = [value for current in objects for value in current.values()]
+        if _one_kind(entries):
+            target.values = Acc()
     if target.values is not None:
         entries = [value for current in objects for value in current.values()]
         if entries:
@@ -183,6 +199,25 @@ def _add_objects(target: Acc, objects: list[Any], depth: int, max_depth: int, wo
         work.append((child, child_acc, depth + 1))
 
 
+def _ids(keys: Iterable[Any]) -> bool:
+    """Whether the keys read as ids: `core.maps`'s first kind of evidence, judged before
+    anything is counted, on the first `ID_SAMPLE` keys (most objects fail at their
+    first; a map of 4,000 ids need not spell out every one)."""
+    return all(type(key) is str and maps.looks_like_id(key) for key in islice(keys, ID_SAMPLE))
+
+
+ID_SAMPLE = 64
+
+
+def _one_kind(entries: Iterable[Any]) -> bool:
+    """Whether values have one JSON type, null aside (integer and number count as one)."""
+    kinds = {_NUMBERS.get(kind, kind) for kind in set(map(type, entries))} - {type(None)}
+    return len(kinds) == 1
+
+
+_NUMBERS: dict[type, type] = {int: float}
+
+
 def _note_variants(target: Acc, objects: list[Any], keys: Counter[Any], added: int) -> None:
     """Count the objects per value of their tag key (`type`, `kind`, ...), if any."""
     if target.tag is None:
@@ -191,7 +226,11 @@ def _note_variants(target: Acc, objects: list[Any], keys: Counter[Any], added: i
             return
         _start_variants(target, tag, target.types.get("object", 0) - added)
     if target.variants is not None:
-        tags.add_counts(target.variants, tags.count_variants(objects, target.tag or ""))
+        counts = tags.count_variants(objects, target.tag or "", keys)
+        if counts is None:
+            target.variants = None  # the tag is data here
+            return
+        tags.add_counts(target.variants, counts)
         _bound(target)
 
 
@@ -308,25 +347,35 @@ def settle(root: Acc, decide: Decide | None = None) -> None:
     `decide` says for a path whether it is a map (True), never one (False), or leaves it
     to the heuristics of `core.maps` (None).
     """
+    if decide is None and not _any_map(root):
+        return  # the usual case, found in one walk without building the post-order
     for acc, path in reversed(_nodes(root, decide is not None)):
         if acc.values is not None or not acc.keys:
             continue
         verdict = decide(path) if decide is not None else None
         if verdict is None:
-            verdict = maps.is_map(acc.types.get("object", 0), _evidence(acc))
+            verdict = maps.is_map(acc.types.get("object", 0), acc.keys)
         if verdict:
             fold(acc)
             assert acc.values is not None  # fold() made it
             settle(acc.values, _below(decide, path) if decide is not None else None)
 
 
+def _any_map(root: Acc) -> bool:
+    """Whether some object below `root` is a map by the heuristics (folding one can make
+    its parent one: only then is the full walk needed)."""
+    stack = [root]
+    while stack:
+        acc = stack.pop()
+        if acc.values is None and acc.keys and maps.is_map(acc.types.get("object", 0), acc.keys):
+            return True
+        stack.extend(acc.keys.values())
+        if acc.items is not None:
+            stack.append(acc.items)
+        if acc.values is not None:
+            stack.append(acc.values)
+    return False
+
+
 def _below(decide: Decide, path: tuple[Segment, ...]) -> Decide:
     return lambda rest: decide((*path, Step.VALUES, *rest))
-
-
-def _evidence(acc: Acc) -> dict[str, maps.Value]:
-    return {key: maps.Value(child.types, _keys_of(child)) for key, child in acc.keys.items()}
-
-
-def _keys_of(acc: Acc) -> tuple[str, ...]:
-    return ("{*}",) if acc.values is not None else tuple(acc.keys)

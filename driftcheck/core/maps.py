@@ -12,16 +12,21 @@ how the key set varies across samples, and whether the values agree:
   (records have mostly required fields; a map of ids has a few of many);
 - three or more values that are all objects of one structure (`assets`, HAL `_links`).
 
-In every case the values must agree: one JSON type (integer and number count as one),
-and objects sharing most of their keys. A wrong "map" hides a removed field; a wrong
-"record" fails CI with noise. Config settles a case either way (`maps`, `not_maps`).
+In every case the values have one JSON type (integer and number count as one); for
+keys that read as ids that is enough, otherwise objects must also share their common
+keys (each has half of the keys most of them have). A wrong "map" hides a removed
+field; a wrong "record" fails CI with noise. Config settles a case either way (`maps`,
+`not_maps`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from driftcheck.core.pathglob import compile_pattern
 from driftcheck.core.paths import Segment, join
@@ -45,6 +50,7 @@ VARYING_SIZE = 3  # a varying key set: from this many distinct keys
 AGREEING_KEYS = 0.5  # objects agree when each has at least this share of their keys
 
 
+@functools.lru_cache(maxsize=16384)  # field names repeat in every object; ids are sampled
 def looks_like_id(key: str) -> bool:
     """Whether a key reads as data rather than as a field name: `123`, `443 / tcp`,
     `2019-05`, `report.csv`, a UUID; not `login`, `avatarUrl`, `B01` or `first-name`."""
@@ -58,13 +64,27 @@ def _long_id(key: str) -> bool:
     )
 
 
+class Entry(Protocol):
+    """What the heuristics read of one key's values (a shape node or an accumulator):
+    their JSON types with counts, their keys when objects, and whether they are a map."""
+
+    @property
+    def types(self) -> Mapping[str, int]: ...
+
+    @property
+    def keys(self) -> Mapping[str, Any]: ...
+
+    @property
+    def values(self) -> Any: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Value:
-    """What the heuristics need of one key's values: their JSON types (with counts), and
-    for objects the keys they had (for maps below: their values' keys)."""
+    """An `Entry` written out (for tests and callers without a shape)."""
 
     types: Mapping[str, int]
-    keys: Collection[str] = ()
+    keys: Mapping[str, Any] = field(default_factory=dict)
+    values: Any = None
 
 
 def _kinds(types: Mapping[str, int]) -> frozenset[str]:
@@ -72,35 +92,70 @@ def _kinds(types: Mapping[str, int]) -> frozenset[str]:
     return frozenset(kinds)
 
 
-def agree(values: Sequence[Value]) -> bool:
-    """One JSON type (null aside) for every value, and objects that share most keys."""
-    kinds = {_kinds(value.types) for value in values} - {frozenset()}  # null alone: no say
-    if len(kinds) != 1:
-        return False
-    (kind,) = kinds
-    if len(kind) != 1:
-        return False
-    if kind != {"object"}:
-        return True
-    objects = [value for value in values if "object" in value.types]
-    union: set[str] = set().union(*(value.keys for value in objects))
-    if not union:
-        return True
-    return all(len(value.keys) >= AGREEING_KEYS * len(union) for value in objects)
+def _key_count(entry: Entry) -> int:
+    return 1 if entry.values is not None else len(entry.keys)  # a map: one place, `{*}`
 
 
-def is_map(objects: int, values: Mapping[str, Value]) -> bool:
-    """Whether an object seen `objects` times, with these keys and values, is a map."""
-    if not values or objects <= 0 or not agree(list(values.values())):
+def _key_set(entry: Entry) -> Collection[str]:
+    return ("{*}",) if entry.values is not None else entry.keys
+
+
+def one_type(entries: Collection[Entry]) -> bool:
+    """One JSON type (null aside) for every value; integer and number count as one."""
+    kinds = {_kinds(entry.types) for entry in entries} - {frozenset()}  # null alone: no say
+    return len(kinds) == 1 and len(next(iter(kinds))) == 1
+
+
+def agree(entries: Collection[Entry]) -> bool:
+    """One JSON type for every value, and objects that share their common keys: each has
+    at least half of the keys that at least half of them have (optional keys aside)."""
+    if not one_type(entries):
         return False
-    if all(looks_like_id(key) for key in values):
+    objects = [entry for entry in entries if "object" in entry.types]
+    if not objects:
         return True
-    size = len(values)
-    present = sum(sum(value.types.values()) for value in values.values())
-    if objects >= 2 and size >= VARYING_SIZE and present * 2 <= objects * size:
-        return True
-    first = next(iter(values.values()))
-    return size >= OBJECT_MAP_SIZE and _kinds(first.types) == {"object"} and bool(first.keys)
+    counts = Counter(key for entry in objects for key in _key_set(entry))
+    common = {key for key, count in counts.items() if count * 2 >= len(objects)}
+    return bool(common) and all(
+        len(common.intersection(_key_set(entry))) >= AGREEING_KEYS * len(common)
+        for entry in objects
+    )
+
+
+def is_map(objects: int, children: Mapping[str, Entry]) -> bool:
+    """Whether an object seen `objects` times, with these keys and values, is a map.
+
+    The cheap evidence (the keys' spelling, counts) is looked at first; whether the values
+    agree only when some evidence speaks for a map.
+    """
+    if not children or objects <= 0:
+        return False
+    size = len(children)
+    if all(looks_like_id(key) for key in children):
+        return one_type(children.values())  # ids: the keys say it; values of one type
+    if objects >= 2 and size >= VARYING_SIZE and _varies(objects, size, children.values()):
+        return agree(children.values())
+    if size < OBJECT_MAP_SIZE:
+        return False
+    return _all_objects(children.values()) and agree(children.values())
+
+
+def _varies(objects: int, size: int, entries: Iterable[Entry]) -> bool:
+    """On average an object has at most half of the keys (stops once it has more)."""
+    budget, present = objects * size, 0
+    for entry in entries:
+        present += sum(entry.types.values())
+        if present * 2 > budget:
+            return False
+    return True
+
+
+def _all_objects(entries: Iterable[Entry]) -> bool:
+    """Every value an object with keys, null aside (stops at the first that is not)."""
+    return all(_kinds(entry.types) == _OBJECT and _key_count(entry) > 0 for entry in entries)
+
+
+_OBJECT = frozenset({"object"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ from typing import Any
 from driftcheck.core import inference, tags
 from driftcheck.core.inference import Decide, json_type
 from driftcheck.core.limits import MAX_SHAPE_DEPTH
+from driftcheck.core.maps import is_map
 from driftcheck.core.model import JSON_TYPES, Field, Node
-from driftcheck.core.paths import ITEMS, ROOT, VALUES, child_path
+from driftcheck.core.paths import ITEMS, ROOT, VALUES, Segment, Step, child_path
 from driftcheck.core.rows import Rows, from_rows, from_rows_acc, to_rows
 
 __all__ = [
@@ -70,7 +71,7 @@ class ShapeBuilder:
 
     def add_values(self, values: list[Any], max_depth: int = MAX_DEPTH) -> None:
         """Infer `values` as samples of one place; on ShapeDepthError, discard the builder."""
-        inference.add_values(self._root, values, max_depth)
+        inference.add_values(self._root, values, max_depth, early=self._maps == AUTO)
         self._settle()
 
     def add(self, node: Node) -> None:
@@ -116,8 +117,33 @@ def merge(*nodes: Node, maps: MapRule = None) -> Node:
 
 
 def settled(node: Node, maps: MapRule = AUTO) -> Node:
-    """`node` with its maps detected (a shape pooled from parts, say)."""
+    """`node` with its maps detected (a shape pooled from parts, say); `node` itself when
+    it has none to fold, which is most of the time and costs one walk."""
+    if maps is None:
+        return node
+    decide = None if maps == AUTO else maps
+    if not _foldable(node, decide):  # type: ignore[arg-type]  # a Decide
+        return node
     return merge(node, maps=maps)
+
+
+def _foldable(root: Node, decide: Decide | None) -> bool:
+    """Whether some object of `root` is a map not folded yet."""
+    stack: list[tuple[Node, tuple[Segment, ...]]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if node.keys and node.values is None:
+            verdict = decide(path) if decide is not None else None
+            if verdict is None:
+                verdict = is_map(node.types.get("object", 0), node.keys)
+            if verdict:
+                return True
+        for key, child in node.keys.items():
+            stack.append((child, (*path, key) if decide is not None else ()))
+        for step, below in ((Step.ITEMS, node.items), (Step.VALUES, node.values)):
+            if below is not None:
+                stack.append((below, (*path, step) if decide is not None else ()))
+    return False
 
 
 def infer_all(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Container, Mapping
 from itertools import chain
+from operator import methodcaller
 from typing import Any
 
 from driftcheck.core.model import Node, Tagged
@@ -30,12 +31,23 @@ def tag_of(keys: Container[str]) -> str | None:
     return next((key for key in TAG_KEYS if key in keys), None)
 
 
-def count_variants(objects: list[Any], tag: str) -> VariantCounts:
-    """Objects grouped by their tag's value: how many, and each key's count."""
+def count_variants(
+    objects: list[Any], tag: str, keys: Counter[str] | None = None
+) -> VariantCounts | None:
+    """Objects grouped by their tag's value: how many, and each key's count (`keys`, the
+    column's own count, when they all share one value: the usual case). None when the
+    tag has too many values to be a discriminator."""
+    names = [
+        name if type(name) is str else UNTAGGED for name in map(methodcaller("get", tag), objects)
+    ]
+    distinct = set(names)
+    if len(distinct) > MAX_VARIANTS:
+        return None
+    if len(distinct) == 1 and keys is not None:
+        return {names[0]: (len(objects), keys)}
     groups: dict[str, list[Any]] = {}
-    for value in objects:
-        name = value.get(tag)
-        groups.setdefault(name if type(name) is str else UNTAGGED, []).append(value)
+    for name, value in zip(names, objects, strict=True):
+        groups.setdefault(name, []).append(value)
     return {
         name: (len(group), Counter(chain.from_iterable(group))) for name, group in groups.items()
     }
