@@ -31,7 +31,7 @@ def test_each_mock_is_held_to_the_variant_its_tag_names() -> None:
 
 
 def test_a_variant_no_fixture_has_is_one_finding() -> None:
-    found = check(RECORDED + [{"id": 10, "owner": BOT}], {"id": 1, "owner": USER})
+    found = check([*RECORDED, {"id": 10, "owner": BOT}], {"id": 1, "owner": USER})
     assert [(rule, path) for rule, path, _ in found] == [
         ("mock-uncovered-variant", "$.owner"),
         ("mock-uncovered-variant", "$.owner"),
