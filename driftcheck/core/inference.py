@@ -239,7 +239,7 @@ def _start_variants(target: Acc, tag: str, before: int) -> None:
     target.tag = tag
     target.variants = {}
     if before > 0:
-        prior = Counter({key: child.count for key, child in target.keys.items()})
+        prior = {key: child.count for key, child in target.keys.items()}
         target.variants[tags.UNTAGGED] = (before, prior)
 
 

@@ -37,7 +37,7 @@ _ID_LIKE = re.compile(
     -?\d+(\.\d+)?\Z                                     # a number
     | [0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}\Z   # a UUID
     | (?=.*\d)[0-9a-fA-F]{12,}\Z                          # a hex token
-    | (?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_-]{20,}\Z          # a base64-ish token
+    | ([a-z]+_)?(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9-]{12,}\Z  # a token
     | \d{4}-\d{2}(-\d{2})?([T ].*)?\Z                     # a date, a month
     | .*[\s/.:@,]                                         # spaces, slashes, dots, ...
     | .*\d{4,}                                            # a long run of digits
@@ -106,16 +106,18 @@ def one_type(entries: Collection[Entry]) -> bool:
     return len(kinds) == 1 and len(next(iter(kinds))) == 1
 
 
-def agree(entries: Collection[Entry]) -> bool:
+def agree(entries: Collection[Entry], strict: bool = False) -> bool:
     """One JSON type for every value, and objects that share their common keys: each has
-    at least half of the keys that at least half of them have (optional keys aside)."""
+    at least half of the keys that at least half of them have (optional keys aside), or
+    when `strict`, at least half of all the keys any of them has."""
     if not one_type(entries):
         return False
     objects = [entry for entry in entries if "object" in entry.types]
     if not objects:
         return True
     counts = Counter(key for entry in objects for key in _key_set(entry))
-    common = {key for key, count in counts.items() if count * 2 >= len(objects)}
+    least = 1 if strict else (len(objects) + 1) // 2  # strict: every key any of them has
+    common = {key for key, count in counts.items() if count >= least}
     return bool(common) and all(
         len(common.intersection(_key_set(entry))) >= AGREEING_KEYS * len(common)
         for entry in objects
@@ -137,7 +139,7 @@ def is_map(objects: int, children: Mapping[str, Entry]) -> bool:
         return agree(children.values())
     if size < OBJECT_MAP_SIZE:
         return False
-    return _all_objects(children.values()) and agree(children.values())
+    return _all_objects(children.values()) and agree(children.values(), strict=True)
 
 
 def _varies(objects: int, size: int, entries: Iterable[Entry]) -> bool:
@@ -152,10 +154,16 @@ def _varies(objects: int, size: int, entries: Iterable[Entry]) -> bool:
 
 def _all_objects(entries: Iterable[Entry]) -> bool:
     """Every value an object with keys, null aside (stops at the first that is not)."""
-    return all(_kinds(entry.types) == _OBJECT and _key_count(entry) > 0 for entry in entries)
+    for entry in entries:
+        types = entry.types
+        if "object" not in types or not _key_count(entry):
+            return False
+        if len(types) > 1 and not _OBJECT_OR_NULL.issuperset(types):
+            return False
+    return True
 
 
-_OBJECT = frozenset({"object"})
+_OBJECT_OR_NULL = frozenset({"object", "null"})
 
 
 @dataclass(frozen=True, slots=True)

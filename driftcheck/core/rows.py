@@ -5,7 +5,6 @@ cache entry is never trusted.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from driftcheck.core.inference import Acc
@@ -68,7 +67,7 @@ def from_rows_acc(rows: Rows) -> Acc:
             target.tag = variants[0]
             found = variants[1]
             target.variants = None if found is None else {
-                name: (count, Counter(keys)) for name, (count, keys) in found.items()
+                name: (count, dict(keys)) for name, (count, keys) in found.items()
             }  # fmt: skip
         accs.append(target)
     if not accs:

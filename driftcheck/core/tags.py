@@ -23,7 +23,7 @@ TAG_KEYS = ("type", "kind", "object", "__typename", "@type", "_type", "$type", "
 MAX_VARIANTS = 12  # more tag values than this: the field is data, not a discriminator
 UNTAGGED = ""  # objects without the tag (or with a non-string value) form one variant
 
-VariantCounts = dict[str, tuple[int, Counter[str]]]  # tag value -> objects, key counts
+VariantCounts = dict[str, tuple[int, dict[str, int]]]  # tag value -> objects, key counts
 
 
 def tag_of(keys: Container[str]) -> str | None:
@@ -53,10 +53,17 @@ def count_variants(
     }
 
 
-def add_counts(into: VariantCounts, more: Mapping[str, tuple[int, Mapping[str, int]]]) -> None:
+def add_counts(into: VariantCounts, more: Mapping[str, tuple[int, dict[str, int]]]) -> None:
+    """Add `more`'s counts into `into`. A variant new to `into` takes `more`'s key counts
+    as they are (callers hand over counts they no longer use: no copy in the hot path)."""
     for name, (count, keys) in more.items():
-        seen, counter = into.setdefault(name, (0, Counter()))
-        counter.update(keys)
+        found = into.get(name)
+        if found is None:
+            into[name] = (count, keys)
+            continue
+        seen, counter = found
+        for key, n in keys.items():
+            counter[key] = counter.get(key, 0) + n
         into[name] = (seen + count, counter)
 
 

@@ -34,15 +34,17 @@ def endpoint(node: Node) -> EndpointSet:
 
 @pytest.mark.parametrize(
     "key", ["123", "443 / tcp", "2019-05", "report.csv", "user_123456", "deadbeefcafe1234",
-            "550e8400-e29b-41d4-a716-446655440000", "a@b.c", "12ab"],
+            "550e8400-e29b-41d4-a716-446655440000", "a@b.c", "12ab", "cus_NffrFeUfNV2Hib"],
 )  # fmt: skip
 def test_keys_that_read_as_data(key: str) -> None:
     assert looks_like_id(key)
 
 
 @pytest.mark.parametrize(
-    "key", ["login", "avatarUrl", "B01", "first-name", "address2", "+1", "_links", "sha256"]
-)
+    "key",
+    ["login", "avatarUrl", "B01", "first-name", "address2", "+1", "_links", "sha256", "x86_64",
+     "ephemeral_5m_input_tokens"],
+)  # fmt: skip
 def test_keys_that_read_as_field_names(key: str) -> None:
     assert not looks_like_id(key)
 
@@ -86,6 +88,13 @@ def test_objects_of_one_structure_under_names_are_a_map() -> None:
         [{"billing": {"street": "a", "city": "b"}, "shipping": {"street": "c", "city": "d"}}],
         [{"id": 1, "name": "a", "bio": None}, {"id": 2, "name": "b"}],
         [{"url": "x", "total_count": 1, "+1": 0, "-1": 0, "laugh": 0}],
+        [  # a response of three sections that share an id and little else
+            {
+                "private_location": {"id": "a", "name": "n", "tags": [], "description": "d"},
+                "config": {"id": "a", "site": "s", "accessKey": {"secret": "x"}},
+                "result_encryption": {"id": "a", "key": "k"},
+            }
+        ],
     ],
 )
 def test_records_stay_records(bodies: list[Any]) -> None:
