@@ -77,7 +77,7 @@ class Evaluator:
             name = json_key(key.value)
             child = child_path(path, name)
             if scope.module is self.home:
-                self.lines.setdefault(child, key.lineno)
+                self._written(child, name in result, key.lineno)
             result[name] = self.value(value, scope, child, depth + 1)
         return result
 
@@ -94,6 +94,15 @@ class Evaluator:
             return self._loads(node, scope, path, depth)
         return self._hole(path, f"a call to `{short(ast.unparse(node.func))}()`", node)
 
+    def _written(self, child: str, replaces: bool, line: int) -> None:
+        """Where `child` is written: its first place, unless it replaces a key a spread
+        (`{**BASE, "stars": "80"}`) brought in: then here, and nothing below keeps the
+        spread's lines."""
+        if replaces:
+            for path in [p for p in self.lines if p == child or _below(p, child)]:
+                del self.lines[path]
+        self.lines.setdefault(child, line)
+
     def _keywords(self, node: ast.Call, scope: Scope, path: str, depth: int) -> object:
         result: dict[str, object] = {}
         for keyword in node.keywords:
@@ -104,7 +113,7 @@ class Evaluator:
                 continue
             child = child_path(path, keyword.arg)
             if scope.module is self.home:
-                self.lines.setdefault(child, keyword.value.lineno)
+                self._written(child, keyword.arg in result, keyword.value.lineno)
             result[keyword.arg] = self.value(keyword.value, scope, child, depth + 1)
         return result
 
@@ -162,3 +171,7 @@ def json_key(key: object) -> str:
 
 def short(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _below(path: str, parent: str) -> bool:
+    return path.startswith(parent) and path[len(parent) : len(parent) + 1] in (".", "[", "{")

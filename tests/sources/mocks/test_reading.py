@@ -346,3 +346,24 @@ def test_respx_patterns_and_paths() -> None:
         ("POST", r".*/users/\d+", True),
         (None, "https://b.example.com/teams", False),
     ]
+
+
+def test_a_key_written_over_a_spread_points_at_its_own_line() -> None:
+    found = read(
+        """
+        import responses
+
+        REPO = {"id": 1, "stars": 5, "owner": {"login": "x"}}
+
+
+        @responses.activate
+        def test_repo():
+            responses.get("https://x.test/r", json={**REPO, "stars": "80", "owner": {"id": 2}})
+        """
+    )
+    (mock,) = found.mocks
+    lines = mock.fixture.lines
+    assert lines["$.stars"] == 9
+    assert lines["$.owner"] == 9
+    assert "$.owner.login" not in lines
+    assert lines["$.id"] == 4
