@@ -26,7 +26,7 @@ from typing import Any
 
 from driftcheck.core.compare import Changes, Overrides, changes, describe
 from driftcheck.core.fixture_unlike import Unlike, set_aside
-from driftcheck.core.fixture_variants import uncovered_variants
+from driftcheck.core.fixture_variants import uncovered_variants, variant_label
 from driftcheck.core.model import Field, Finding, Fixture, Location, Node, Opaque, StatusShape
 from driftcheck.core.paths import ITEMS, ROOT
 from driftcheck.core.rules import RuleId, finding, percent
@@ -247,7 +247,7 @@ def _missing(
         first.location,
         overrides,
         where=first.location,
-        samples=_samples(parent, item.parent),
+        samples=_samples(parent, item.parent) + variant_label(contract.shape, item.path),
     )
 
 
@@ -368,7 +368,7 @@ def _uncovered_optional(
         location,
         overrides,
         missing=missing,
-        samples=_samples(parent, item.parent),
+        samples=_samples(parent, item.parent) + variant_label(contract.shape, item.path),
         missing_pct=percent(missing, item.parent),
     )
 

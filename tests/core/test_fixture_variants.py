@@ -51,3 +51,12 @@ def test_a_key_of_the_variant_is_still_required() -> None:
 def test_a_tag_that_tells_nothing_apart_asks_for_nothing() -> None:
     recorded = [{"file": {"type": kind, "size": 1}} for kind in ("image/png", "text/csv")]
     assert check(recorded, {"file": {"type": "image/png", "size": 3}}) == []
+
+
+def test_a_key_of_some_variants_says_whose_it_is() -> None:
+    recorded = [{"owner": {**USER, "email": "a"}}, {"owner": USER}, {"owner": ORG}]
+    found = check(recorded, {"owner": {**USER, "email": "b"}}, {"owner": ORG})
+    assert [(rule, path) for rule, path, _ in found] == [
+        ("mock-uncovered-optional", "$.owner.email")
+    ]
+    assert "missing in 1 of 2 recorded `$.owner` objects of type `User`" in found[0][2]
