@@ -13,7 +13,7 @@ from driftcheck.core.compare import compare
 from driftcheck.core.maps import Declared
 from driftcheck.core.merge import combine
 from driftcheck.core.model import EndpointSet, Report, StatusShape
-from driftcheck.core.recency import select
+from driftcheck.core.recency import only_old, recent, select
 from driftcheck.core.shape import AUTO
 from driftcheck.core.slugs import group_sides
 from driftcheck.core.staleness import stale_findings
@@ -92,7 +92,8 @@ def cassette_report(
     )
     old, new = committed.only(compared), fresh.only(compared)
     baseline, unkept = _recent_enough(config, old.endpoints)
-    report = compare(baseline, _only(new.endpoints, set(new.endpoints.endpoints) - unkept))
+    current = _only(new.endpoints, set(new.endpoints.endpoints) - unkept)
+    report = _old_only_marked(config, compare(baseline, current), baseline, current)
     left_out = [
         f"`{name}`: no committed recording within {config.recency(name).setting}; its fresh "
         "recordings were not compared"
@@ -103,6 +104,27 @@ def cassette_report(
         errors=(*committed.errors, *fresh.errors),
         notes=(*notes_of((*old.interactions, *new.interactions)), *left_out),
     )
+
+
+def _old_only_marked(
+    config: Config, report: Report, baseline: EndpointSet, current: EndpointSet
+) -> Report:
+    """Findings that only committed recordings more than a year older than an endpoint's
+    newest give (no recency configured for it) say so, and are marked ignored: the API's
+    recent recordings do not show them."""
+    findings = list(report.findings)
+    for name, statuses in baseline.endpoints.items():
+        old = None if config.recency(name) else recent(statuses)
+        if old is None or name not in current.endpoints:
+            continue
+        positions = [n for n, found in enumerate(findings) if found.endpoint == name]
+        again = compare(
+            EndpointSet({name: old.statuses}), EndpointSet({name: current.endpoints[name]})
+        ).findings
+        marked = only_old([findings[n] for n in positions], again, old.before)
+        for position, found in zip(positions, marked, strict=True):
+            findings[position] = found
+    return dataclasses.replace(report, findings=tuple(findings))
 
 
 def _recent_enough(config: Config, endpoints: EndpointSet) -> tuple[EndpointSet, set[str]]:
