@@ -270,9 +270,9 @@ def _variant_state(source: Source) -> tuple[str | None, dict[str, tuple[int, dic
 
 def _merge_variants(target: Acc, source: Source, added: int) -> None:
     """Variants of `source` (with `added` objects) into `target`, before their keys are."""
+    if source.tag is None and target.tag is None:
+        return  # the usual case: no tag on either side
     tag, counts = _variant_state(source)
-    if tag is None and target.tag is None:
-        return
     if target.tag is None and tag is not None:
         _start_variants(target, tag, target.types.get("object", 0) - added)
     if target.variants is None:
