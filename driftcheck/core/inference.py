@@ -8,8 +8,8 @@ thousands of levels deep cannot overflow the interpreter's stack.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
-from itertools import chain, islice
+from collections.abc import Callable
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -148,7 +148,7 @@ def _add_one(value: Any, target: Acc, depth: int, max_depth: int, work: Work, ea
         if (
             target.values is not None
             or (target.tag or tags.tag_of(value)) is not None
-            or (early and _ids(value) and _one_kind(value.values()))
+            or (early and maps.ids_only(value) and maps.one_kind(value.values()))
         ):
             _add_objects(target, [value], depth, max_depth, work, early)
             return
@@ -173,22 +173,28 @@ def _add_objects(
 ) -> None:
     """Queue the keys' columns of a column of objects (a map's values as one column).
 
-    With `early`, objects keyed only by ids (whose values are of one type) become a map
-    at once, so a map of 4,000 ids costs one column, not 4,000 nodes folded afterwards;
-    `settle` would fold them anyway, on the same evidence.
+    With `early`, objects keyed only by ids (whose values are of one type), or whose key
+    set varies, become a map at once, so a map of 4,000 ids costs one column, not 4,000
+    nodes folded afterwards; `settle` would fold them anyway, on the same evidence.
     """
-    if early and target.values is None and not target.keys and _ids(chain.from_iterable(objects)):
+    if (
+        early
+        and target.values is None
+        and not target.keys
+        and maps.ids_only(chain.from_iterable(objects))
+    ):
         entries = [value for current in objects for value in current.values()]
-        if _one_kind(entries):
+        if maps.one_kind(entries):
             target.values = Acc()
     if target.values is not None:
-        entries = [value for current in objects for value in current.values()]
-        if entries:
-            _check_depth(depth, max_depth)
-            work.append((entries, target.values, depth + 1))
+        _add_entries(target, objects, depth, max_depth, work)
         return
     keys = Counter(chain.from_iterable(objects))
     if not keys:
+        return
+    if early and not target.keys and maps.varying(objects, keys):
+        target.values = Acc()
+        _add_entries(target, objects, depth, max_depth, work)
         return
     _check_depth(depth, max_depth)
     _note_variants(target, objects, keys, len(objects))
@@ -199,23 +205,13 @@ def _add_objects(
         work.append((child, child_acc, depth + 1))
 
 
-def _ids(keys: Iterable[Any]) -> bool:
-    """Whether the keys read as ids: `core.maps`'s first kind of evidence, judged before
-    anything is counted, on the first `ID_SAMPLE` keys (most objects fail at their
-    first; a map of 4,000 ids need not spell out every one)."""
-    return all(type(key) is str and maps.looks_like_id(key) for key in islice(keys, ID_SAMPLE))
-
-
-ID_SAMPLE = 64
-
-
-def _one_kind(entries: Iterable[Any]) -> bool:
-    """Whether values have one JSON type, null aside (integer and number count as one)."""
-    kinds = {_NUMBERS.get(kind, kind) for kind in set(map(type, entries))} - {type(None)}
-    return len(kinds) == 1
-
-
-_NUMBERS: dict[type, type] = {int: float}
+def _add_entries(target: Acc, objects: list[Any], depth: int, max_depth: int, work: Work) -> None:
+    """Queue a map's values, of every object, as one column."""
+    assert target.values is not None  # a map
+    entries = [value for current in objects for value in current.values()]
+    if entries:
+        _check_depth(depth, max_depth)
+        work.append((entries, target.values, depth + 1))
 
 
 def _note_variants(target: Acc, objects: list[Any], keys: Counter[Any], added: int) -> None:

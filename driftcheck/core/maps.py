@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Protocol
 
 from driftcheck.core.pathglob import compile_pattern
@@ -112,16 +113,25 @@ def agree(entries: Collection[Entry], strict: bool = False) -> bool:
     when `strict`, at least half of all the keys any of them has."""
     if not one_type(entries):
         return False
-    objects = [entry for entry in entries if "object" in entry.types]
-    if not objects:
-        return True
-    counts = Counter(key for entry in objects for key in _key_set(entry))
-    least = 1 if strict else (len(objects) + 1) // 2  # strict: every key any of them has
+    objects = [_key_set(entry) for entry in entries if "object" in entry.types]
+    return not objects or share_keys(objects, strict)
+
+
+def share_keys(key_sets: Collection[Collection[str]], strict: bool = False) -> bool:
+    """Whether objects (each given by the keys its values had) share their common keys:
+    each has at least half of the keys at least half of them have, or when `strict`,
+    at least half of all the keys any of them has."""
+    counts = Counter(key for keys in key_sets for key in keys)
+    least = 1 if strict else (len(key_sets) + 1) // 2  # strict: every key any of them has
     common = {key for key, count in counts.items() if count >= least}
     return bool(common) and all(
-        len(common.intersection(_key_set(entry))) >= AGREEING_KEYS * len(common)
-        for entry in objects
+        len(common.intersection(keys)) >= AGREEING_KEYS * len(common) for keys in key_sets
     )
+
+
+def varies(objects: int, size: int, present: int) -> bool:
+    """The key set varies: on average an object has at most half of the keys seen."""
+    return objects >= 2 and size >= VARYING_SIZE and present * 2 <= objects * size
 
 
 def is_map(objects: int, children: Mapping[str, Entry]) -> bool:
@@ -164,6 +174,46 @@ def _all_objects(entries: Iterable[Entry]) -> bool:
 
 
 _OBJECT_OR_NULL = frozenset({"object", "null"})
+
+
+# Judged on raw values, before anything is counted (`core.inference`): the same
+# evidence `is_map` reads from counted shapes.
+
+
+def ids_only(keys: Iterable[Any]) -> bool:
+    """Whether the keys read as ids: `core.maps`'s first kind of evidence, judged before
+    anything is counted, on the first `ID_SAMPLE` keys (most objects fail at their
+    first; a map of 4,000 ids need not spell out every one)."""
+    return all(type(key) is str and looks_like_id(key) for key in islice(keys, ID_SAMPLE))
+
+
+ID_SAMPLE = 64
+
+
+def one_kind(entries: Iterable[Any]) -> bool:
+    """Whether values have one JSON type, null aside (integer and number count as one)."""
+    kinds = {_NUMBERS.get(kind, kind) for kind in set(map(type, entries))} - {type(None)}
+    return len(kinds) == 1
+
+
+_NUMBERS: dict[type, type] = {int: float}
+
+
+def varying(objects: list[Any], keys: Counter[Any]) -> bool:
+    """`core.maps`'s second kind of evidence, judged before the keys' columns are made:
+    the key set varies across the objects, the values have one type, and object values
+    share their common keys (each key's values taken together, as `settle` sees them)."""
+    if not varies(len(objects), len(keys), sum(keys.values())):
+        return False
+    entries = [value for current in objects for value in current.values()]
+    if not one_kind(entries):
+        return False
+    unions: dict[Any, set[Any]] = {}
+    for current in objects:
+        for key, value in current.items():
+            if isinstance(value, dict):
+                unions.setdefault(key, set()).update(value)
+    return not unions or share_keys(list(unions.values()))
 
 
 @dataclass(frozen=True, slots=True)
