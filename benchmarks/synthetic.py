@@ -21,12 +21,13 @@ complete and reused by later runs.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import shutil
 import string
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -208,17 +209,29 @@ def _write_corpus(folder: Path, preset: Preset, seed: int, drifted: bool) -> Non
     """Cassettes until `preset.size`; BASE and CURRENT share file names and body sizes."""
     plan = random.Random(seed)
     values = random.Random(seed * 7919 + drifted)
-    endpoints = []
+    endpoints: list[Planned] = []
     for number in range(preset.endpoints):
         fields = _fields(plan, 0, plan.randint(5, 18))
         if drifted and number % 10 == 3:
             fields = _drift(random.Random(seed + number), fields)
         pool = [_record(values, fields) for _ in range(64)]  # fresh values per recording
-        endpoints.append((number, plan.choice(["record", "page", "page", "list"]), pool))
+        style = plan.choice(["record", "page", "page", "list"])
+        endpoints.append((number, "resource", style, functools.partial(_body, values, style, pool)))
+    _write_cassettes(folder, preset, plan, endpoints)
+
+
+Planned = tuple[int, str, str, Callable[[int], Any]]  # number, file stem, style, body(size)
+
+
+def _write_cassettes(
+    folder: Path, preset: Preset, plan: random.Random, endpoints: Sequence[Planned]
+) -> None:
+    """Cassettes of one to five interactions, one endpoint after another, until
+    `preset.size` bytes of bodies are written."""
     written = cassette = 0
     while written < preset.size:
-        number, style, pool = endpoints[cassette % len(endpoints)]
-        uri = f"https://api{number % 7}.example.com/v1/resource{number}"
+        number, stem, style, body_of = endpoints[cassette % len(endpoints)]
+        uri = f"https://api{number % 7}.example.com/v1/{stem}{number}"
         interactions: list[dict[str, Any]] = []
         total = 0
         for index in range(plan.randint(1, 5)):
@@ -226,12 +239,11 @@ def _write_corpus(folder: Path, preset: Preset, seed: int, drifted: bool) -> Non
             total += size
             if interactions and total > MAX_CASSETTE // 2:
                 break
-            body = _body(values, style, pool, size)
             interactions.append(
-                _interaction(f"{uri}/{1000 + index}" if style == "record" else uri, body)
+                _interaction(f"{uri}/{1000 + index}" if style == "record" else uri, body_of(size))
             )
         text = yaml.dump({"interactions": interactions, "version": 1}, Dumper=yaml.CSafeDumper)
-        path = folder / f"svc{number % 7}" / f"resource{number:03d}-{cassette:05d}.yaml"
+        path = folder / f"svc{number % 7}" / f"{stem}{number:03d}-{cassette:05d}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         written += total
@@ -325,28 +337,12 @@ def _write_maps_corpus(folder: Path, preset: Preset, seed: int, side: int) -> No
     and values (`plan`, `values`) and only the maps' keys differ (`ids`)."""
     plan, values = random.Random(seed), random.Random(seed * 7919)
     ids = random.Random(seed * 104729 + side)
-    endpoints = [_map_endpoint(plan, values, number) for number in range(preset.endpoints)]
-    written = cassette = 0
-    while written < preset.size:
-        point = endpoints[cassette % len(endpoints)]
-        uri = f"https://api{point.number % 7}.example.com/v1/maps{point.number}"
-        interactions: list[dict[str, Any]] = []
-        total = 0
-        for index in range(plan.randint(1, 5)):
-            size = _body_size(plan)
-            total += size
-            if interactions and total > MAX_CASSETTE // 2:
-                break
-            body = _map_body(values, ids, point, size)
-            interactions.append(
-                _interaction(f"{uri}/{1000 + index}" if point.style == "record" else uri, body)
-            )
-        text = yaml.dump({"interactions": interactions, "version": 1}, Dumper=yaml.CSafeDumper)
-        path = folder / f"svc{point.number % 7}" / f"maps{point.number:03d}-{cassette:05d}.yaml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        written += total
-        cassette += 1
+    points = [_map_endpoint(plan, values, number) for number in range(preset.endpoints)]
+    endpoints: list[Planned] = [
+        (point.number, "maps", point.style, functools.partial(_map_body, values, ids, point))
+        for point in points
+    ]
+    _write_cassettes(folder, preset, plan, endpoints)
 
 
 def generate(out: Path, preset_name: str, seed: int = 1) -> tuple[Path, Path]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from driftcheck.core.model import Finding, Location, Node, Severity
-from driftcheck.core.paths import ITEMS, ROOT, VALUES, Step, child_path, parse_path
+from driftcheck.core.paths import ITEMS, ROOT, VALUES, child_path, parse_path
 from driftcheck.core.rules import RuleId, finding
+from driftcheck.core.shape import node_at
 from driftcheck.core.signature import Reach
 from driftcheck.core.tags import UNTAGGED, variant_names
 
@@ -74,15 +75,8 @@ def uncovered_variants(
 def variant_label(shape: Node, path: str) -> str:
     """` of type `User`` when the key at `path` belongs to some variants of its object
     only (its counts are theirs), else "": so a message says whose key it is."""
-    node: Node | None = shape
     segments = parse_path(path)
-    for segment in segments[:-1]:
-        if node is None:
-            return ""
-        if isinstance(segment, str):
-            node = node.keys.get(segment)
-        else:
-            node = node.items if segment is Step.ITEMS else node.values
+    node = node_at(shape, segments[:-1])
     key = segments[-1] if segments else None
     names = variant_names(node) if node is not None and isinstance(key, str) else []
     if node is None or not names:

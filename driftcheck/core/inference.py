@@ -343,7 +343,7 @@ def settle(root: Acc, decide: Decide | None = None) -> None:
     `decide` says for a path whether it is a map (True), never one (False), or leaves it
     to the heuristics of `core.maps` (None).
     """
-    if decide is None and not _any_map(root):
+    if not any_map(root, decide):
         return  # the usual case, found in one walk without building the post-order
     for acc, path in reversed(_nodes(root, decide is not None)):
         if acc.values is not None or not acc.keys:
@@ -357,19 +357,23 @@ def settle(root: Acc, decide: Decide | None = None) -> None:
             settle(acc.values, _below(decide, path) if decide is not None else None)
 
 
-def _any_map(root: Acc) -> bool:
-    """Whether some object below `root` is a map by the heuristics (folding one can make
-    its parent one: only then is the full walk needed)."""
-    stack = [root]
+def any_map(root: Source, decide: Decide | None = None) -> bool:
+    """Whether some object below `root` (a shape or an accumulator) is a map not folded
+    yet. Folding one can make its parent one: only then is `settle`'s full walk needed."""
+    stack: list[tuple[Source, tuple[Segment, ...]]] = [(root, ())]
     while stack:
-        acc = stack.pop()
-        if acc.values is None and acc.keys and maps.is_map(acc.types.get("object", 0), acc.keys):
-            return True
-        stack.extend(acc.keys.values())
-        if acc.items is not None:
-            stack.append(acc.items)
-        if acc.values is not None:
-            stack.append(acc.values)
+        node, path = stack.pop()
+        if node.values is None and node.keys:
+            verdict = decide(path) if decide is not None else None
+            if verdict is None:
+                verdict = maps.is_map(node.types.get("object", 0), node.keys)
+            if verdict:
+                return True
+        for key, child in node.keys.items():
+            stack.append((child, (*path, key) if decide is not None else ()))
+        for step, below in ((Step.ITEMS, node.items), (Step.VALUES, node.values)):
+            if below is not None:
+                stack.append((below, (*path, step) if decide is not None else ()))
     return False
 
 

@@ -25,7 +25,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Protocol
 
@@ -77,15 +77,6 @@ class Entry(Protocol):
 
     @property
     def values(self) -> Any: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Value:
-    """An `Entry` written out (for tests and callers without a shape)."""
-
-    types: Mapping[str, int]
-    keys: Mapping[str, Any] = field(default_factory=dict)
-    values: Any = None
 
 
 def _kinds(types: Mapping[str, int]) -> frozenset[str]:

@@ -8,12 +8,11 @@ keys are data (ids, names) is a map: its values are merged at `{*}` (`core.maps`
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from driftcheck.core import inference, tags
 from driftcheck.core.inference import Decide, json_type
 from driftcheck.core.limits import MAX_SHAPE_DEPTH
-from driftcheck.core.maps import is_map
 from driftcheck.core.model import JSON_TYPES, Field, Node
 from driftcheck.core.paths import ITEMS, ROOT, VALUES, Segment, Step, child_path
 from driftcheck.core.rows import Rows, from_rows, from_rows_acc, to_rows
@@ -33,6 +32,7 @@ __all__ = [
     "infer_all",
     "json_type",
     "merge",
+    "node_at",
     "settled",
 ]
 
@@ -122,28 +122,9 @@ def settled(node: Node, maps: MapRule = AUTO) -> Node:
     if maps is None:
         return node
     decide = None if maps == AUTO else maps
-    if not _foldable(node, decide):  # type: ignore[arg-type]  # a Decide
+    if not inference.any_map(node, decide):  # type: ignore[arg-type]  # a Decide
         return node
     return merge(node, maps=maps)
-
-
-def _foldable(root: Node, decide: Decide | None) -> bool:
-    """Whether some object of `root` is a map not folded yet."""
-    stack: list[tuple[Node, tuple[Segment, ...]]] = [(root, ())]
-    while stack:
-        node, path = stack.pop()
-        if node.keys and node.values is None:
-            verdict = decide(path) if decide is not None else None
-            if verdict is None:
-                verdict = is_map(node.types.get("object", 0), node.keys)
-            if verdict:
-                return True
-        for key, child in node.keys.items():
-            stack.append((child, (*path, key) if decide is not None else ()))
-        for step, below in ((Step.ITEMS, node.items), (Step.VALUES, node.values)):
-            if below is not None:
-                stack.append((below, (*path, step) if decide is not None else ()))
-    return False
 
 
 def infer_all(
@@ -171,9 +152,7 @@ def align_maps(first: Node, second: Node) -> tuple[Node, Node]:
         one, other = stack.pop()
         if (one.values is None) != (other.values is None):
             inference.fold(one if one.values is None else other)
-        pairs = [(one.items, other.items), (one.values, other.values)]
-        pairs.extend((child, other.keys.get(key)) for key, child in one.keys.items())
-        stack.extend((a, b) for a, b in pairs if a is not None and b is not None)
+        stack.extend(_pairs(one, other))
     return from_rows(to_rows(accs[0])), from_rows(to_rows(accs[1]))
 
 
@@ -185,10 +164,33 @@ def _misaligned(first: Node, second: Node) -> bool:
             continue
         if (one.values is None) != (other.values is None):
             return True
-        pairs = [(one.items, other.items), (one.values, other.values)]
-        pairs.extend((child, other.keys.get(key)) for key, child in one.keys.items())
-        stack.extend((a, b) for a, b in pairs if a is not None and b is not None)
+        stack.extend(_pairs(one, other))
     return False
+
+
+_T = TypeVar("_T", Node, inference.Acc)
+
+
+def _pairs(one: _T, other: _T) -> list[tuple[_T, _T]]:
+    """The places both sides have below these two: elements, map values, common keys."""
+    pairs = [(one.items, other.items), (one.values, other.values)]
+    pairs.extend((child, other.keys.get(key)) for key, child in one.keys.items())
+    return [(a, b) for a, b in pairs if a is not None and b is not None]
+
+
+def node_at(shape: Node, segments: Iterable[Segment]) -> Node | None:
+    """The node of `shape` at a path's segments (`paths.parse_path`); None if it has none."""
+    node: Node | None = shape
+    for segment in segments:
+        if node is None:
+            return None
+        if segment is Step.ITEMS:
+            node = node.items
+        elif segment is Step.VALUES:
+            node = node.values
+        else:
+            node = node.keys.get(segment)
+    return node
 
 
 def flatten(node: Node) -> Iterator[Field]:

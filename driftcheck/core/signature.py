@@ -16,7 +16,7 @@ from typing import Any
 from driftcheck.core.model import Field, Location, Node, Opaque
 from driftcheck.core.paths import ITEMS, ROOT, VALUES, child_path
 from driftcheck.core.shape import fits, format_types, json_type
-from driftcheck.core.tags import UNTAGGED, key_parents, partitioned, variant_of
+from driftcheck.core.tags import key_parents, partitioned, tag_value, variant_of
 
 Descriptor = Mapping[str, Any]  # {"types": frozenset[str], "nullable": bool, "required": ...}
 Flat = dict[str, Descriptor]  # JSONPath -> descriptor: a flattened structural signature
@@ -275,15 +275,14 @@ class Reach:
         if not partitioned(node):
             return node.keys
         variant = variant_of(node, value)
-        tag = value.get(node.tag or "")
-        name = tag if isinstance(tag, str) and variant is not None else UNTAGGED
+        if variant is None:
+            every = node.variants.values()
+            return [key for key in node.keys if all(v.keys.get(key) for v in every)]
+        name = tag_value(value, node.tag or "")
         seen = self.tags.setdefault(path, {})
-        if variant is not None and name not in seen:
+        if name not in seen:
             seen[name] = First(self._next(), where(path), name)
-        if variant is not None:
-            return [key for key in node.keys if variant.keys.get(key)]
-        every = node.variants.values()
-        return [key for key in node.keys if all(v.keys.get(key) for v in every)]
+        return [key for key in node.keys if variant.keys.get(key)]
 
     def flat(self) -> Flat:
         """The fixture's signature: each path's types, and for keys whether every reached

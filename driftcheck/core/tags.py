@@ -89,12 +89,17 @@ def key_parents(node: Node) -> Mapping[str, int] | None:
     }
 
 
+def tag_value(value: Mapping[str, Any], tag: str) -> str:
+    """The variant an object names by its tag (`UNTAGGED` when it names none)."""
+    name = value.get(tag)
+    return name if isinstance(name, str) else UNTAGGED
+
+
 def variant_of(node: Node, value: Any) -> Tagged | None:
     """The variant a fixture object belongs to, by its tag's value (None: unknown)."""
     if node.tag is None or not partitioned(node) or not isinstance(value, dict):
         return None
-    name = value.get(node.tag)
-    return node.variants.get(name if isinstance(name, str) else UNTAGGED)
+    return node.variants.get(tag_value(value, node.tag))
 
 
 def variant_names(node: Node) -> list[str]:

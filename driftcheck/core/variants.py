@@ -16,14 +16,14 @@ optional keys then fits in one or two files, where one file per edit made dozens
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from driftcheck.core.model import Field, Node, Tagged
 from driftcheck.core.paths import ITEMS, ROOT, VALUES, Step, child_path, join, parse_path
-from driftcheck.core.shape import flatten, infer
-from driftcheck.core.tags import UNTAGGED, variant_names
+from driftcheck.core.shape import flatten, infer, node_at
+from driftcheck.core.tags import tag_value, variant_names
 
 Location = tuple[str | int, ...]  # a place in one body: keys, and indices into arrays
 WITNESSES = 32  # edits kept per variation and body: alternatives when one place is taken
@@ -109,11 +109,11 @@ def targets(shape: Node) -> tuple[Target, ...]:
     found: list[Target] = []
     for item in flatten(shape):
         segments = parse_path(item.path)
-        if _optional(item, _node_at(shape, segments[:-1]), segments[-1:]):
+        if _optional(item, node_at(shape, segments[:-1]), segments[-1:]):
             found.append(Target("absent", item.path))
         if item.nulls and set(item.counts) - {"null"}:
             found.append(Target("null", item.path))
-        node = _node_at(shape, segments)
+        node = node_at(shape, segments)
         if node is not None and node.tag is not None:
             names = variant_names(node)  # only a tag that tells key sets apart
             found.extend(Target("variant", item.path, node.tag, name) for name in names)
@@ -129,20 +129,6 @@ def _optional(item: Field, parent: Node | None, last: tuple[Step | str, ...]) ->
         return True
     key = str(last[0])
     return any(0 < tagged.keys.get(key, 0) < tagged.count for tagged in parent.variants.values())
-
-
-def _node_at(shape: Node, segments: Iterable[Step | str]) -> Node | None:
-    node: Node | None = shape
-    for segment in segments:
-        if node is None:
-            return None
-        if segment is Step.ITEMS:
-            node = node.items
-        elif segment is Step.VALUES:
-            node = node.values
-        else:
-            node = node.keys.get(segment)
-    return node
 
 
 def cover(bodies: Sequence[Any], shape: Node) -> Cover:
@@ -289,20 +275,15 @@ def _object(
         elif tagged is None or tagged.keys.get(key, 0) < tagged.count:
             shows.edit(target, "removed", (*at, key))
     if node.tag is not None:
-        named = lookup.variant.get((path, _tag_value(value, node.tag)))
+        named = lookup.variant.get((path, tag_value(value, node.tag)))
         if named is not None:
             shows.as_is.setdefault(named, (*at, node.tag))
-
-
-def _tag_value(value: dict[str, Any], tag: str) -> str:
-    name = value.get(tag)
-    return name if type(name) is str else UNTAGGED
 
 
 def _variant(node: Node, value: dict[str, Any]) -> Tagged | None:
     if node.tag is None or not node.variants:
         return None
-    return node.variants.get(_tag_value(value, node.tag))
+    return node.variants.get(tag_value(value, node.tag))
 
 
 class _Guard:

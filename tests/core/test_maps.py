@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from driftcheck.core.compare import compare
-from driftcheck.core.maps import Declared, Value, is_map, looks_like_id
+from driftcheck.core.maps import Declared, is_map, looks_like_id
 from driftcheck.core.model import EndpointSet, Node, StatusShape
 from driftcheck.core.rows import check_rows
 from driftcheck.core.shape import ShapeBuilder, flatten, from_rows, infer_all, merge, settled
@@ -50,12 +50,10 @@ def test_keys_that_read_as_field_names(key: str) -> None:
 
 
 def test_values_must_agree_for_a_map() -> None:
-    agreeing = {"1": Value({"string": 1}), "2": Value({"string": 1})}
+    agreeing = {"1": Node({"string": 1}), "2": Node({"string": 1})}
     assert is_map(1, agreeing)
-    assert not is_map(1, {"1": Value({"string": 1}), "2": Value({"integer": 1})})
-    assert is_map(
-        1, {"1": Value({"integer": 1}), "2": Value({"number": 1}), "3": Value({"null": 1})}
-    )
+    assert not is_map(1, {"1": Node({"string": 1}), "2": Node({"integer": 1})})
+    assert is_map(1, {"1": Node({"integer": 1}), "2": Node({"number": 1}), "3": Node({"null": 1})})
 
 
 def test_ports_keyed_by_name_are_one_place() -> None:
