@@ -12,7 +12,7 @@ import http.cookiejar
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +26,20 @@ from driftcheck.config import Config, Endpoint
 from driftcheck.core.model import Outcome
 from driftcheck.errors import DriftcheckError
 from driftcheck.files import write_atomic
-from driftcheck.record.scrub import leaked, scrub_body, scrub_headers, scrub_url
-from driftcheck.record.writer import Exchange, serialize
+from driftcheck.record.exchange import (
+    BodyCheck,
+    LeakError,
+    Received,
+    SampleError,
+    cassette_text,
+    check_response,
+    to_exchange,
+)
+from driftcheck.record.scrub import Scrubbing
+from driftcheck.record.writer import Exchange
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0
-DROPPED_HEADERS = frozenset({"content-encoding", "transfer-encoding"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,30 +58,18 @@ class Settings:
     timeout: float = 10.0
     retries: int = 2
     backoff: float = 0.5
-    scrub_headers: tuple[str, ...] = ()
-    scrub_query: tuple[str, ...] = ()
-    scrub_body: tuple[str, ...] = ()
-    secrets: dict[str, str] = field(default_factory=dict)
+    scrubbing: Scrubbing = field(default_factory=Scrubbing)
     check_body: BodyCheck | None = None  # why a body cannot be read, for refusing it
 
     @classmethod
     def from_config(cls, config: Config, **overrides: Any) -> Settings:
-        return cls(
-            timeout=config.timeout,
-            retries=config.retries,
-            scrub_headers=config.scrub_headers,
-            scrub_query=config.scrub_query,
-            scrub_body=config.scrub_body,
+        scrubbing = Scrubbing(
+            headers=config.scrub_headers,
+            query=config.scrub_query,
+            body=config.scrub_body,
             secrets=dict(config.secrets),
-            **overrides,
         )
-
-
-BodyCheck = Callable[[bytes, Mapping[str, list[str]]], str | None]
-
-
-class SampleError(Exception):
-    """One sample failed; the message is the one-line reason shown to the user."""
+        return cls(timeout=config.timeout, retries=config.retries, scrubbing=scrubbing, **overrides)
 
 
 def samples(endpoint: Endpoint) -> Iterator[Sample]:
@@ -166,59 +162,26 @@ def fetch(sample: Sample, settings: Settings) -> requests.Response:
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def check_response(
-    sample: Sample, response: requests.Response, check_body: BodyCheck | None = None
-) -> None:
-    """Refuse responses a cassette must not hold: unexpected status, broken JSON."""
-    expected = sample.endpoint.expect_status
-    status = response.status_code
-    if (expected and status not in expected) or (not expected and status >= 400):
-        wanted = ", ".join(map(str, expected)) if expected else "below 400"
-        raise SampleError(f"unexpected status {status} (expected {wanted}) from {sample.url}")
-    if check_body is None:
-        return
-    headers = {k.lower(): [v] for k, v in response.headers.items()}
-    headers.pop("content-encoding", None)  # requests has decoded the body already
-    problem = check_body(response.content, headers)
-    if problem is not None:
-        raise SampleError(f"{problem} (from {sample.url})")
-
-
-def to_exchange(sample: Sample, response: requests.Response, settings: Settings) -> Exchange:
-    """The recorded exchange, with every configured and built-in secret scrubbed."""
+def received(sample: Sample, response: requests.Response) -> Received:
+    """The response as plain values, for checking and scrubbing (`record/exchange.py`)."""
     request = response.request
-    request_headers = {k: [str(v)] for k, v in request.headers.items()}
-    response_headers = {
-        k: [v] for k, v in response.headers.items() if k.lower() not in DROPPED_HEADERS
-    }
-    body = scrub_body(
-        response.content, response.headers.get("Content-Type", ""), settings.scrub_body
-    )
-    for name in list(response_headers):
-        if name.lower() == "content-length":
-            response_headers[name] = [str(len(body))]
     raw_request = request.body.encode() if isinstance(request.body, str) else request.body
-    request_body = None
-    if raw_request:
-        content_type = request.headers.get("Content-Type", "")
-        request_body = scrub_body(raw_request, content_type, settings.scrub_body)
-    return Exchange(
-        method=sample.endpoint.method,
-        uri=scrub_url(request.url or sample.url, settings.scrub_query),
-        request_headers=scrub_headers(request_headers, settings.scrub_headers),
-        request_body=request_body,
+    return Received(
+        url=request.url or sample.url,
         status=response.status_code,
         reason=response.reason or "",
-        response_headers=scrub_headers(response_headers, settings.scrub_headers),
-        body=body,
+        headers=dict(response.headers),
+        body=response.content,
+        request_headers={k: str(v) for k, v in request.headers.items()},
+        request_body=raw_request or None,
     )
 
 
 def record_sample(sample: Sample, settings: Settings) -> Exchange:
-    response = fetch(sample, settings)
-    check_response(sample, response, settings.check_body)
+    got = received(sample, fetch(sample, settings))
+    check_response(sample.url, sample.endpoint.expect_status, got, settings.check_body)
     try:
-        return to_exchange(sample, response, settings)
+        return to_exchange(sample.endpoint.method, got, settings.scrubbing)
     except DriftcheckError as error:  # e.g. a body too deep to scrub: refused, never written
         raise SampleError(f"{error} (from {sample.url})") from None
 
@@ -227,17 +190,10 @@ def write_endpoint(
     endpoint: Endpoint, exchanges: list[Exchange], out: Path, settings: Settings
 ) -> Outcome:
     """Serialize, scan for leaked secrets, then write atomically."""
-    text = serialize(exchanges)
-    names = leaked(text, settings.secrets)
-    if names:
-        variables = ", ".join(f"${{{name}}}" for name in names)
-        return Outcome(
-            endpoint.name,
-            len(exchanges),
-            error=f"refused to write: the recording contains the value of {variables}; "
-            "add the header, query parameter or body key that carries it to "
-            "scrub_headers, scrub_query or scrub_body",
-        )
+    try:
+        text = cassette_text(exchanges, settings.scrubbing)
+    except LeakError as error:
+        return Outcome(endpoint.name, len(exchanges), error=str(error))
     path = out / f"{endpoint.name}.yaml"
     write_atomic(path, text, durable=True, mode=0o644)
     return Outcome(endpoint.name, len(exchanges), path=str(path))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
@@ -24,6 +25,17 @@ BUILTIN_QUERY = frozenset(
     {"api_key", "key", "token", "access_token", "secret", "signature", "password"}
 )
 MIN_SECRET_LENGTH = 4  # shorter values would match everywhere
+
+
+@dataclass(frozen=True, slots=True)
+class Scrubbing:
+    """What to scrub: configured header, query and body-key names, and the expanded
+    `${VAR}` values (name -> value) that must never be written or shown."""
+
+    headers: tuple[str, ...] = ()
+    query: tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
+    secrets: Mapping[str, str] = field(default_factory=dict)
 
 
 def secret_header(name: str, extra: Iterable[str] = ()) -> bool:
