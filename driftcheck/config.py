@@ -123,6 +123,7 @@ class Config:
     concurrency: int = 8
     timeout: float = 10.0
     retries: int = 2
+    max_response_mb: int = 256  # a live response body larger than this is refused
     scrub_headers: tuple[str, ...] = ()
     scrub_query: tuple[str, ...] = ()
     scrub_body: tuple[str, ...] = ()
@@ -319,6 +320,13 @@ TOP: tuple[Key, ...] = (
     Key("concurrency", INTEGER, 8, at_least(1, "at least 1"), env="DRIFTCHECK_CONCURRENCY"),
     Key("timeout", NUMBER, 10, seconds, env="DRIFTCHECK_TIMEOUT"),
     Key("retries", INTEGER, 2, at_least(0, "0 or more"), env="DRIFTCHECK_RETRIES"),
+    Key(
+        "max_response_mb",
+        INTEGER,
+        256,
+        at_least(1, "at least 1 (MiB)"),
+        env="DRIFTCHECK_MAX_RESPONSE_MB",
+    ),
     Key("workers", INTEGER, 0, at_least(0, "0 (one per core) or more"), env="DRIFTCHECK_WORKERS"),
     Key("cache", STRING, DEFAULT_CACHE, resolved_path, env="DRIFTCHECK_CACHE"),
     Key("scrub_headers", LIST, (), strings),

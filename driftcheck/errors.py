@@ -19,6 +19,12 @@ class ExitCode(enum.IntEnum):
     INPUT = 2  # usage, config or input error
     RECORDING = 3  # recording failed for some endpoints
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    TERMINATED = 143  # SIGTERM (128 + SIGTERM)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so every Ctrl-C clean-up path runs for it too;
+    the CLI exits 143 for it, 130 for a plain KeyboardInterrupt."""
 
 
 class DriftcheckError(Exception):

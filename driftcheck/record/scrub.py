@@ -171,3 +171,16 @@ def leaked(text: str, secrets: Mapping[str, str]) -> list[str]:
         if any(form in text for form in forms):
             found.append(name)
     return found
+
+
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+
+
+def shown(text: str, scrubbing: Scrubbing) -> str:
+    """`text` made safe to show (messages, reports): URLs scrubbed as cassettes are, and
+    every secret's value replaced."""
+    text = _URL.sub(lambda found: scrub_url(found.group(0), scrubbing.query), text)
+    for value in scrubbing.secrets.values():
+        if len(value) >= MIN_SECRET_LENGTH:
+            text = text.replace(value, REDACTED)
+    return text
