@@ -185,7 +185,16 @@ def test_every_config_field_and_endpoint_field_is_declared_once() -> None:
     assert sorted(key.name for key in IGNORE) == sorted(ignore_fields)
     assert {key.env for key in TOP if key.env} == {
         f"DRIFTCHECK_{name.upper()}"
-        for name in ("cassettes", "fresh", "concurrency", "timeout", "retries", "workers", "cache")
+        for name in (
+            "cassettes",
+            "fresh",
+            "concurrency",
+            "timeout",
+            "retries",
+            "workers",
+            "cache",
+            "max_response_mb",
+        )
     }
 
 
