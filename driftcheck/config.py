@@ -9,7 +9,6 @@ cannot drift apart.
 from __future__ import annotations
 
 import datetime
-import itertools
 import os
 import re
 import string
@@ -19,25 +18,37 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from driftcheck import config_checks as checks
 from driftcheck.config_spec import (
     ANY,
+    DATE,
     INTEGER,
     LIST,
+    MAX_CONCURRENCY,
+    MAX_RESPONSE_MB,
+    MAX_RETRIES,
+    MAX_WORKERS,
     NUMBER,
+    PLACES,
     STRING,
     TABLE,
     VARIABLE,
     At,
     Key,
-    Kind,
     at_least,
+    check_document,
     checked,
     converted,
+    date,
     expand,
+    label,
+    names,
+    not_utf8,
     path_patterns,
+    places,
     resolved_path,
     seconds,
-    strings,
+    within,
 )
 from driftcheck.core import policy
 from driftcheck.core.maps import Declared
@@ -57,8 +68,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 CONFIG_FILE = "driftcheck.toml"
 DEFAULT_CACHE = ".driftcheck/cache"  # "" turns the shape cache off
 PYPROJECT = "pyproject.toml"
-_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-_MAGIC = frozenset("*?[")
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+_NAMES_DRIFTCHECK = re.compile(rb"tool\s*\.\s*[\"']?driftcheck")  # [tool.driftcheck], dotted keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,99 +192,37 @@ class Config:
         return self.fresh_sources or (str(self.fresh),)
 
 
-@dataclass(frozen=True, slots=True)
-class Places:
-    """A `cassettes` or `fresh` value: the folder `record` writes, and what is read."""
-
-    folder: Path
-    patterns: tuple[str, ...]  # (): the folder alone
-
-
-PLACES = Kind((str, list), "a folder, a glob or a list of them")
-DATE = Kind((datetime.date, str), "a date such as 2020-01-01")
-
-
-def _date(value: datetime.date | str, at: At) -> datetime.date:
-    """A TOML date (`2020-01-01`, a date-time's day) or an ISO date string."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(value.strip())
-    except ValueError:
-        raise at.error(f"must be a date such as 2020-01-01, not {value!r}") from None
-
-
 RECENCY: tuple[Key, ...] = (  # top-level, and per endpoint overriding it
-    Key("contract_since", DATE, None, _date),
+    Key("contract_since", DATE, None, date),
     Key("contract_newest", INTEGER, None, at_least(1, "at least 1 (recording days)")),
 )
 
 
-def _places(value: str | list[Any], at: At) -> Places:
-    """One folder (searched recursively), a glob (`tests/cassettes/**/*.yaml`) or a list
-    of them; `record` writes into the first one's folder (a glob's fixed part)."""
-    given = [value] if isinstance(value, str) else list(strings(value, at))
-    if not given or not all(text.strip() for text in given):
-        raise at.error("must name a folder or a glob, or list them")
-    first = at.root / given[0]
-    if len(given) == 1 and not _MAGIC & set(given[0]) and not first.is_file():
-        return Places(first.resolve(), ())
-    fixed = Path(*itertools.takewhile(lambda part: not _MAGIC & set(part), first.parts))
-    folder = fixed.parent if fixed.is_file() else fixed
-    return Places(folder.resolve(), tuple(str(at.root / text) for text in given))
-
-
-def _values(value: Any) -> tuple[Any, ...]:
-    """A placeholder's values: one, or a list of them."""
-    return tuple(value) if isinstance(value, list) else (value,)
-
-
-def _file_name(name: str, at: At) -> str:
-    if not _FILE_NAME.fullmatch(name):
-        raise ConfigError(
-            f"{at.file}: endpoint name {name!r} must be a file name: letters, digits, '.', '_', '-'"
-        )
-    return name
-
-
-def _statuses(codes: list[Any], at: At) -> tuple[int, ...]:
-    wrong = [code for code in codes if not str(code).isdigit()]
-    if wrong:
-        raise ConfigError(f"{at.place}: `expect_status` must list status codes, not {wrong[0]!r}")
-    return tuple(int(code) for code in codes)
-
-
-def _fixtures(references: list[Any], at: At) -> tuple[str, ...]:
-    if not all(isinstance(ref, str) and ref.strip() for ref in references):
-        raise ConfigError(
-            f'{at.place}: `fixtures` must list paths such as "tests/fixtures/user.json" '
-            'or "tests/test_users.py::MOCK_USER"'
-        )
-    return tuple(references)
-
-
-ENDPOINT: tuple[Key, ...] = (
-    Key("name", STRING, None, _file_name, required=True),
-    Key("method", STRING, "GET", lambda text, at: text.upper()),
-    Key("url", STRING, required=True),
-    Key("params", TABLE, {}, lambda table, at: {k: _values(v) for k, v in table.items()}),
-    Key("query", TABLE, {}, lambda table, at: {k: str(v) for k, v in table.items()}),
-    Key("headers", TABLE, {}, lambda table, at: {k: str(v) for k, v in table.items()}),
-    Key("json", ANY),
-    Key("expect_status", LIST, (), _statuses),
-    Key("fixtures", LIST, (), _fixtures),
-    Key("match_query", TABLE, {}, lambda table, at: {k: str(v) for k, v in table.items()}),
-    Key("operation", STRING),
+ENDPOINT: tuple[Key, ...] = (  # the checks are in `config_checks`
+    Key("name", STRING, None, checks.file_name, required=True),
+    Key("method", STRING, "GET", checks.method),
+    Key("url", STRING, required=True),  # checked as written, before expansion
+    Key("params", TABLE, {}, checks.params),
+    Key("query", TABLE, {}, checks.texts),
+    Key("headers", TABLE, {}, checks.headers),
+    Key("json", ANY, None, checks.json_body),
+    Key("expect_status", LIST, (), checks.statuses),
+    Key("fixtures", LIST, (), checks.fixtures),
+    Key("match_query", TABLE, {}, checks.texts),
+    Key("operation", STRING, None, checks.operation),
     *RECENCY,
 )
 
 
 def _endpoint(entry: Any, at: At) -> Endpoint:
-    """One [[endpoints]] table: checked, `${VAR}`s expanded, then typed."""
+    """One [[endpoints]] table: checked, `${VAR}`s expanded in what a request sends (a
+    secret in `name` would become a file name), then typed."""
     given = checked(entry, ENDPOINT, at)
-    expanded = {k: expand(v, at, f"{at.place}, key `{k}`") for k, v in given.items()}
+    checks.written_url(given["url"], replace(at, key="url"))
+    expanded = {
+        k: expand(v, at, f"{at.place}, key `{k}`") if k in checks.SENT else v
+        for k, v in given.items()
+    }
     return Endpoint(**converted(expanded, ENDPOINT, at))  # `params` are checked to record
 
 
@@ -282,8 +231,10 @@ def _endpoints(entries: list[Any], at: At) -> tuple[Endpoint, ...]:
     endpoints: dict[str, Endpoint] = {}
     for index, entry in enumerate(entries):
         name = entry.get("name") if isinstance(entry, dict) else None
-        label = f"endpoint `{name}`" if isinstance(name, str) else f"[[endpoints]] #{index + 1}"
-        endpoint = _endpoint(entry, replace(at, table=label))
+        table = (
+            f"endpoint `{label(name)}`" if isinstance(name, str) else f"[[endpoints]] #{index + 1}"
+        )
+        endpoint = _endpoint(entry, replace(at, table=table))
         if endpoint.name in endpoints:
             raise ConfigError(f"{at.file}: two endpoints are named `{endpoint.name}`")
         endpoints[endpoint.name] = endpoint
@@ -315,23 +266,29 @@ def _ignores(entries: list[Any], at: At) -> tuple[Ignore, ...]:
 
 
 TOP: tuple[Key, ...] = (
-    Key("cassettes", PLACES, "cassettes", _places, env="DRIFTCHECK_CASSETTES"),
-    Key("fresh", PLACES, ".driftcheck/fresh", _places, env="DRIFTCHECK_FRESH"),
-    Key("concurrency", INTEGER, 8, at_least(1, "at least 1"), env="DRIFTCHECK_CONCURRENCY"),
+    Key("cassettes", PLACES, "cassettes", places, env="DRIFTCHECK_CASSETTES"),
+    Key("fresh", PLACES, ".driftcheck/fresh", places, env="DRIFTCHECK_FRESH"),
+    Key("concurrency", INTEGER, 8, within(1, MAX_CONCURRENCY), env="DRIFTCHECK_CONCURRENCY"),
     Key("timeout", NUMBER, 10, seconds, env="DRIFTCHECK_TIMEOUT"),
-    Key("retries", INTEGER, 2, at_least(0, "0 or more"), env="DRIFTCHECK_RETRIES"),
+    Key("retries", INTEGER, 2, within(0, MAX_RETRIES), env="DRIFTCHECK_RETRIES"),
     Key(
         "max_response_mb",
         INTEGER,
         256,
-        at_least(1, "at least 1 (MiB)"),
+        within(1, MAX_RESPONSE_MB, f"1 to {MAX_RESPONSE_MB} (MiB)"),
         env="DRIFTCHECK_MAX_RESPONSE_MB",
     ),
-    Key("workers", INTEGER, 0, at_least(0, "0 (one per core) or more"), env="DRIFTCHECK_WORKERS"),
+    Key(
+        "workers",
+        INTEGER,
+        0,
+        within(0, MAX_WORKERS, f"0 (one per core) to {MAX_WORKERS}"),
+        env="DRIFTCHECK_WORKERS",
+    ),
     Key("cache", STRING, DEFAULT_CACHE, resolved_path, env="DRIFTCHECK_CACHE"),
-    Key("scrub_headers", LIST, (), strings),
-    Key("scrub_query", LIST, (), strings),
-    Key("scrub_body", LIST, (), strings),
+    Key("scrub_headers", LIST, (), names),
+    Key("scrub_query", LIST, (), names),
+    Key("scrub_body", LIST, (), names),
     Key("endpoints", LIST, (), _endpoints),
     Key("max_age", STRING, None, lambda text, at: Age.parse(text, f"{at.file}: {at.named}")),
     Key("severity", TABLE, {}, lambda table, at: policy.severities(table, at.place)),
@@ -344,28 +301,62 @@ TOP: tuple[Key, ...] = (
 
 def find_config(start: Path | None = None) -> Path | None:
     """Walk up from `start` to the repository root for a config file."""
-    here = (start or Path.cwd()).resolve()
+    here = (start or _cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / CONFIG_FILE
         if candidate.is_file():
             return candidate
         pyproject = folder / PYPROJECT
-        if pyproject.is_file() and "driftcheck" in _read_toml(pyproject).get("tool", {}):
+        if pyproject.is_file() and _has_driftcheck(pyproject):
             return pyproject
         if (folder / ".git").exists():
             return None
     return None
 
 
+def _cwd() -> Path:
+    try:
+        return Path.cwd()
+    except OSError:
+        raise ConfigError("the current folder no longer exists; cd into one that does") from None
+
+
+def _has_driftcheck(pyproject: Path) -> bool:
+    """Whether a pyproject.toml has a [tool.driftcheck] table. One that cannot be read or
+    parsed belongs to another tool and is skipped (a run that needs no config must not
+    stop on it), unless its text names `tool.driftcheck`: then loading reports why."""
+    try:
+        tool = _read_toml(pyproject).get("tool")
+    except ConfigError:
+        try:
+            with pyproject.open("rb") as handle:
+                return _NAMES_DRIFTCHECK.search(handle.read(MAX_CONFIG_BYTES)) is not None
+        except OSError:
+            return False
+    return isinstance(tool, dict) and "driftcheck" in tool
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file of at most `MAX_CONFIG_BYTES`, as UTF-8 (a BOM allowed); whatever the
+    parser chokes on is one ConfigError naming the file."""
     try:
         with path.open("rb") as handle:
-            document: dict[str, Any] = tomllib.load(handle)
-            return document
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+            data = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than 16 MiB; a config file is much smaller")
+    try:
+        document: dict[str, Any] = tomllib.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: {not_utf8(data, error.start)}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+    except ValueError:  # an integer past Python's 4300 digits
+        raise ConfigError(f"{path}: invalid TOML: a number has too many digits") from None
+    return document
 
 
 def load_config(
@@ -379,13 +370,15 @@ def load_config(
     a variable that is not set is left as written instead of failing."""
     env = os.environ if environ is None else environ
     source = path or find_config(start)
-    if path is not None and not path.is_file():
-        raise ConfigError(f"{path}: no such config file")
+    if path is not None and not path.is_file():  # a FIFO or a device would never end
+        raise ConfigError(f"{path}: {'not a file' if path.exists() else 'no such config file'}")
     raw: Any = _read_toml(source) if source is not None else {}
     if source is not None and source.name == PYPROJECT:
-        raw = raw.get("tool", {}).get("driftcheck", {})
-    root = (source.parent if source else (start or Path.cwd())).resolve()
+        tool = raw.get("tool")
+        raw = tool.get("driftcheck", {}) if isinstance(tool, dict) else {}
+    root = (source.parent if source else (start or _cwd())).resolve()
     at = At(str(source) if source else "configuration", root, env, require_env, {})
+    check_document(raw, at.file)
     values = checked(raw, TOP, at)
     overridden = [key for key in TOP if key.env is not None and key.env in env]
     values.update({key.name: key.from_env(env[str(key.env)]) for key in overridden})

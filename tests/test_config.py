@@ -65,11 +65,12 @@ def test_missing_variable_names_it_the_endpoint_and_key(tmp_path: Path) -> None:
         ),
         ('concurrency = "8"', "`concurrency` must be an integer, not '8'"),
         ("timeout = true", "`timeout` must be a number, not True"),
-        ("concurrency = 0", "`concurrency` must be at least 1, not 0"),
+        ("concurrency = 0", "`concurrency` must be 1 to 1024, not 0"),
         ('[[endpoints]]\nurl = "http://x"', "[[endpoints]] #1 has no `name`"),
         (
             '[[endpoints]]\nname = "a/b"\nurl = "http://x"',
-            "endpoint name 'a/b' must be a file name: letters, digits, '.', '_', '-'",
+            "endpoint name 'a/b' must be a file name of at most 200 characters: letters, digits, "
+            "'.', '_', '-'",
         ),
         (
             '[[endpoints]]\nname = "a"\nurl = "http://x"\n[[endpoints]]\nname = "a"\nurl = "http://y"',
@@ -102,13 +103,14 @@ def test_missing_variable_names_it_the_endpoint_and_key(tmp_path: Path) -> None:
         ("ignore = [1]", "[[ignore]] #1 must be a table"),
         ('max_age = "30 days"', "`max_age`: '30 days' is not an age; write it like 30d, 12h or 2w"),
         ("max_age = 30", "`max_age` must be a string, not 30"),
-        ("timeout = 0", "`timeout` must be more than 0 seconds, not 0.0"),
-        ("retries = -1", "`retries` must be 0 or more, not -1"),
-        ("workers = -1", "`workers` must be 0 (one per core) or more, not -1"),
+        ("timeout = 0", "`timeout` must be more than 0 and at most 3600 seconds, not 0"),
+        ("retries = -1", "`retries` must be 0 to 100, not -1"),
+        ("workers = -1", "`workers` must be 0 (one per core) to 1024, not -1"),
         ('scrub_body = ["token", 1]', "`scrub_body` must list strings, not 1"),
         (
             '[[endpoints]]\nname = "a"\nurl = "http://x"\nexpect_status = ["ok"]',
-            "endpoint `a`: `expect_status` must list status codes, not 'ok'",
+            "`expect_status` in endpoint `a` must list status codes (integers 100 to 599), "
+            "not 'ok'",
         ),
         (
             '[[endpoints]]\nname = "a"\nurl = "http://x"\nfixtures = [""]',
@@ -203,7 +205,7 @@ def test_an_environment_value_is_blamed_on_its_variable(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path, environ={"DRIFTCHECK_CONCURRENCY": "0"})
     assert str(caught.value) == (
-        "environment variable DRIFTCHECK_CONCURRENCY: `concurrency` must be at least 1, not 0"
+        "environment variable DRIFTCHECK_CONCURRENCY: `concurrency` must be 1 to 1024, not 0"
     )
 
 

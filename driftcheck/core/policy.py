@@ -54,10 +54,11 @@ def check_rule(rule: str, where: str, patterns: bool = True) -> str:
     ConfigError naming `where` and the nearest valid id."""
     if rule in RULES or (patterns and _is_pattern(rule)):
         return rule
+    shown = rule if rule.isprintable() and len(rule) <= 60 else repr(rule)[:60]  # one line
     if _is_pattern(rule):
-        raise ConfigError(f"{where} takes rule ids, not patterns: `{rule}`")
+        raise ConfigError(f"{where} takes rule ids, not patterns: `{shown}`")
     hint = did_you_mean(rule, RULES) or f"; valid: {', '.join(RULES)}"
-    raise ConfigError(f"{where}: unknown rule `{rule}`{hint}")
+    raise ConfigError(f"{where}: unknown rule `{shown}`{hint}")
 
 
 def check_path(pattern: str, where: str) -> str:
@@ -90,14 +91,23 @@ def severities(levels: Mapping[str, object], where: str) -> dict[str, Severity]:
     return result
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def until_date(value: object, where: str) -> datetime.date:
-    """An ignore's expiry: a TOML date, or text starting with an ISO date."""
-    try:
-        return datetime.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise ConfigError(
-            f"{where}: `until` = {value!r} is not a date; write it like 2027-01-31"
-        ) from None
+    """An ignore's expiry: a TOML date (a date-time's day), or text starting with an ISO
+    date. Not a number or a time: `str(20270131)` would read as a date on Python 3.11."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        try:
+            return datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:48] + "..."
+    raise ConfigError(f"{where}: `until` = {shown} is not a date; write it like 2027-01-31")
 
 
 def parse_severity_flags(flags: Iterable[str]) -> dict[str, Severity]:

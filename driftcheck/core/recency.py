@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from driftcheck.core.model import Finding, Node, Severity, StatusShape
 from driftcheck.core.shape import merge
+from driftcheck.core.staleness import moment
 
 UNDATED = ""  # the day of a file with no date in it
 RECENT_DAYS = 365  # recordings older than this before an endpoint's newest are old
@@ -38,9 +39,8 @@ def day_of(stamps: Iterable[float | None]) -> str:
     """A file's day: the UTC date of the newest of its interactions' `recorded_at`, ISO;
     `UNDATED` when none has one."""
     newest = max((stamp for stamp in stamps if stamp is not None), default=None)
-    if newest is None:
-        return UNDATED
-    return datetime.datetime.fromtimestamp(newest, datetime.timezone.utc).date().isoformat()
+    when = None if newest is None else moment(newest)
+    return UNDATED if when is None else when.date().isoformat()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +142,8 @@ def recent(statuses: Mapping[int, StatusShape]) -> Recent | None:
     if not days:
         return None
     newest = datetime.date.fromisoformat(days[-1])
+    if newest.toordinal() <= RECENT_DAYS:  # year 1: nothing can be a year older
+        return None
     cutoff = (newest - datetime.timedelta(days=RECENT_DAYS)).isoformat()
     old = [day for day in days if day < cutoff]
     if not old:

@@ -16,9 +16,12 @@ from driftcheck.core.paths import ROOT
 from driftcheck.core.rules import RuleId, finding
 from driftcheck.errors import ConfigError
 
-_AGE = re.compile(r"\s*(\d+)\s*([hdw])\s*\Z")
+_AGE = re.compile(r"[ \t]*([0-9]+)[ \t]*([hdw])[ \t]*\Z")  # ASCII digits only
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
-MAX_AGE_DAYS = 999_999  # timedelta's own limit; past it an age means "never stale"
+# 1000 years: longer is a typo, not an age (and `now - MAX_AGE` is still a date)
+MAX_AGE = datetime.timedelta(days=365_000)
+_LONGEST = "write at most 365000d, 8760000h or 52142w"
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +35,23 @@ class Age:
     def parse(cls, text: str, where: str = "--max-age") -> Age:
         """`30d`, `12h` or `2w`; ConfigError naming `where` otherwise."""
         match = _AGE.match(text)
-        if match is None or int(match.group(1)) == 0:
-            raise ConfigError(f"{where}: {text!r} is not an age; write it like 30d, 12h or 2w")
-        amount, unit = int(match.group(1)), _UNITS[match.group(2)]
-        try:
-            delta = datetime.timedelta(**{unit: amount})
-        except OverflowError:
-            delta = datetime.timedelta(days=MAX_AGE_DAYS)
+        shown = repr(text) if len(text) < 40 else repr(text[:30] + "...")
+        if match is None or not match.group(1).strip("0"):
+            raise ConfigError(f"{where}: {shown} is not an age; write it like 30d, 12h or 2w")
+        digits, unit = match.group(1).lstrip("0"), _UNITS[match.group(2)]
+        delta = MAX_AGE * 2 if len(digits) > 9 else datetime.timedelta(**{unit: int(digits)})
+        if delta > MAX_AGE:  # a timedelta overflows at 999999999 days; no age is that long
+            raise ConfigError(f"{where}: {shown} is longer than 1000 years; {_LONGEST}")
         return cls(delta, text.strip())
+
+
+def moment(stamp: float) -> datetime.datetime | None:
+    """A POSIX time as a UTC datetime; None when it is outside the years 1 to 9999 (a
+    date in a cassette that no calendar arithmetic can hold)."""
+    try:
+        return _EPOCH + datetime.timedelta(seconds=stamp)
+    except (OverflowError, ValueError):  # past either end of the calendar, inf, nan
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +70,13 @@ def stale_findings(
     """One `cassette-stale` finding per endpoint of every cassette older than `max_age`."""
     findings: list[Finding] = []
     for cassette in sorted(cassettes, key=lambda c: c.file):
-        moment = datetime.datetime.fromtimestamp(cassette.stamp, datetime.timezone.utc)
-        age = now - moment
+        when = moment(cassette.stamp)
+        if when is None:
+            continue
+        age = now - when
         if age <= max_age.delta:
             continue
-        day = moment.date().isoformat()
+        day = when.date().isoformat()
         findings.extend(
             finding(
                 RuleId.CASSETTE_STALE,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from driftcheck.core.model import Interaction
-from driftcheck.core.staleness import Recorded
+from driftcheck.core.staleness import Recorded, moment
 
 
 def _git_time(path: Path) -> float | None:
@@ -31,7 +31,9 @@ def _git_time(path: Path) -> float | None:
 
 def recorded_time(path: str, interactions: Sequence[Interaction]) -> tuple[float, str] | None:
     """When a cassette was recorded, and how that is known."""
-    stamps = [i.recorded_at for i in interactions if i.recorded_at is not None]
+    # A date past the years 1 to 9999 in UTC (9999-12-31T23:59-14:00 is one) says
+    # nothing: the next source is asked.
+    stamps = [s for s in (i.recorded_at for i in interactions) if s is not None and moment(s)]
     if stamps:
         return max(stamps), "date recorded in the cassette"
     committed = _git_time(Path(path))
