@@ -87,8 +87,12 @@ class ContractChecker:
         what `endpoint` recorded answering `status`."""
         __tracebackhide__ = True
         from driftcheck.errors import DriftcheckError
+        from driftcheck.run.mocks_payload import not_json
         from driftcheck.sources.fixtures import jsonable
 
+        problem = not_json(payload)
+        if problem is not None:
+            pytest.fail(f"driftcheck: mock payload: {problem}", pytrace=False)
         try:
             contracts = self.contracts()
             self._warn_once(contracts)

@@ -283,3 +283,65 @@ def test_ini_option_names_the_config(pytester: pytest.Pytester, cassette: Path) 
     pytester.makeini("[pytest]\ndriftcheck_config = api/driftcheck.toml\n")
     result = _run(pytester)
     result.assert_outcomes(passed=1, failed=1)
+
+
+HOSTILE = """
+import datetime
+
+from payloads import GOOD
+
+
+def _deep(levels):
+    payload = {"id": 5}
+    for _ in range(levels):
+        payload = {"team": payload}
+    return payload
+
+
+def test_deep(assert_matches_contract):
+    assert_matches_contract(_deep(5000), "user")
+
+
+def test_set(assert_matches_contract):
+    assert_matches_contract({**GOOD, "name": {"Eve"}}, "user")
+
+
+def test_date(assert_matches_contract):
+    assert_matches_contract({**GOOD, "email": datetime.date(2024, 1, 2)}, "user")
+
+
+def test_shared(assert_matches_contract):
+    shared = [GOOD] * 1000
+    for _ in range(2):
+        shared = [shared] * 1000
+    assert_matches_contract(shared, "user")
+
+
+def test_good(assert_matches_contract):
+    assert_matches_contract(GOOD, "user")
+"""
+
+
+def test_a_payload_json_cannot_carry_fails_with_one_line(
+    pytester: pytest.Pytester, cassette: Path
+) -> None:
+    """A set (or a date) would be an opaque value no check sees, and 5,000 levels used to
+    end in a raw RecursionError: each fails its test with what is wrong and where."""
+    _project(pytester, cassette, HOSTILE)
+    result = _run(pytester)
+    result.assert_outcomes(passed=1, failed=4)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_deep*",
+            "driftcheck: mock payload: the payload is nested deeper than 500 levels",
+            "*test_set*",
+            "driftcheck: mock payload: $.name is a set, not JSON data; a payload holds what "
+            "json.loads returns: dict, list, str, int, float, bool, None",
+            "*test_date*",
+            "driftcheck: mock payload: $.email is a date, not JSON data; *",
+            "*test_shared*",
+            "driftcheck: mock payload: the payload holds more than 1,000,000 values",
+        ]
+    )
+    assert "RecursionError" not in result.stdout.str()
+    assert "Traceback" not in result.stdout.str()

@@ -12,8 +12,14 @@ MAX_JSON_DEPTH = 1024
 # Shape walks are iterative, so this only keeps paths printable: every parsed body fits.
 MAX_SHAPE_DEPTH = MAX_JSON_DEPTH
 
-# jsonable() recurses once per level: half of Python's default recursion limit of 1000.
+# Fixtures are walked with stacks; this keeps every fixture read well inside
+# MAX_SHAPE_DEPTH, so a fixture that is read is one the checks can walk and print.
 MAX_FIXTURE_DEPTH = 500
 
 # The ast walk takes two frames per level, and Python's tokenizer stops at 200 brackets.
 MAX_MOCK_DEPTH = 200
+
+# libyaml's composer (C, in PyYAML's CParser) recurses once per level and kills the process
+# on a C stack overflow (about 30,000 levels); nothing deeper than a JSON body is needed.
+# Aliases count: a node reached through `*name` is as deep as where it is used.
+MAX_YAML_DEPTH = MAX_JSON_DEPTH

@@ -13,9 +13,11 @@ from typing import Any
 
 from driftcheck.config import Config
 from driftcheck.core.fixture_check import Contract
+from driftcheck.core.limits import MAX_FIXTURE_DEPTH
 from driftcheck.core.matchers import Target, all_matches
 from driftcheck.core.mock_match import Recorded
 from driftcheck.core.model import Finding, Report, Severity
+from driftcheck.core.paths import ITEMS, ROOT, child_path
 from driftcheck.core.policy import Ignore, Policy, apply, glob
 from driftcheck.errors import InputError
 from driftcheck.run.inspect import payload_findings
@@ -26,6 +28,8 @@ from driftcheck.run.recordings import contract as recorded_contract
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 LABEL = "payload"  # how findings name the payload (`… is in fixture payload …`)
 LISTED = 10  # endpoints a message lists
+MAX_PAYLOAD_VALUES = 1_000_000  # shared lists can make a small payload hold billions
+JSON_SCALARS = (str, bool, int, float, type(None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,3 +153,36 @@ def _listing(names: Mapping[str, object] | set[str]) -> str:
 def unused(ignore: Ignore, names: set[str]) -> bool:
     """Whether an ignore's endpoint glob matches none of `names`."""
     return not any(glob(ignore.endpoint).match(name) for name in names)
+
+
+def not_json(payload: Any) -> str | None:
+    """What in a test's payload JSON cannot carry (a set, bytes, an object), or None.
+
+    A mock payload stands for what `json.loads` returns; anything else would be checked
+    as an opaque value and pass unseen. Walked with a stack, bounded in depth and size.
+    """
+    stack: list[tuple[Any, str, int]] = [(payload, ROOT, 0)]
+    budget = MAX_PAYLOAD_VALUES
+    while stack:
+        value, path, depth = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return f"the payload holds more than {MAX_PAYLOAD_VALUES:,} values"
+        if depth > MAX_FIXTURE_DEPTH:
+            return f"the payload is nested deeper than {MAX_FIXTURE_DEPTH} levels"
+        if isinstance(value, JSON_SCALARS):
+            continue
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if not isinstance(key, JSON_SCALARS):
+                    return f"{path} has a {type(key).__name__} key, not JSON data"
+                stack.append((child, child_path(path, str(key)), depth + 1))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((child, path + ITEMS, depth + 1) for child in value)
+        else:
+            kind = type(value).__name__
+            return (
+                f"{path} is a {kind}, not JSON data; a payload holds what json.loads "
+                "returns: dict, list, str, int, float, bool, None"
+            )
+    return None

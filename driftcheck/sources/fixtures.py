@@ -22,6 +22,8 @@ from driftcheck.core.model import FileError, Fixture, Opaque
 from driftcheck.errors import FixtureError
 from driftcheck.sources import yamlsafe
 from driftcheck.sources.mocks import json_key, python_fixtures
+from driftcheck.sources.mocks.literals import encodable
+from driftcheck.sources.mocks.reader import TOO_DEEP
 
 DATA_SUFFIXES = frozenset({".json", ".yaml", ".yml"})
 MAX_VALUES = 1_000_000
@@ -61,7 +63,7 @@ def _load_ref(ref: str, root: Path) -> tuple[list[Fixture], list[str]]:
     for path in paths:
         label = _label(path, root)
         if path.suffix == ".py":
-            found, found_notes = python_fixtures(_read(path, label), label, name or None)
+            found, found_notes = _python(_read(path, label), label, name or None)
             if not found and not is_glob:
                 raise FixtureError(label, _nothing_found(name))
             fixtures.extend(found)
@@ -71,6 +73,15 @@ def _load_ref(ref: str, root: Path) -> tuple[list[Fixture], list[str]]:
         else:
             fixtures.append(data_fixture(_read(path, label), label))
     return fixtures, notes
+
+
+def _python(source: bytes, label: str, name: str | None) -> tuple[list[Fixture], list[str]]:
+    """A module's payloads; one too deep for a recursive walk (`ast.unparse` of a
+    1,000-term sum) is a FixtureError like any unreadable module."""
+    try:
+        return python_fixtures(source, label, name)
+    except RecursionError:
+        raise FixtureError(label, TOO_DEEP) from None
 
 
 def _paths(pattern: str, root: Path, is_glob: bool) -> list[Path]:
@@ -161,26 +172,46 @@ def data_fixture(text: bytes, label: str) -> Fixture:
 
 
 def jsonable(value: Any, label: str) -> Any:
-    """The value as JSON would carry it: YAML dates as strings, anything else opaque.
+    """The value as JSON would carry it: YAML dates as strings, text JSON can encode,
+    anything else opaque.
 
-    Bounded, because YAML aliases can make a small file expand to billions of values.
+    Walked with a stack, not recursion; bounded in depth and in values, because YAML
+    aliases (or shared Python lists) can make a small value expand to billions.
     """
-    budget = [MAX_VALUES]
-
-    def convert(item: Any, depth: int) -> Any:
-        budget[0] -= 1
-        if budget[0] < 0:
+    holder: list[Any] = [value]
+    pending: list[tuple[Any, int]] = [(holder, -1)]  # copies whose children are not converted
+    budget = MAX_VALUES
+    while pending:
+        container, depth = pending.pop()
+        budget -= len(container)
+        if budget < 0:
             raise FixtureError(label, f"holds more than {MAX_VALUES:,} values (YAML aliases?)")
-        if depth > MAX_FIXTURE_DEPTH:
-            raise FixtureError(label, f"nested deeper than {MAX_FIXTURE_DEPTH} levels")
-        if item is None or isinstance(item, (str, bool, int, float, Opaque)):
-            return item
-        if isinstance(item, dict):
-            return {json_key(key): convert(child, depth + 1) for key, child in item.items()}
-        if isinstance(item, (list, tuple)):
-            return [convert(child, depth + 1) for child in item]
-        if isinstance(item, (datetime.date, datetime.datetime)):
-            return item.isoformat()
-        return Opaque(f"a {type(item).__name__} value", 0)
+        if depth >= MAX_FIXTURE_DEPTH and container:
+            raise FixtureError(
+                label,
+                f"nested deeper than {MAX_FIXTURE_DEPTH} levels; "
+                f"driftcheck reads fixtures nested at most {MAX_FIXTURE_DEPTH} levels",
+            )
+        keys = container.keys() if isinstance(container, dict) else range(len(container))
+        for key in keys:
+            item = container[key]
+            if isinstance(item, (dict, list, tuple)):
+                item = (
+                    {json_key(k): v for k, v in item.items()}
+                    if isinstance(item, dict)
+                    else list(item)
+                )
+                pending.append((item, depth + 1))
+            container[key] = _scalar(item)
+    return holder[0]
 
-    return convert(value, 0)
+
+def _scalar(item: Any) -> Any:
+    """A value JSON can carry as it is (containers are copied by the caller)."""
+    if isinstance(item, str):
+        return encodable(item)
+    if item is None or isinstance(item, (bool, int, float, Opaque, dict, list)):
+        return item
+    if isinstance(item, (datetime.date, datetime.datetime)):
+        return item.isoformat()
+    return Opaque(f"a {type(item).__name__} value", 0)

@@ -3,15 +3,28 @@
 Loading never builds objects from YAML tags: the loader knows the benign tags vcrpy
 writes and refuses the rest, naming the line. Errors become `YamlProblem` with a
 one-line reason; the caller adds the file name.
+
+Nesting is bounded before libyaml's composer sees the text: it recurses in C and a text
+nested tens of thousands of levels kills the process. A cheap scan of the bytes bounds
+the depth from above; only a text it cannot clear (or one using aliases) is walked
+event by event (libyaml's parser does not recurse), counting depth, an alias as deep as
+what it names. Aliases are shared, never copied: an alias bomb loads as a small graph,
+and the readers that walk values bound what they visit.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
+import codecs
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from driftcheck.core.limits import MAX_YAML_DEPTH
 from driftcheck.core.paths import ITEMS, ROOT, child_path
 
 BENIGN_TAGS = ("!!binary", "!binary", "!!python/unicode", "!!python/str", "!!python/tuple")
@@ -41,7 +54,12 @@ def _construct_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
 def _construct_ruby_binary(loader: yaml.SafeLoader, node: yaml.Node) -> bytes:
     """Ruby VCR's `!binary` is base64 like `!!binary`: plain data, safe to decode."""
     text = str(loader.construct_scalar(node))  # type: ignore[arg-type]  # any node; not scalar: raises
-    return base64.b64decode("".join(text.split()))
+    try:
+        return base64.b64decode("".join(text.split()))
+    except (binascii.Error, ValueError) as error:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a !binary value is not valid base64 ({error})", node.start_mark
+        ) from None
 
 
 def _construct_tuple(loader: yaml.SafeLoader, node: yaml.Node) -> list[Any]:
@@ -59,14 +77,34 @@ SafeLoader.add_constructor("!binary", _construct_ruby_binary)
 SafeLoader.add_constructor(None, _refuse)
 
 
+def _marked(construct: Callable[[yaml.SafeLoader, yaml.Node], Any]) -> Any:
+    """A scalar constructor whose bad value (`2024-13-45`, `!!int x`) names its line."""
+
+    def checked(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, OverflowError) as error:
+            problem = f"{_short_tag(node.tag)} value is invalid ({error})"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+
+    return checked
+
+
+for _kind in ("int", "float", "timestamp"):
+    _tag = f"tag:yaml.org,2002:{_kind}"
+    SafeLoader.add_constructor(_tag, _marked(SafeLoader.yaml_constructors[_tag]))
+
+
 def _short_tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def load(text: bytes | str) -> Any:
     """One YAML document as plain data; raises YamlProblem."""
+    data = _utf8(text)
+    screen(data)
     try:
-        return yaml.load(text, Loader=SafeLoader)
+        return yaml.load(data, Loader=SafeLoader)
     except _RefusedTagError as error:
         raise YamlProblem(
             f"line {error.line}: refused YAML tag {_short_tag(error.tag)}: it would build "
@@ -76,9 +114,13 @@ def load(text: bytes | str) -> Any:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = error.problem or error.context or "malformed"
-        raise YamlProblem(f"invalid YAML at {where}{problem}") from None
+        raise YamlProblem(_one_line(f"invalid YAML at {where}{problem}")) from None
     except yaml.YAMLError as error:
-        raise YamlProblem(f"invalid YAML: {error}") from None
+        raise YamlProblem(_one_line(f"invalid YAML: {error}")) from None
+    except RecursionError:  # a `!!python/tuple` or a complex key is built recursively
+        raise YamlProblem("a YAML tuple or key nested too deeply to build") from None
+    except (ValueError, TypeError, OverflowError) as error:  # a date like 2024-13-45
+        raise YamlProblem(_one_line(f"invalid YAML value: {error}")) from None
 
 
 def line_map(text: bytes | str) -> dict[str, int]:
@@ -87,8 +129,10 @@ def line_map(text: bytes | str) -> dict[str, int]:
     Best effort, for pointing findings at a line: text YAML cannot compose gives `{}`.
     """
     try:
-        root = yaml.compose(text, Loader=SafeLoader)
-    except yaml.YAMLError:
+        data = _utf8(text)
+        screen(data)
+        root = yaml.compose(data, Loader=SafeLoader)
+    except (yaml.YAMLError, YamlProblem, RecursionError):
         return {}
     lines: dict[str, int] = {}
     seen: set[int] = set()  # an alias repeats a node: walk it once, or a bomb explodes here
@@ -108,3 +152,158 @@ def line_map(text: bytes | str) -> dict[str, int]:
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((path + ITEMS, item) for item in reversed(node.value))
     return lines
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _utf8(text: bytes | str) -> bytes:
+    """The text as UTF-8, which the scan below reads (libyaml also takes UTF-16 with a BOM)."""
+    try:
+        if isinstance(text, str):
+            return text.encode("utf-8")
+        if text.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return text.decode("utf-16").encode("utf-8")
+    except UnicodeError as error:
+        raise YamlProblem(f"not valid Unicode: {_one_line(str(error))}") from None
+    return text
+
+
+# What may stand before a block collection on its line: indentation, `- `, `? `, `: `,
+# `--- `, anchors and tags. A block collection nested inside another starts at a greater
+# column (a sequence may share its parent mapping's), so at most two levels per column.
+# Each pattern starts with a literal byte, so the regex engine skips ahead fast.
+_PREFIX = re.compile(rb"\n[ \t]*(?:(?:---|[-?:]|[&!][^ \t\r\n]*)[ \t]+)*")
+# `*name` and `&name` where an alias or anchor can start: after a space, `[`, `{`, `,`,
+# or a quoted key's `":` (or at the start). A `*` in text usually has no `&` to go with it.
+_ALIAS = re.compile(rb"\*(?:(?<=[\s\[{,]\*)|(?<=[\"']:\*))[^\s\[\]{},]")
+_ANCHOR = re.compile(rb"&(?:(?<=[\s\[{,]&)|(?<=[\"']:&))[^\s\[\]{},]")
+_LINE_SEPARATORS = re.compile(rb"\xe2\x80[\xa8\xa9]")  # LS, PS: libyaml breaks lines there
+_NEXT_LINE = b"\xc2\x85"  # NEL, a line break too
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_OPENERS = bytes.maketrans(b"{}", b"[]")
+
+
+def screen(data: bytes) -> None:
+    """Refuse a text nested deeper than MAX_YAML_DEPTH (aliases counted as deep as what
+    they name), or with an alias inside what it names, before it is composed; raises
+    YamlProblem.
+
+    The cheap bound covers a normal text; the event walk is exact and slower.
+    """
+    if _plain(data) and depth_bound(data) <= MAX_YAML_DEPTH:
+        return
+    _walk_events(data)
+
+
+def _plain(data: bytes) -> bool:
+    """No alias of an anchor, and no line break but CR and LF (which the bound reads)."""
+    head = data.removeprefix(codecs.BOM_UTF8)
+    if _has(head, b"*", _ALIAS) and _has(head, b"&", _ANCHOR):
+        return False
+    if data.isascii():
+        return True
+    return _NEXT_LINE not in data and _LINE_SEPARATORS.search(data) is None
+
+
+def _has(data: bytes, sign: bytes, pattern: re.Pattern[bytes]) -> bool:
+    return data.startswith(sign) or pattern.search(data) is not None
+
+
+def depth_bound(data: bytes) -> int:
+    """An upper bound on the nesting of a YAML text with CR and LF breaks, from its bytes.
+
+    Block collections: two levels per column a line's prefix reaches. Flow collections:
+    two levels per bracket (`[a: b]` is a mapping in a sequence); brackets inside
+    strings only raise the bound.
+    """
+    lines = b"\n" + data.replace(b"\r", b"\n")
+    widest = max(len(found) for found in _PREFIX.findall(lines))
+    return 2 * widest + 2 * _bracket_bound(data, MAX_YAML_DEPTH // 2) + 1
+
+
+def _bracket_bound(data: bytes, limit: int) -> int:
+    """How deep brackets nest, at most; `limit + 1` once past `limit`.
+
+    Each pass removes every innermost pair; what no pass can remove is `]]][[[`, whose
+    openers never close.
+    """
+    brackets = data.translate(_OPENERS, _NOT_BRACKETS)
+    if b"[" * (limit + 1) in brackets:  # the usual attack, seen at once
+        return limit + 1
+    for passes in range(limit + 1):
+        shorter = brackets.replace(b"[]", b"")
+        if shorter == brackets:
+            return min(passes + brackets.count(b"["), limit + 1)
+        brackets = shorter
+    return limit + 1
+
+
+@dataclass(slots=True)
+class _Open:
+    """A collection being walked: its anchor, and how many levels it holds so far."""
+
+    anchor: str | None
+    height: int = 1
+
+
+@dataclass(slots=True)
+class _Census:
+    """The depth of a YAML text, counted over libyaml's events."""
+
+    open: list[_Open] = field(default_factory=list)
+    heights: dict[str, int] = field(default_factory=dict)  # levels each anchor holds
+
+    def see(self, event: yaml.Event) -> None:
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(self.open) >= MAX_YAML_DEPTH:
+                raise YamlProblem(_too_deep(line))
+            self.open.append(_Open(event.anchor))
+        elif isinstance(event, yaml.CollectionEndEvent) and self.open:
+            done = self.open.pop()
+            self._add(done.anchor, done.height)
+        elif isinstance(event, yaml.ScalarEvent):
+            self._add(event.anchor, 0)
+        elif isinstance(event, yaml.AliasEvent):
+            self._alias(str(event.anchor), line)
+
+    def _alias(self, anchor: str, line: int) -> None:
+        if any(above.anchor == anchor for above in self.open):
+            raise YamlProblem(
+                f"line {line}: alias *{anchor} refers to a node that holds it; "
+                "driftcheck reads YAML without recursive aliases"
+            )
+        height = self.heights.get(anchor, 0)  # undefined: the composer says so
+        if len(self.open) + height > MAX_YAML_DEPTH:
+            raise YamlProblem(_too_deep(line))
+        self._add(None, height)
+
+    def _add(self, anchor: str | None, height: int) -> None:
+        if self.open:
+            parent = self.open[-1]
+            parent.height = max(parent.height, height + 1)
+        if anchor is not None:
+            self.heights[anchor] = height
+
+
+def _too_deep(line: int) -> str:
+    return (
+        f"line {line}: nested deeper than {MAX_YAML_DEPTH} levels; driftcheck reads YAML "
+        f"nested at most {MAX_YAML_DEPTH} levels"
+    )
+
+
+def _walk_events(data: bytes) -> None:
+    """Every parse event of the text (libyaml's parser keeps its own stack); a text that
+    does not parse is left to the loader, which names the line."""
+    census = _Census()
+    loader = SafeLoader(data)
+    try:
+        while loader.check_event():
+            census.see(loader.get_event())
+    except yaml.YAMLError:
+        return
+    finally:
+        loader.dispose()

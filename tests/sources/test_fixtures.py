@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from driftcheck import jsonio
+from driftcheck.core.limits import MAX_FIXTURE_DEPTH
 from driftcheck.core.model import FileError, Location, Opaque
 from driftcheck.errors import FixtureError
-from driftcheck.sources.fixtures import data_fixture, load_fixtures
+from driftcheck.sources.fixtures import data_fixture, jsonable, load_fixtures
 from driftcheck.sources.mocks import python_fixtures
 
 TUTORIAL = b"""\
@@ -221,6 +223,70 @@ def test_yaml_alias_bomb_is_refused() -> None:
     with pytest.raises(FixtureError) as caught:
         data_fixture("\n".join(lines).encode(), "bomb.yaml")
     assert str(caught.value) == "bomb.yaml: holds more than 1,000,000 values (YAML aliases?)"
+
+
+def test_shared_values_are_bounded_too() -> None:
+    """Python data can share lists the way YAML aliases do: the walk stops, it does not
+    expand 10**12 values."""
+    shared: list[object] = [1] * 1000
+    for _ in range(3):
+        shared = [shared] * 1000
+    with pytest.raises(FixtureError, match="payload: holds more than 1,000,000 values"):
+        jsonable(shared, "payload")
+
+
+@pytest.mark.parametrize("name", ["deep.json", "deep.yaml", "deep"])
+def test_a_fixture_at_the_depth_limit_is_read(name: str) -> None:
+    depth = MAX_FIXTURE_DEPTH - 1
+    fixture = data_fixture(b"[" * depth + b"]" * depth, name)
+    value = fixture.value
+    for _ in range(depth - 1):
+        [value] = value
+    assert value == []
+
+
+@pytest.mark.parametrize("name", ["deep.json", "deep.yaml", "deep"])
+def test_a_fixture_past_the_depth_limit_is_one_line(name: str) -> None:
+    depth = MAX_FIXTURE_DEPTH + 100
+    with pytest.raises(FixtureError) as caught:
+        data_fixture(b"[" * depth + b"]" * depth, name)
+    assert str(caught.value) == (
+        f"{name}: nested deeper than {MAX_FIXTURE_DEPTH} levels; "
+        f"driftcheck reads fixtures nested at most {MAX_FIXTURE_DEPTH} levels"
+    )
+
+
+def test_jsonable_walks_without_recursion() -> None:
+    deep: object = "leaf"
+    for _ in range(5000):
+        deep = {"a": [deep]}
+    with pytest.raises(FixtureError, match=f"nested deeper than {MAX_FIXTURE_DEPTH} levels"):
+        jsonable(deep, "payload")
+
+
+def test_a_deep_yaml_fixture_is_listed_with_the_others(tmp_path: Path) -> None:
+    (tmp_path / "deep.yaml").write_text("x: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    (tmp_path / "good.json").write_text('{"id": 1}')
+    loaded = load_fixtures(["deep.yaml", "good.json"], tmp_path)
+    assert [f.value for f in loaded.fixtures] == [{"id": 1}]
+    assert loaded.errors == (
+        FileError(
+            "deep.yaml",
+            "line 1: nested deeper than 1024 levels; driftcheck reads YAML nested at most "
+            "1024 levels",
+        ),
+    )
+
+
+def test_lone_surrogates_become_escapes_json_can_write() -> None:
+    """`'\\ud800'` in a Python fixture, `"\\ud800"` in a JSON fixture Python's json
+    reads: the text is kept as its escape, so reports can encode it."""
+    value = jsonable({"\ud800": ["\udfff", "é"], "b": {"\ud83d\ude00": 1}}, "payload")
+    assert value == {"\\ud800": ["\\udfff", "é"], "b": {"\\ud83d\\ude00": 1}}
+    assert jsonio.loads(jsonio.dumps(value)) == value
+    fixtures, _ = python_fixtures(b"X = {'\\ud800': '\\udfff', 'k': f'\\ud800{y}'}", "t.py", "X")
+    assert fixtures[0].value == {"\\ud800": "\\udfff", "k": "f'\\ud800{y}'"}
+    assert jsonio.dumps(fixtures[0].value)
 
 
 def test_references_globs_and_failures(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ line that wrote it, so a finding points at the key to fix.
 from __future__ import annotations
 
 import ast
-import json
 
+from driftcheck import jsonio
 from driftcheck.core.limits import MAX_MOCK_DEPTH
 from driftcheck.core.model import Opaque
 from driftcheck.core.paths import ITEMS, ROOT, child_path
@@ -47,7 +47,7 @@ class Evaluator:
         if depth > MAX_MOCK_DEPTH:
             return self._hole(path, f"a literal nested deeper than {MAX_MOCK_DEPTH} levels", node)
         if isinstance(node, ast.Constant) and isinstance(node.value, LITERAL_TYPES):
-            return node.value
+            return encodable(node.value) if isinstance(node.value, str) else node.value
         if isinstance(node, ast.Dict):
             return self._dict(node, scope, path, depth)
         if isinstance(node, (ast.List, ast.Tuple)):
@@ -56,7 +56,7 @@ class Evaluator:
         if signed is not None:
             return signed
         if isinstance(node, ast.JoinedStr):
-            return ast.unparse(node)  # an f-string is a string, whatever it formats
+            return encodable(ast.unparse(node))  # an f-string is a string, whatever it formats
         if isinstance(node, (ast.Name, ast.Attribute)):
             return self._name(node, scope, path, depth)
         if isinstance(node, ast.Call):
@@ -127,9 +127,9 @@ class Evaluator:
         ):
             return self.value(argument.args[0], scope, path, depth)
         if isinstance(argument, ast.Constant) and isinstance(argument.value, (str, bytes)):
-            try:
-                return json.loads(argument.value)
-            except ValueError:
+            try:  # orjson: bounded depth, no lone surrogates
+                return jsonio.loads(argument.value)
+            except jsonio.JSONDecodeError:
                 return self._hole(path, "a string that is not JSON", node)
         return self._hole(path, f"a call to `{short(ast.unparse(node.func))}()`", node)
 
@@ -166,7 +166,19 @@ def json_key(key: object) -> str:
     """A literal dict key as `json.dumps` writes it."""
     if isinstance(key, bool) or key is None:
         return {True: "true", False: "false", None: "null"}[key]
-    return str(key)
+    return encodable(str(key))
+
+
+def encodable(text: str) -> str:
+    """Text UTF-8 (and so JSON output) can carry: a lone surrogate (`'\\ud800'` in Python,
+    `"\\ud800"` in JSON) is written as its escape."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def short(text: str) -> str:

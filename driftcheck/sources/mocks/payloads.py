@@ -6,10 +6,10 @@ the content of a data file the test loads. What is not data makes the mock `Skip
 from __future__ import annotations
 
 import ast
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from driftcheck import jsonio
 from driftcheck.core.mocks import Mock, Skipped
 from driftcheck.core.model import Fixture, Location, Opaque
 from driftcheck.errors import FixtureError
@@ -135,8 +135,8 @@ def _text(expr: ast.expr, scope: Scope, context: Context, name: str) -> Payload 
         return _data(dumped, node_scope, context, name)
     if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
         try:
-            value = json.loads(node.value)
-        except ValueError:
+            value = jsonio.loads(node.value)  # depth-limited; refuses lone surrogates
+        except jsonio.JSONDecodeError:
             return "the body is a string that is not JSON"
         label = node_scope.module.label
         return Fixture(value, label, node.lineno, name, {"$": node.lineno}), None

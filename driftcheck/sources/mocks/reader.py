@@ -44,7 +44,8 @@ EXTRACTORS: dict[str, Extractor] = {
 
 
 def parse(source: bytes, label: str, path: Path | None = None) -> Module:
-    """A module's tree, or a FixtureError naming the line Python stopped at."""
+    """A module's tree and scopes, or a FixtureError naming the line Python stopped at,
+    or saying the module is nested too deeply to read."""
     try:
         tree = ast.parse(source, filename=label)
     except (SyntaxError, ValueError) as error:
@@ -52,12 +53,23 @@ def parse(source: bytes, label: str, path: Path | None = None) -> Module:
         where = f"line {line}: " if line else ""
         reason = f"{where}invalid Python: {getattr(error, 'msg', error)}"
         raise FixtureError(label, reason) from None
-    return Module(label, path, tree)
+    except (RecursionError, MemoryError):  # `1+1+…` with 100,000 terms
+        raise FixtureError(label, TOO_DEEP) from None
+    try:
+        return Module(label, path, tree)
+    except RecursionError:  # the scopes are built by a recursive walk of the tree
+        raise FixtureError(label, TOO_DEEP) from None
+
+
+TOO_DEEP = (
+    "nested too deeply to read: an expression or literal hundreds of levels deep exhausts "
+    "Python's recursion limit; driftcheck reads modules nested less deeply"
+)
 
 
 def module_mocks(source: bytes, label: str, path: Path | None = None) -> MocksFound:
     """The mocks of one module on its own: no imports followed, no conftest read; data
-    files are read beside `path` when it is given."""
+    files are read beside `path` when it is given. Raises FixtureError."""
     return read_module(parse(source, label, path), None)
 
 
@@ -72,10 +84,10 @@ def read_mocks(path: Path, root: Path) -> MocksFound:
         return MocksFound(errors=(FileError(label, f"cannot read: {error.strerror}"),))
     try:
         module = parse(source, label, path.resolve())
+        module.importer = repository
+        return read_module(module, repository)
     except FixtureError as error:
         return MocksFound(errors=(FileError(error.file, error.reason),))
-    module.importer = repository
-    return read_module(module, repository)
 
 
 def repository_mocks(root: Path) -> MocksFound:
@@ -85,18 +97,35 @@ def repository_mocks(root: Path) -> MocksFound:
     total = MocksFound()
     modules: list[Module] = []
     for path in test_files(root):
-        module = repository.module_at(path)
+        reason = "invalid Python: cannot be parsed"
+        try:
+            module = repository.module_at(path)
+        except (RecursionError, MemoryError):  # parsed, or its scopes built, recursively
+            module, reason = None, TOO_DEEP
         if module is None:
-            label = repository.label(path)
-            total += MocksFound(errors=(FileError(label, "invalid Python: cannot be parsed"),))
+            total += MocksFound(errors=(FileError(repository.label(path), reason),))
             continue
         modules.append(module)
-        total += read_module(module, repository)
+        try:
+            total += read_module(module, repository)
+        except FixtureError as error:
+            total += MocksFound(errors=(FileError(error.file, error.reason),))
     return _link_conftest_fixtures(total, modules)
 
 
 def read_module(module: Module, repository: Repository | None) -> MocksFound:
-    """Every mock of a parsed module, in source order, then its standalone payloads."""
+    """Every mock of a parsed module, in source order, then its standalone payloads.
+
+    Raises FixtureError for a module too deep for the recursive walks (`ast.unparse`,
+    an imported module's scopes), so every caller lists it with its reason.
+    """
+    try:
+        return _read_module(module, repository)
+    except RecursionError:
+        raise FixtureError(module.label, TOO_DEEP) from None
+
+
+def _read_module(module: Module, repository: Repository | None) -> MocksFound:
     context = Context(module, repository)
     calls: list[Mock] = []
     skipped: list[Skipped] = []

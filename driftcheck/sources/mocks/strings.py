@@ -15,6 +15,7 @@ import string
 from http import HTTPStatus
 from urllib.parse import urljoin
 
+from driftcheck.sources.mocks.literals import encodable
 from driftcheck.sources.mocks.names import resolve
 from driftcheck.sources.mocks.scopes import Scope, Target, qualified
 
@@ -133,7 +134,7 @@ class _Text:
 
 def _constant(value: object) -> str | None:
     if isinstance(value, str):
-        return value
+        return encodable(value)
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
