@@ -46,7 +46,10 @@ class Target:
             first = url.split("/", 1)[0]
             looks_like_host = "." in first or ":" in first or first == "localhost"
             url = f"//{url}" if looks_like_host else f"/{url}"
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # `http://[::1/x`: a mock's URL may be anything; it matches nothing
+            return cls(_method(method), url, (), {}, operation)
         host = parts.netloc.rpartition("@")[2].lower() or None
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         return cls(_method(method), host, _segments(parts.path), query, operation)

@@ -33,9 +33,7 @@ def _scan_sides(
 ) -> list[scan.Scanned]:
     """A file must load (its error is fatal); a folder lists its unreadable files and goes on."""
     folders = [Path(path).is_dir() for path in paths]
-    sides = [
-        discover([p]) if folder else [Path(p)] for p, folder in zip(paths, folders, strict=True)
-    ]
+    sides = [discover([path]) for path in paths]  # a file named is checked to be a regular one
     scanned = scan.scan_sides(sides, reading, maps=maps)
     for folder, side in zip(folders, scanned, strict=True):
         if side.errors and not folder:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import datetime
-import email.utils
 import glob
+import itertools
 import os
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +27,18 @@ from urllib.parse import parse_qs, urlsplit
 from driftcheck import jsonio
 from driftcheck.core.model import FileError, Interaction
 from driftcheck.errors import CassetteError
-from driftcheck.sources import yamlsafe
+from driftcheck.sources import fields, yamlsafe
 from driftcheck.sources.bodies import decode_body
 
 CASSETTE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ""})
 GRAPHQL_BODY_LIMIT = 1 << 20  # bytes: queries are small; a larger body is not parsed for one
 _GRAPHQL_NOISE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+_GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,255}\Z")
 _GRAPHQL_TOKENS = re.compile(r"[{}]|\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+
+
+# What reading an odd value may raise that no check in `fields` foresaw: it fails one file.
+_UNFORESEEN = (ValueError, TypeError, OverflowError, LookupError, UnicodeError, RecursionError)
 
 
 class _BodyShapeError(Exception):
@@ -67,11 +72,40 @@ def parse_document(text: bytes, name: str) -> Any:
 def read_cassette(path: str | os.PathLike[str]) -> Cassette:
     """Load one cassette file; raises CassetteError with a one-line reason."""
     name = str(path)
+    return Cassette(name, tuple(parse_cassette(read_regular(path), name)))
+
+
+def read_regular(path: str | os.PathLike[str], limit: int = -1) -> bytes:
+    """The bytes of a regular file (its first `limit` bytes when given); CassetteError for
+    anything else. A FIFO, socket or device is never read (it would block, or never end):
+    it is looked at first, and opened without blocking, so that one swapped in meanwhile
+    is refused too."""
+    name = str(path)
     try:
-        data = Path(path).read_bytes()
+        refused = _not_regular(os.stat(path).st_mode)
+        if refused is None:
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(descriptor, "rb") as stream:
+                refused = _not_regular(os.fstat(stream.fileno()).st_mode)
+                if refused is None:
+                    return stream.read(limit)
     except OSError as error:
         raise CassetteError(name, f"cannot read: {error.strerror or error}") from None
-    return Cassette(name, tuple(parse_cassette(data, name)))
+    raise CassetteError(name, f"{refused}, not a regular file: a cassette is a file")
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file that is not a regular one is (`a FIFO`), or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    kinds = {
+        stat.S_ISDIR: "a folder",
+        stat.S_ISFIFO: "a FIFO (named pipe)",
+        stat.S_ISSOCK: "a socket",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+    }
+    return next((kind for test, kind in kinds.items() if test(mode)), "a special file")
 
 
 def parse_cassette(data: bytes, name: str) -> list[Interaction]:
@@ -79,7 +113,11 @@ def parse_cassette(data: bytes, name: str) -> list[Interaction]:
     entries = _entries(parse_document(data, name), name)
     interactions = []
     for index, entry in enumerate(entries):
-        interactions.append(_interaction(entry, name, index))
+        try:
+            interactions.append(_interaction(entry, name, index))
+        except _UNFORESEEN as error:  # still one listed file, never the end of a run
+            reason = ascii(f"{type(error).__name__}: {error}")[1:-1][:200]
+            raise CassetteError(name, f"interaction {index} cannot be read: {reason}") from None
         entries[index] = entry = None  # its raw body, once decoded: a large one is held once
     return _with_lines(interactions, data)
 
@@ -104,7 +142,8 @@ def _entries(document: Any, name: str) -> list[Any]:
 
 def _describe(document: Any) -> str:
     if isinstance(document, dict):
-        keys = ", ".join(f"`{key}`" for key in list(document)[:5])
+        first = itertools.islice(document, 5)
+        keys = ", ".join(f"`{fields.printable(str(key)[:40])}`" for key in first)
         return f"a mapping with keys {keys}" if keys else "an empty mapping"
     if isinstance(document, str):
         return "plain text"
@@ -118,13 +157,9 @@ def _interaction(entry: Any, name: str, index: int) -> Interaction:
     request, response = entry.get("request"), entry.get("response")
     if not isinstance(request, dict) or not isinstance(response, dict):
         raise CassetteError(name, f"{where} lacks a `request` or `response` mapping")
-    uri = request.get("uri", request.get("url"))  # go-vcr says `url`
-    if not isinstance(uri, str):
-        if "host" in request or "path" in request:
-            raise CassetteError(
-                name, "pre-1.0 vcrpy cassette format (requests without `uri`); re-record it"
-            )
-        raise CassetteError(name, f"{where}: request has no `uri`")
+    uri = fields.uri(request, name, where)
+    method = fields.method(request.get("method"), name, where)
+    status = fields.status(response, name, where)
     headers = normalize_headers(response.get("headers"))
     try:
         decoded = decode_body(_raw_body(response), headers)
@@ -133,16 +168,16 @@ def _interaction(entry: Any, name: str, index: int) -> Interaction:
             name, f"{where}: response body is a YAML {error} where text was expected"
         ) from None
     return Interaction(
-        method=str(request.get("method") or "GET").upper(),
+        method=method,
         uri=uri,
-        status=_status(response, name, where),
+        status=status,
         content_type=decoded.content_type,
         kind=decoded.kind,
         body=decoded.value,
         note=decoded.note,
         source=name,
         index=index,
-        recorded_at=_recorded_at(entry.get("recorded_at"), headers),
+        recorded_at=fields.recorded_at(entry.get("recorded_at"), headers),
         operation=_operation(request, uri),
     )
 
@@ -170,7 +205,9 @@ def _operation(request: Mapping[str, Any], uri: str) -> str | None:
 
 
 def _operation_name(query: str, name: Any) -> str | None:
-    if isinstance(name, str) and name:
+    """The stated `operationName` when it is a GraphQL name (anything else, such as text
+    with control characters, is no name and never reaches a report), else the query's."""
+    if isinstance(name, str) and _GRAPHQL_NAME.match(name):
         return name
     return first_operation(query)
 
@@ -189,36 +226,6 @@ def first_operation(query: str) -> str | None:
     return None
 
 
-def _recorded_at(stamp: Any, headers: Mapping[str, list[str]]) -> float | None:
-    """When an interaction was recorded: Ruby VCR's `recorded_at`, else the Date header."""
-    candidates = [stamp] + [
-        v for k, values in headers.items() if k.lower() == "date" for v in values
-    ]
-    for candidate in candidates:
-        if isinstance(candidate, datetime.datetime):
-            moment: datetime.datetime | None = candidate
-        elif isinstance(candidate, str):
-            moment = _parse_date(candidate.strip())
-        else:
-            continue
-        if moment is not None:
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=datetime.timezone.utc)
-            return moment.timestamp()
-    return None
-
-
-def _parse_date(text: str) -> datetime.datetime | None:
-    try:
-        return email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        pass
-    try:
-        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def _with_lines(interactions: list[Interaction], data: bytes) -> list[Interaction]:
     """Each interaction's line, found by its URI in the text (best effort: 0 if not found)."""
     located: list[Interaction] = []
@@ -232,21 +239,6 @@ def _with_lines(interactions: list[Interaction], data: bytes) -> list[Interactio
         position = found + 1
         located.append(dataclasses.replace(interaction, line=line))
     return located
-
-
-def _status(response: Mapping[str, Any], name: str, where: str) -> int:
-    """vcrpy `status: {code}`, httpx `status_code`, go-vcr `code` and `status: "200 OK"`."""
-    status = response.get("status")
-    if isinstance(status, dict):
-        status = status.get("code")
-    for candidate in (status, response.get("status_code"), response.get("code")):
-        if isinstance(candidate, str):
-            candidate = candidate.split(" ", 1)[0]
-        try:
-            return int(candidate)  # type: ignore[arg-type]  # any YAML value: see except
-        except (TypeError, ValueError):
-            continue
-    raise CassetteError(name, f"{where}: response has no numeric status code")
 
 
 def unwrap_body(body: Any) -> Any:
@@ -293,23 +285,32 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Cassette files named or found below folders (.yaml, .yml, .json or no extension).
 
     Files named directly are taken whatever their extension; hidden entries in folders
-    are skipped. The order is sorted and so reproducible.
+    are skipped, and so is anything in them that is not a regular file (a FIFO, a socket:
+    reading one would hang). A FIFO, socket or device named directly is an error. The
+    order is sorted and so reproducible.
     """
     found: list[Path] = []
     for entry in paths:
         path = Path(entry)
-        if path.is_dir():
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            raise CassetteError(str(path), "no such file or folder") from None
+        except OSError as error:
+            raise CassetteError(str(path), f"cannot read: {error.strerror or error}") from None
+        if stat.S_ISDIR(mode):
             found.extend(
                 candidate
                 for candidate in sorted(path.rglob("*"))
-                if candidate.is_file()
+                if candidate.is_file()  # follows links; False for FIFOs, sockets, devices
                 and candidate.suffix.lower() in CASSETTE_SUFFIXES
                 and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
             )
-        elif path.exists():
-            found.append(path)
-        else:
-            raise CassetteError(str(path), "no such file or folder")
+            continue
+        refused = _not_regular(mode)
+        if refused is not None:
+            raise CassetteError(str(path), f"{refused}, not a cassette file or a folder")
+        found.append(path)
     return found
 
 

@@ -26,6 +26,7 @@ from driftcheck.sources.cassettes import (
     CASSETTE_SUFFIXES,
     normalize_headers,
     parse_document,
+    read_regular,
     unwrap_body,
 )
 
@@ -60,9 +61,8 @@ class Discovered:
 def is_cassette(path: Path) -> bool:
     """Whether the file's head names a top-level interactions list (cheap: no parsing)."""
     try:
-        with path.open("rb") as stream:
-            head = stream.read(SNIFF_BYTES)
-    except OSError:
+        head = read_regular(path, SNIFF_BYTES)  # a FIFO is never opened: it would hang
+    except CassetteError:
         return False
     head = head.removeprefix(_BOM).lstrip()
     if head[:1] == b"{":
@@ -126,8 +126,8 @@ def _survey(root: Path) -> dict[Path, _Folder]:
         names[:] = kept
         info.children = [here / name for name in kept]
         for name in sorted(files):
-            if _candidate(name):
-                path = here / name
+            path = here / name
+            if _candidate(name) and path.is_file():  # a FIFO or socket: no reader opens it
                 (info.cassettes if is_cassette(path) else info.others).append(path)
     return folders
 
@@ -210,8 +210,8 @@ def read_requests(path: Path) -> list[Request]:
     """The requests of a cassette, by interaction index; [] when it cannot be read (the
     scan reports that file already)."""
     try:
-        document = parse_document(path.read_bytes(), str(path))
-    except (OSError, CassetteError):
+        document = parse_document(read_regular(path), str(path))
+    except CassetteError:
         return []
     entries = (
         document.get("interactions", document.get("http_interactions"))
@@ -228,8 +228,9 @@ def _request(entry: Any) -> Request:
     if not isinstance(request, dict):
         return Request("", "")
     uri = request.get("uri", request.get("url"))
+    method = request.get("method")
     return Request(
-        str(request.get("method") or "GET").upper(),
+        method.upper() if isinstance(method, str) and method else "GET",
         uri if isinstance(uri, str) else "",
         normalize_headers(request.get("headers")),
         _body(request.get("body")),

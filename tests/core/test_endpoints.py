@@ -193,3 +193,18 @@ def test_pool_merges_shapes_of_one_key_in_order() -> None:
     assert pooled["e", 200] == infer_all([first, second])
     assert [f.path for f in flatten(pooled["e", 200])] == ["$", "$.b", "$.a"]
     assert pooled["e", 404] == infer(third)
+
+
+@pytest.mark.parametrize(
+    ("uri", "key"),
+    [
+        ("http://[::1/x/42", "GET [::1/x/{id}"),
+        ("http://api.example.com:99999999/users/42?q=1", "GET api.example.com:99999999/users/{id}"),
+        ("http://User@API.example.com:-1/a/", "GET api.example.com:-1/a"),
+        ("https://api.example.com:port/v1/x#frag", "GET api.example.com:port/v1/x"),
+    ],
+)
+def test_a_url_python_cannot_split_still_has_a_key(uri: str, key: str) -> None:
+    """Mocks' URLs reach endpoint keys unchecked: a bad port or IPv6 host is a key as
+    written (issue 15, defect 6), never a ValueError."""
+    assert endpoint_key("get", uri) == key

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import gzip
+import json
+import random
+import subprocess
+import sys
+import textwrap
 import zlib
 
 import brotli
 import pytest
 
 from driftcheck.core.model import BodyKind
-from driftcheck.sources.bodies import decode_body
+from driftcheck.sources.bodies import CHUNK, decode_body
 
 JSON = {"content-type": ["application/json"]}
 PAYLOAD = b'{"a": [1, null]}'
@@ -113,3 +118,146 @@ def test_bare_json_values() -> None:
     assert decode_body('"Success"', JSON).value == "Success"
     assert decode_body("3.5", JSON).value == 3.5
     assert decode_body("NaN", JSON).value != decode_body("NaN", JSON).value  # lenient fallback
+
+
+# Issue 15, defect 4: every decoder streams and stops past its output cap.
+
+COMPRESSORS = {
+    "gzip": gzip.compress,
+    "deflate": zlib.compress,
+    "raw deflate": lambda data: zlib.compress(data)[2:-4],
+    "br": brotli.compress,
+}
+CAP = 4096
+
+
+@pytest.mark.parametrize("name", sorted(COMPRESSORS))
+def test_each_decoder_stops_just_past_its_cap(name: str) -> None:
+    encoding = name.split()[-1]
+    payload = b'{"a": "' + b"x" * (CAP - 9) + b'"}'  # decodes to CAP bytes exactly
+    compressed = COMPRESSORS[name](payload)
+    headers = {**JSON, "content-encoding": [encoding]}
+    at_cap = decode_body(compressed, headers, cap=CAP)
+    over = decode_body(COMPRESSORS[name](payload + b" "), headers, cap=CAP)
+    assert (at_cap.kind, len(at_cap.value["a"])) == (BodyKind.JSON, CAP - 9)
+    assert (over.kind, over.note) == (
+        BodyKind.UNREADABLE,
+        f"{encoding} body decodes to more than {CAP} bytes; larger bodies are left out",
+    )
+
+
+def _fast_brotli(data: bytes) -> bytes:
+    return bytes(brotli.compress(data, quality=4))
+
+
+def test_a_body_fed_in_many_chunks_decodes_whole() -> None:
+    numbers = random.Random(7)
+    payload = json.dumps([numbers.random() for _ in range(40_000)]).encode()
+    for encoding, compress in (("gzip", gzip.compress), ("br", _fast_brotli)):
+        compressed = compress(payload)
+        assert len(compressed) > 3 * CHUNK
+        body = decode_body(compressed, {**JSON, "content-encoding": [encoding]})
+        assert body.value == json.loads(payload)
+
+
+def test_gzip_members_one_after_another() -> None:
+    body = decode_body(
+        gzip.compress(b'{"a": ') + gzip.compress(b"[1, 2]}") + b"\0\0trailing",
+        {**JSON, "content-encoding": ["gzip"]},
+    )
+    assert body.value == {"a": [1, 2]}
+
+
+def test_truncated_brotli() -> None:
+    data = brotli.compress(PAYLOAD * 50)[:-4]
+    body = decode_body(data, {**JSON, "content-encoding": ["br"]})
+    assert body.note == "br body cannot be decoded: truncated: the compressed stream ends early"
+
+
+def _bomb_in_a_small_address_space(gibibytes: int) -> subprocess.CompletedProcess[str]:
+    """A real brotli bomb decoded in a process that cannot map more than 1 GiB: the old
+    whole-body decompress died there (MemoryError); a streamed one stops at the cap."""
+    script = textwrap.dedent(
+        f"""
+        import resource, brotli
+        compressor = brotli.Compressor(quality=1, lgwin=24)
+        block = bytes(1 << 24)
+        parts = [compressor.process(block) for _ in range({gibibytes} * 64)]
+        bomb = b"".join(parts) + compressor.finish()
+        del parts, compressor
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        from driftcheck.sources.bodies import CHUNK, decode_body
+        body = decode_body(bomb, {{"content-type": ["application/json"],
+                                   "content-encoding": ["br"]}})
+        print(len(bomb), body.kind.value, body.note, sep="|")
+        """
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    "gibibytes", [pytest.param(1, id="1GiB"), pytest.param(10, id="10GiB", marks=pytest.mark.slow)]
+)
+def test_a_real_brotli_bomb_stays_within_1_gib(gibibytes: int) -> None:
+    completed = _bomb_in_a_small_address_space(gibibytes)
+    assert completed.stderr == ""
+    size, kind, note = completed.stdout.strip().split("|")
+    assert int(size) * 500 < gibibytes * 2**30  # it expands 500 times and more
+    assert (kind, note) == (
+        "unreadable",
+        "br body decodes to more than 256 MiB; larger bodies are left out",
+    )
+
+
+# Issue 15, defect 6: odd charsets and lone surrogates are a body's note, never a crash.
+
+
+@pytest.mark.parametrize("charset", ["rot13", "hex", "zlib_codec", "no-such-charset", "\0"])
+def test_a_charset_that_is_no_text_encoding_reads_as_utf8(charset: str) -> None:
+    body = decode_body(PAYLOAD, {"content-type": [f"application/json; charset={charset}"]})
+    assert body.value == {"a": [1, None]}
+
+
+@pytest.mark.parametrize(
+    ("charset", "raw"),
+    [("unicode_escape", b'{"\\ud800": 1}'), ("utf-7", b'{"+2AA-": 1}')],
+)
+def test_a_charset_that_makes_lone_surrogates_is_binary(charset: str, raw: bytes) -> None:
+    body = decode_body(raw, {"content-type": [f"application/json; charset={charset}"]})
+    assert body.kind is BodyKind.BINARY
+
+
+@pytest.mark.parametrize(
+    "raw", ['{"\\ud800": 1}', '{"a": ["\\udfff"]}', '{"\\uDC00": NaN}', '[{"a": {"b": "\\ud8ff"}}]']
+)
+def test_a_lone_surrogate_escape_is_not_valid_json(raw: str) -> None:
+    body = decode_body(raw.encode(), JSON)
+    assert (body.kind, body.note) == (
+        BodyKind.UNREADABLE,
+        "not valid JSON: a string holds a lone surrogate (such as \\ud800): not Unicode",
+    )
+
+
+def test_a_surrogate_pair_is_one_character() -> None:
+    body = decode_body(b'{"\\ud83d\\ude00": NaN, "b": "\\ud83d\\ude00"}', JSON)
+    assert list(body.value) == ["\U0001f600", "b"]
+    assert body.value["b"] == "\U0001f600"
+
+
+def test_layers_of_encodings_are_bounded_too() -> None:
+    data = PAYLOAD
+    for _ in range(9):
+        data = gzip.compress(data)
+    body = decode_body(data, {**JSON, "content-encoding": [", ".join(["gzip"] * 9)]})
+    assert body.note == "9 content encodings; driftcheck undoes at most 8"
+    assert decode_body(
+        gzip.compress(gzip.compress(PAYLOAD)), {**JSON, "content-encoding": ["gzip", "gzip"]}
+    ).value == {"a": [1, None]}
+
+
+def test_a_media_type_is_one_clean_line() -> None:
+    body = decode_body("{}", {"content-type": ["application/\x1b[31mjson\x00; charset=utf-8"]})
+    assert body.content_type == "application/\\x1b[31mjson\\x00"
+    assert len(decode_body("{}", {"content-type": ["a/" + "b" * 10_000]}).content_type) == 200

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import socket
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 from typing import Any
@@ -438,3 +442,132 @@ def test_find_reads_folders_globs_and_files_and_nothing_yet(tmp_path: Path) -> N
     assert found(str(tmp_path / "b" / "*")) == ["b/c.txt", "b/three.yml"]  # a glob takes any
     assert found(str(tmp_path / "b" / "three.yml"), str(tmp_path / "b")) == ["b/three.yml"]
     assert found(str(tmp_path / "missing"), str(tmp_path / "none" / "*.yaml")) == []
+
+
+# Issue 15, defect 12: only regular files are opened; a FIFO would block a reader forever.
+
+
+def _in_a_subprocess(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run reading code in a child, so a read that blocks fails the test by its timeout."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+READ_ONE = (
+    "import sys\n"
+    "from driftcheck.errors import CassetteError\n"
+    "from driftcheck.sources.cassettes import read_cassette\n"
+    "try:\n"
+    "    read_cassette(sys.argv[1])\n"
+    "except CassetteError as error:\n"
+    "    print(error.reason)\n"
+)
+
+
+def test_a_fifo_is_refused_not_read(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.yaml")
+    completed = _in_a_subprocess(READ_ONE, str(tmp_path / "pipe.yaml"))
+    assert completed.stdout == "a FIFO (named pipe), not a regular file: a cassette is a file\n"
+
+
+def test_a_device_and_a_socket_are_refused(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(tmp_path / "s.yaml"))
+        with pytest.raises(CassetteError) as caught:
+            read_cassette(tmp_path / "s.yaml")
+        assert caught.value.reason == "a socket, not a regular file: a cassette is a file"
+    completed = _in_a_subprocess(READ_ONE, "/dev/zero")
+    assert completed.stdout == "a character device, not a regular file: a cassette is a file\n"
+
+
+def test_discover_skips_fifos_in_folders_and_refuses_one_named(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_bytes((CASSETTES / "vcrpy_flow_style.yaml").read_bytes())
+    os.mkfifo(tmp_path / "pipe.yaml")
+    os.symlink(tmp_path / "pipe.yaml", tmp_path / "link.yaml")
+    assert discover([tmp_path]) == [tmp_path / "a.yaml"]
+    assert find([str(tmp_path / "*.yaml")]) == [tmp_path / "a.yaml"]
+    with pytest.raises(CassetteError) as caught:
+        discover([tmp_path / "link.yaml"])
+    assert str(caught.value) == (
+        f"{tmp_path / 'link.yaml'}: a FIFO (named pipe), not a cassette file or a folder"
+    )
+
+
+@pytest.mark.parametrize(
+    ("response", "status"),
+    [
+        ("status: {code: 200}", 200),
+        ("status: '404 Not Found'", 404),
+        ("status: {code: 201.0}", 201),
+        ("status_code: 204", 204),
+        ("code: 599", 599),
+        ("status: {code: .inf}, status_code: 302", 302),  # the first valid of them
+    ],
+)
+def test_status_layouts(tmp_path: Path, response: str, status: int) -> None:
+    path = tmp_path / "status.yaml"
+    path.write_text(
+        "interactions:\n- request: {method: post, uri: 'http://h/x'}\n"
+        f"  response: {{{response}, body: {{string: ''}}}}\n"
+    )
+    (interaction,) = read_cassette(path).interactions
+    assert (interaction.method, interaction.status) == ("POST", status)
+
+
+@pytest.mark.parametrize(
+    ("stamp", "recorded"),
+    [
+        ("2024-05-01T12:00:00Z", 1714564800.0),
+        ("Fri, 31 Dec 9999 23:59:59 -2359", None),  # past year 9999 in UTC
+        ("0001-01-01T00:00:00+14:00", None),  # before year 1 in UTC
+        ("1969-12-31T23:59:59Z", None),  # before any clock's epoch
+        ("Mon, 01 Jan 99999999999999999999 00:00:00 GMT", None),
+    ],
+)
+def test_a_date_no_clock_holds_leaves_the_interaction_undated(
+    tmp_path: Path, stamp: str, recorded: float | None
+) -> None:
+    path = tmp_path / "dated.yaml"
+    path.write_text(
+        "interactions:\n- request: {method: GET, uri: 'http://h/x'}\n"
+        f"  response: {{status: {{code: 200}}, body: {{string: ''}}}}\n  recorded_at: '{stamp}'\n"
+    )
+    assert read_cassette(path).interactions[0].recorded_at == recorded
+
+
+def test_a_document_key_is_shown_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps({"\x1b[31mred": 1, "b" * 100: 2}))
+    with pytest.raises(CassetteError) as caught:
+        read_cassette(path)
+    assert caught.value.reason == (
+        "not a cassette: expected a mapping with an `interactions` list, found a mapping "
+        f"with keys `\\x1b[31mred`, `{'b' * 40}`"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "operation"),
+    [("GetUser", "GetUser"), ("Get\x1b[31mUser", "First"), ("x" * 300, "First"), (5, "First")],
+)
+def test_an_operation_name_is_a_graphql_name(tmp_path: Path, name: Any, operation: str) -> None:
+    body = json.dumps({"query": "query First { a }", "operationName": name})
+    path = tmp_path / "graphql.json"
+    path.write_text(
+        json.dumps(
+            {
+                "interactions": [
+                    {
+                        "request": {"method": "POST", "uri": "http://h/graphql", "body": body},
+                        "response": {"status": {"code": 200}, "body": {"string": "{}"}},
+                    }
+                ]
+            }
+        )
+    )
+    assert read_cassette(path).interactions[0].operation == operation

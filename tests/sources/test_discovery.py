@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -199,3 +202,39 @@ def test_requests_are_read_with_their_headers_and_bodies(tmp_path: Path) -> None
     assert (get.method, get.headers, get.body) == ("GET", {"x-api-key": ["k"]}, b"{}")
     assert read_requests(tmp_path / "broken.yaml") == []
     assert read_requests(tmp_path / "missing.yaml") == []
+
+
+def test_a_fifo_in_a_repository_is_never_opened(tmp_path: Path) -> None:
+    """Sniffing a FIFO's head would wait for a writer forever (issue 15, defect 12): the
+    survey runs in a subprocess, so a hang fails the test by its timeout."""
+    folder = tmp_path / "tests" / "cassettes"
+    folder.mkdir(parents=True)
+    (folder / "users.yaml").write_bytes((CASSETTES / "vcrpy_flow_style.yaml").read_bytes())
+    os.mkfifo(folder / "pipe.yaml")
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from driftcheck.sources.discovery import discover_repository, is_cassette, read_requests\n"
+        "found = discover_repository(Path(sys.argv[1]))\n"
+        "pipe = Path(sys.argv[1], 'tests/cassettes/pipe.yaml')\n"
+        "print([p.name for p in found.files], list(found.places), is_cassette(pipe),"
+        " read_requests(pipe))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.stderr == ""
+    assert completed.stdout == "['users.yaml'] ['tests/cassettes'] False []\n"
+
+
+def test_requests_with_odd_methods_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "odd.json"
+    entries = [
+        {"request": {"method": method, "uri": "http://h/x"}, "response": {}}
+        for method in ([[[["deep"]]]], 5, "post")
+    ]
+    path.write_text(json.dumps({"interactions": entries}))
+    assert [request.method for request in read_requests(path)] == ["GET", "GET", "POST"]
