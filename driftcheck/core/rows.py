@@ -125,27 +125,57 @@ def from_rows(rows: Rows) -> Node:
 
 
 def check_rows(rows: Any) -> Rows:
-    """`rows` when they describe a shape (as `to_rows` writes them); else ValueError."""
+    """`rows` when they describe a shape (as `to_rows` writes them); else ValueError.
+
+    Everything a shape's rows could hold that `to_rows` never writes is refused: a parent
+    that is not an earlier row, or cannot have that child (an element under no array), a
+    type name or count that is no JSON type or no positive count. Damaged rows would crash
+    a later step, or silently change a report.
+    """
     if not isinstance(rows, list) or not rows:
         raise ValueError("no shape rows")
     for index, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != 5:
             raise ValueError(f"shape row {index} is not a row")
         parent, key, types, empty, variants = row
-        placed = parent == -1 if index == 0 else type(parent) is int and 0 <= parent < index
-        if not placed or not (
-            key is None or type(key) is str or (type(key) is int and key == VALUES_KEY)
-        ):
+        if not _placed(rows, index, parent, key):
             raise ValueError(f"shape row {index} is not placed in a shape")
-        if type(empty) is not int or not _counts(types):
+        if type(empty) is not int or empty < 0 or not _types(types):
             raise ValueError(f"shape row {index} does not count types")
         if variants is not None and not _variants_ok(variants):
             raise ValueError(f"shape row {index} does not count variants")
     return rows
 
 
+def _placed(rows: list[Any], index: int, parent: Any, key: Any) -> bool:
+    """Whether row `index` hangs from an earlier row that can have such a child: a key or
+    a map's values under an object, elements under an array."""
+    if index == 0:
+        return parent == -1 and type(parent) is int and key is None
+    if type(parent) is not int or not 0 <= parent < index:
+        return False
+    if key is None:
+        needed = "array"
+    elif type(key) is str or (type(key) is int and key == VALUES_KEY):
+        needed = "object"
+    else:
+        return False
+    owner = rows[parent][2]
+    return type(owner) is dict and needed in owner
+
+
+def _types(table: Any) -> bool:
+    return (
+        type(table) is dict
+        and bool(table)
+        and all(kind in JSON_TYPES and type(n) is int and n > 0 for kind, n in table.items())
+    )
+
+
 def _counts(table: Any) -> bool:
-    return type(table) is dict and all(type(n) is int for n in table.values())
+    return type(table) is dict and all(
+        type(key) is str and type(n) is int and n >= 0 for key, n in table.items()
+    )
 
 
 def _variants_ok(variants: Any) -> bool:
@@ -155,7 +185,11 @@ def _variants_ok(variants: Any) -> bool:
     return found is None or (
         type(found) is dict
         and all(
-            isinstance(v, list) and len(v) == 2 and type(v[0]) is int and _counts(v[1])
+            isinstance(v, list)
+            and len(v) == 2
+            and type(v[0]) is int
+            and v[0] >= 0
+            and _counts(v[1])
             for v in found.values()
         )
     )

@@ -3,8 +3,17 @@
 One entry per file content (keyed with the driftcheck version and `CACHE_FORMAT`) and
 one per run of files (their paths and content keys). Entries are written to a temporary
 file and renamed, so runs may share a cache. JSON, not pickle: reading the cache can
-never run code. An entry is checked as it is decoded, so one that is missing, damaged or
-of another layout is ignored and rebuilt, never trusted.
+never run code.
+
+CI restores caches from shared storage, so an entry is never trusted: only a regular
+file of bounded size is opened (never a symlink, so never a FIFO, which would hang); it
+must end with its own key and the SHA-256 of that key and its body (a truncated,
+bit-flipped, hand-edited or misplaced entry fails that); and it is checked whole as it is
+decoded, so that even a re-sealed entry cannot crash a run or hold counts that disagree
+with its interactions. Any failure is a miss: the files are read again and the entry
+rewritten. What checks cannot catch is an entry forged consistently by someone who can
+write the cache: the cache folder must be trusted like the code. `cache_prune.py` keeps
+the folder small.
 """
 
 from __future__ import annotations
@@ -12,14 +21,21 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+import os
+import shutil
+import stat
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from driftcheck import __version__, jsonio
 from driftcheck.core.endpoints import PoolKey
 from driftcheck.core.model import BodyKind, Interaction, Node
+from driftcheck.core.recency import day_of
 from driftcheck.core.rows import check_rows
 from driftcheck.core.shape import Rows, ShapeBuilder, from_rows
 from driftcheck.files import write_atomic
@@ -28,9 +44,19 @@ from driftcheck.files import write_atomic
 # pools are named by the configured matchers
 # 6: pools are keyed by their files' recording day too (endpoint, status, day); shape rows
 # carry maps (their values under `{*}`) and per-variant key counts of tagged objects
-CACHE_FORMAT = 6
+# 7: entries end with their key and a SHA-256 of key and body (`seal`), and are checked
+# whole: indexes in range, counts agreeing with the interactions
+CACHE_FORMAT = 7
+MAX_ENTRY_BYTES = 256 * 2**20  # an entry larger is neither written nor read
+TOUCH_AFTER = 3600.0  # seconds: a used entry older than this is touched, for pruning by age
 T = TypeVar("T")
 Files = list[tuple[str, str | None, list[Interaction]]]  # path, error, interactions
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _CLOEXEC
+_REGULAR = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _NOFOLLOW | _CLOEXEC
+_TAIL = b',"key":"%s","sum":"%s"}'  # what `seal` puts where the body's last `}` was
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,62 +90,174 @@ def entry_path(folder: Path, key: str) -> Path:
 
 
 def run_key(paths: Sequence[str], naming: str = "") -> str | None:
-    """A run's key: its files' paths and content keys (None when one cannot be read)."""
+    """A run's key: its files' paths and content keys (None when one cannot be read, or
+    is no regular file: a FIFO among the cassettes must not hang the hashing)."""
     digest = hashlib.sha256(b"run")
     for path in paths:
         try:
-            digest.update(f"\0{path}\0{content_key(Path(path).read_bytes())}".encode())
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
         except OSError:
             return None
+        try:
+            data = _regular_bytes(fd, None)
+        finally:
+            os.close(fd)
+        if data is None:
+            return None
+        digest.update(f"\0{path}\0{content_key(data)}".encode())
     return content_key(digest.digest(), naming)
 
 
 def cached(folder: Path, key: str, decode: Callable[[bytes], T]) -> T | None:
-    """The entry under `key`, decoded; None when it is missing or does not decode."""
+    """The entry under `key`, decoded; None when it is missing, is no regular file of at
+    most `MAX_ENTRY_BYTES`, is not sealed with `key`, or does not decode."""
+    data = read_entry(folder, key)
+    if data is None:
+        return None
     try:
-        return decode(entry_path(folder, key).read_bytes())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
-        return None  # missing or corrupt: rebuilt and rewritten
+        return decode(unseal(key, data))
+    except Exception:  # an untrusted entry: whatever fails in it is a miss, never a crash
+        return None
 
 
 def store(folder: Path, key: str, entry: bytes) -> None:
-    """Write an entry whole (readers see whole entries only); a read-only or full disk
-    only costs speed, and leaves nothing behind."""
+    """Write an entry whole, sealed (readers see whole entries only); whatever is in the
+    way (a directory, a symlink, a FIFO) is replaced. A read-only or full disk only costs
+    speed, and leaves nothing behind; an empty or oversized entry is not written."""
+    whole = entry[:1] == b"{" and entry[-1:] == b"}" and len(entry) > 2  # a JSON object
+    if not whole or len(entry) + len(_TAIL) + 128 > MAX_ENTRY_BYTES:
+        return
+    path = entry_path(folder, key)
     with contextlib.suppress(OSError):
-        write_atomic(entry_path(folder, key), entry)
+        _clear_way(path)
+        write_atomic(path, seal(key, entry))
+
+
+def seal(key: str, body: bytes) -> bytes:
+    """`body` (a JSON object) with `key` and the SHA-256 of both as its last fields."""
+    digest = hashlib.sha256(f"{key}\0".encode() + body).hexdigest()
+    return body[:-1] + _TAIL % (key.encode(), digest.encode())
+
+
+def unseal(key: str, data: bytes) -> bytes:
+    """The body `seal(key, body)` wrote; ValueError when `data` is not that."""
+    size = len(_TAIL % (key.encode(), b"0" * 64))
+    body = data[:-size] + b"}"
+    if len(data) <= size or seal(key, body) != data:
+        raise ValueError("an entry not sealed with its key")
+    return body
+
+
+def read_entry(folder: Path, key: str) -> bytes | None:
+    """The bytes of the entry under `key` if it is a regular file (its folder a real one)
+    of at most `MAX_ENTRY_BYTES`; else None. Opened without following symlinks and
+    without blocking, so a FIFO planted in the cache is a miss, not a hang."""
+    path = entry_path(folder, key)
+    try:
+        shard = os.open(path.parent, _DIRECTORY)
+    except OSError:
+        return None
+    try:
+        fd = os.open(path.name, _REGULAR, dir_fd=shard)
+    except OSError:
+        return None
+    finally:
+        os.close(shard)
+    try:
+        return _regular_bytes(fd, MAX_ENTRY_BYTES, touch=True)
+    finally:
+        os.close(fd)
+
+
+def _regular_bytes(fd: int, limit: int | None, touch: bool = False) -> bytes | None:
+    """All of `fd` if it is a regular file of at most `limit` bytes; else None. With
+    `touch`, a file not used for `TOUCH_AFTER` gets its modification time renewed."""
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode) or (limit is not None and status.st_size > limit):
+            return None
+        chunks, left = [], status.st_size + 1  # one more: a file growing meanwhile shows
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 24))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        if left <= 0 and limit is not None:
+            return None
+    except OSError:
+        return None
+    if touch and time.time() - status.st_mtime > TOUCH_AFTER:
+        with contextlib.suppress(OSError):  # a read-only cache is still read
+            os.utime(fd)
+    return b"".join(chunks)
+
+
+def _clear_way(path: Path) -> None:
+    """Remove what an entry cannot be renamed over: a non-folder where its folder goes,
+    a folder where it goes."""
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISDIR(os.lstat(path.parent).st_mode):
+            os.unlink(path.parent)
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            shutil.rmtree(path)
 
 
 def file_entry(entry: FileEntry) -> bytes:
+    """The entry as JSON; empty (nothing to store) when it has a value JSON cannot hold:
+    an integer past 64 bits, a lone surrogate."""
     pools = [[e, s, day, builder.rows()] for (e, s, day), builder in entry.pools.items()]
-    return jsonio.dumps(
+    return _dumps(
         {"error": entry.error, "interactions": _metadata(entry.interactions), "pools": pools}
     )
 
 
 def decode_file(data: bytes, path: str) -> FileEntry:
     """A file entry read back; ValueError (or another decoding error) unless it is one."""
-    entry = jsonio.loads(data)
+    entry = _object(data, {"error", "interactions", "pools"})
+    error, interactions = _file(path, entry["error"], entry["interactions"])
+    pooled = _pools(entry["pools"])
+    _agree([interactions], pooled)
     pools: dict[PoolKey, ShapeBuilder] = {}
-    for endpoint, status, day, rows in entry["pools"]:
-        builder = pools[_pool_key(endpoint, status, day)] = ShapeBuilder()
-        builder.add_rows(_checked(rows))
-    return FileEntry(_interactions(entry["interactions"], path), _error(entry["error"]), pools)
+    for pool_key, rows in pooled:
+        builder = pools[pool_key] = ShapeBuilder()
+        builder.add_rows(rows)
+    return FileEntry(interactions, error, pools)
 
 
 def run_entry(files: Files, shapes: Mapping[PoolKey, Rows]) -> bytes:
+    """The entry as JSON; empty (nothing to store) when JSON cannot hold it."""
     listed = [[path, error, _metadata(interactions)] for path, error, interactions in files]
     pooled = [[endpoint, status, day, rows] for (endpoint, status, day), rows in shapes.items()]
-    return jsonio.dumps({"files": listed, "shapes": pooled})
+    return _dumps({"files": listed, "shapes": pooled})
 
 
 def decode_run(data: bytes, paths: Sequence[str]) -> RunEntry:
     """A run entry of exactly `paths`, read back; ValueError unless it is one."""
-    run = jsonio.loads(data)
-    files = [(p, _error(error), _interactions(rows, p)) for p, error, rows in run["files"]]
-    if [path for path, _, _ in files] != list(paths):
+    run = _object(data, {"files", "shapes"})
+    listed = run["files"]
+    if type(listed) is not list or len(listed) != len(paths):
         raise ValueError("a run entry of other files")
-    shapes = {_pool_key(e, s, d): from_rows(_checked(rows)) for e, s, d, rows in run["shapes"]}
-    return RunEntry(files, shapes)
+    files: Files = []
+    for expected, item in zip(paths, listed, strict=True):
+        if type(item) is not list or len(item) != 3 or item[0] != expected:
+            raise ValueError("a run entry of other files")
+        files.append((expected, *_file(expected, item[1], item[2])))
+    pooled = _pools(run["shapes"])
+    _agree([interactions for _, _, interactions in files], pooled)
+    return RunEntry(files, {pool_key: from_rows(rows) for pool_key, rows in pooled})
+
+
+def _dumps(value: Any) -> bytes:
+    try:
+        return jsonio.dumps(value)
+    except (TypeError, ValueError):  # orjson's JSONEncodeError is a TypeError
+        return b""
+
+
+def _object(data: bytes, keys: set[str]) -> dict[str, Any]:
+    value = jsonio.loads(data)
+    if type(value) is not dict or set(value) != keys:
+        raise ValueError("not an entry of this kind")
+    return value
 
 
 def _metadata(interactions: Sequence[Interaction]) -> list[list[Any]]:
@@ -131,44 +269,89 @@ def _metadata(interactions: Sequence[Interaction]) -> list[list[Any]]:
 
 
 _NONE = type(None)
-_FIELDS: tuple[type | tuple[type, ...], ...] = (  # the types of `_metadata`'s fields
-    str, str, int, str, str, (str, _NONE), int, int, (float, int, _NONE), (str, _NONE), list,
+_EPOCHS = tuple(  # recording times a date can give (years 1 to 9999, a day either side)
+    datetime.datetime(year, 1, 1, tzinfo=datetime.timezone.utc).timestamp() + shift
+    for year, shift in ((1, -86400), (9999, 366 * 86400))
+)
+_FIELDS: tuple[tuple[type, ...], ...] = (  # the exact types of `_metadata`'s fields
+    (str,), (str,), (int,), (str,), (str,), (str, _NONE), (int,), (int,), (float, int, _NONE),
+    (str, _NONE), (list,),
 )  # fmt: skip  # a record's fields on few lines, not one per line
 
 
-def _interactions(rows: list[list[Any]], path: str) -> list[Interaction]:
-    for row in rows:
-        if not all(isinstance(value, kind) for value, kind in zip(row, _FIELDS, strict=True)):
-            raise ValueError("not an interaction")
-    return [
-        Interaction(
-            method=m, uri=u, status=s, content_type=c, kind=BodyKind(k), note=n, source=path,
-            index=x, line=line, recorded_at=r, operation=o, echoed=_positions(e),
-        )
-        for m, u, s, c, k, n, x, line, r, o, e in rows
-    ]  # fmt: skip  # a record's fields on few lines, not one per line
+def _file(path: str, error: Any, rows: Any) -> tuple[str | None, list[Interaction]]:
+    """A file's error and interactions as `parse_cassette` gives them: numbered from 0,
+    lines in order; an unreadable file has none."""
+    if error is not None and type(error) is not str:
+        raise ValueError("not an error message")
+    if type(rows) is not list or (error is not None and rows):
+        raise ValueError("not a file's interactions")
+    interactions = [_interaction(row, path, index) for index, row in enumerate(rows)]
+    lines = [i.line for i in interactions if i.line]
+    if any(line < 0 for line in lines) or lines != sorted(lines):
+        raise ValueError("interaction lines out of order")
+    return error, interactions
 
 
-def _positions(positions: list[Any]) -> tuple[int, ...]:
-    if not all(type(position) is int for position in positions):
-        raise ValueError("not path positions")
+def _interaction(row: Any, path: str, index: int) -> Interaction:
+    if type(row) is not list or len(row) != len(_FIELDS):
+        raise ValueError("not an interaction")
+    if not all(type(value) in kinds for value, kinds in zip(row, _FIELDS, strict=True)):
+        raise ValueError("not an interaction")
+    method, uri, status, content_type, kind, note, number, line, stamp, operation, echo = row
+    if not method or number != index or not (stamp is None or _EPOCHS[0] <= stamp <= _EPOCHS[1]):
+        raise ValueError(f"interaction {index} is out of range")
+    return Interaction(
+        method=method, uri=uri, status=status, content_type=content_type, kind=BodyKind(kind),
+        note=note, source=path, index=index, line=line, recorded_at=stamp, operation=operation,
+        echoed=_positions(echo, uri),
+    )  # fmt: skip  # a record's fields on few lines, not one per line
+
+
+def _positions(positions: list[Any], uri: str) -> tuple[int, ...]:
+    """Path segments of `uri`, as `scan.echoed` finds them: in order, each in range."""
+    if not positions:
+        return ()
+    segments = len(urlsplit(uri).path.split("/")) - 1
+    if not all(type(p) is int and 0 <= p < segments for p in positions) or positions != sorted(
+        set(positions)
+    ):
+        raise ValueError("path positions out of range")
     return tuple(positions)
 
 
-def _error(error: Any) -> str | None:
-    if error is not None and not isinstance(error, str):
-        raise ValueError("not an error message")
-    return error
+def _pools(value: Any) -> list[tuple[PoolKey, Rows]]:
+    """Pooled shapes as [endpoint, status, day, rows] rows, each pool once."""
+    if type(value) is not list:
+        raise ValueError("not pooled shapes")
+    pools: dict[PoolKey, Rows] = {}
+    for pool in value:
+        if type(pool) is not list or len(pool) != 4:
+            raise ValueError("not a pooled shape")
+        pool_key = _pool_key(*pool[:3])
+        if pool_key in pools:
+            raise ValueError("a pool listed twice")
+        pools[pool_key] = check_rows(pool[3])
+    return list(pools.items())
+
+
+def _agree(files: Iterable[list[Interaction]], pools: list[tuple[PoolKey, Rows]]) -> None:
+    """ValueError unless the pools count exactly the JSON bodies the interactions have,
+    per status and recording day (a file's day: the newest date in it)."""
+    bodies: Counter[tuple[int, str]] = Counter()
+    for interactions in files:
+        day = day_of(interaction.recorded_at for interaction in interactions)
+        bodies.update((i.status, day) for i in interactions if i.kind is BodyKind.JSON)
+    shapes: Counter[tuple[int, str]] = Counter()
+    for (_, status, day), rows in pools:
+        shapes[status, day] += sum(rows[0][2].values())
+    if bodies != shapes:
+        raise ValueError("pooled shapes that do not count the interactions' bodies")
 
 
 def _pool_key(endpoint: Any, status: Any, day: Any) -> PoolKey:
-    if not isinstance(endpoint, str) or not isinstance(status, int):
+    if type(endpoint) is not str or not endpoint or type(status) is not int:
         raise ValueError("not an endpoint and status")
-    if not isinstance(day, str) or (day and datetime.date.fromisoformat(day).isoformat() != day):
+    if type(day) is not str or (day and datetime.date.fromisoformat(day).isoformat() != day):
         raise ValueError("not a recording day as `day_of` writes it")
     return endpoint, status, day
-
-
-def _checked(rows: Any) -> Rows:
-    """`rows` when they describe a shape (see `ShapeBuilder.rows`); else ValueError."""
-    return check_rows(rows)
