@@ -27,6 +27,14 @@ class Terminated(KeyboardInterrupt):
     the CLI exits 143 for it, 130 for a plain KeyboardInterrupt."""
 
 
+def stop_reason(stop: KeyboardInterrupt) -> tuple[str, ExitCode]:
+    """How a run stopped from outside ends: the word its one-line message gives, and its
+    exit code, 143 for SIGTERM (`Terminated`), 130 for Ctrl-C."""
+    if isinstance(stop, Terminated):
+        return "terminated", ExitCode.TERMINATED
+    return "interrupted", ExitCode.INTERRUPTED
+
+
 class DriftcheckError(Exception):
     """Base of every error driftcheck reports to a user (exit code 2 unless a subclass says)."""
 

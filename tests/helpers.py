@@ -135,3 +135,52 @@ def validate(report: dict[str, Any]) -> None:
 
 # One GitHub workflow command: `::level key=value,...::message`.
 COMMAND = re.compile(r"^::(error|warning|notice)( [a-z]+=[^,:\n]*(,[a-z]+=[^,:\n]*)*)?::[^\n]*$")
+
+
+def on_pty(
+    args: list[str],
+    *,
+    cwd: str | Path | None = None,
+    env: dict[str, str] | None = None,
+    columns: int = 200,
+    timeout: float = 60,
+) -> tuple[int, str]:
+    """Run `args` with a real terminal as stdin, stdout and stderr (colour on, rich's
+    progress bar live); its exit code and everything the terminal was sent."""
+    import os
+    import pty
+    import select
+    import subprocess
+
+    leader, follower = pty.openpty()
+    environment = {**os.environ, **(env or {}), "TERM": "xterm-256color", "COLUMNS": str(columns)}
+    environment.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        args, stdin=follower, stdout=follower, stderr=follower, env=environment, cwd=cwd
+    )
+    os.close(follower)
+    chunks = []
+    while select.select([leader], [], [], timeout)[0]:  # nothing for `timeout` s: hung
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return process.wait(timeout=timeout), b"".join(chunks).decode("utf-8", "replace")
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (pool workers), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # gone meanwhile
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found

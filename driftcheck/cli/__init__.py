@@ -1,56 +1,82 @@
-"""The command line: parse, call one command function, render, exit with its code.
+"""The console-script entry point: signals first, then the command group (`cli/app.py`).
 
-Exit codes: 0 no drift at or above --fail-on, 1 drift, 2 usage/config/input error,
-3 recording failed. `DriftcheckError`s become one-line messages here and nowhere else.
+Importing the commands takes a moment; SIGTERM and Ctrl-C are handled from before it
+(held until it is done), so a run stopped at any point exits 143 / 130 with one line,
+never a traceback. Only `driftcheck.errors` is imported before the handlers are set.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import click
+from driftcheck.errors import Terminated, stop_reason
 
-from driftcheck import __version__
-from driftcheck.cli.common import fail
-from driftcheck.errors import DriftcheckError
+if TYPE_CHECKING:
+    from driftcheck.cli.app import cli as cli
 
-
-class _Group(click.Group):
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except DriftcheckError as error:
-            fail(str(error), error.exit_code)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except Exception as error:
-            if os.environ.get("DRIFTCHECK_DEBUG"):
-                raise
-            fail(
-                f"internal error: {type(error).__name__}: {error} "
-                "(a bug in driftcheck; DRIFTCHECK_DEBUG=1 shows the traceback)"
-            )
+RESEND = 0.05  # seconds: a dropped signal is sent again once its finalizer has returned
+_pending: list[KeyboardInterrupt] = []  # signals that came while the commands were imported
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="driftcheck")
-def cli() -> None:
-    """Catch API contract drift in recorded VCR.py cassettes and test mocks.
+def __getattr__(name: str) -> Any:
+    """`driftcheck.cli.cli`, the group, imported when first asked for."""
+    if name == "cli":
+        from driftcheck.cli.app import cli
 
-    driftcheck infers the shape of every JSON response body (key paths, types,
-    how often each key is present, nullability) and reports how shapes drift:
-    between recordings, and between recordings and the mocks your tests use.
-    """
+        return cli
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _terminate(number: int, frame: FrameType | None) -> NoReturn:
+    raise Terminated
+
+
+def _lost(unraisable: Any) -> None:
+    """Python drops an exception raised where it cannot propagate (a weakref callback, a
+    `__del__`): a signal's would be lost, and the run go on. Send the signal again, to
+    land in ordinary code once the finalizer is done."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        terminated = isinstance(unraisable.exc_value, Terminated)
+        number = signal.SIGTERM if terminated else signal.SIGINT
+        # a moment later: sent now, its handler would run here, and be dropped too (and
+        # should it still land in a finalizer, this comes round again)
+        resend = threading.Timer(RESEND, os.kill, (os.getpid(), number))
+        resend.daemon = True
+        resend.start()
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _defer(number: int, frame: FrameType | None) -> None:
+    """While the commands are imported, a signal waits: raised inside a C extension's
+    initialisation (orjson's), the exception crashes the interpreter (a segfault)."""
+    _pending.append(Terminated() if number == signal.SIGTERM else KeyboardInterrupt())
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="driftcheck")
+    """Run the command line. SIGTERM is raised as `Terminated` (a KeyboardInterrupt) in
+    the main thread, so every clean-up Ctrl-C runs (temporary files and folders, pool
+    workers) runs for it too; the group turns both into one line and 143 / 130."""
+    signal.signal(signal.SIGTERM, _defer)
+    signal.signal(signal.SIGINT, _defer)
+    sys.unraisablehook = _lost
+    try:
+        from driftcheck.cli.app import cli
 
-
-from driftcheck.cli import inspect, recording, reports, setup  # noqa: E402 - registers the commands
-
-for _module in (reports, recording, inspect, setup):
-    for _command in _module.COMMANDS:
-        cli.add_command(_command)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _terminate)
+        if _pending:
+            raise _pending[0]
+        cli(prog_name="driftcheck")
+    except KeyboardInterrupt as stop:  # before the group ran: while importing it
+        reason, code = stop_reason(stop)
+        print(f"Error: {reason}", file=sys.stderr)
+        raise SystemExit(code) from None
+    finally:  # the run has ended: a SIGTERM while the interpreter exits just ends it
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        sys.unraisablehook = sys.__unraisablehook__

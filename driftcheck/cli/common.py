@@ -20,9 +20,10 @@ from driftcheck.core import policy
 from driftcheck.core.model import Outcome, Report, Severity
 from driftcheck.core.shard import Shard, parse_shard
 from driftcheck.core.staleness import Age
-from driftcheck.errors import ExitCode
+from driftcheck.errors import ExitCode, stop_reason
 from driftcheck.files import write_atomic
 from driftcheck.reporting import FORMATS, RenderOptions, progress
+from driftcheck.reporting.safe_text import visible
 from driftcheck.run.scope import Scope
 from driftcheck.sources.scan import Settings
 
@@ -46,8 +47,15 @@ def threshold(fail_on: FailOn) -> Severity | None:
 
 def fail(message: str, exit_code: ExitCode = ExitCode.INPUT) -> NoReturn:
     """Print one `Error:` line on stderr and exit; the only way a command reports failure."""
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {visible(message)}", err=True)  # file names may hold ESC, newlines
     raise click.exceptions.Exit(exit_code)
+
+
+def interruption(stop: KeyboardInterrupt) -> tuple[str, ExitCode]:
+    """How a run stopped from outside ends: its one-line message and exit code, 143 for
+    SIGTERM (raised as `Terminated`), 130 for Ctrl-C (`errors.stop_reason`, which the
+    entry point uses before the commands are imported)."""
+    return stop_reason(stop)
 
 
 def render_options(output: str, fail_on: Severity | None = Severity.BREAKING) -> RenderOptions:

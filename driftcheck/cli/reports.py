@@ -70,7 +70,8 @@ def diff(
     The config's [severity] and [[ignore]] apply in both modes.
 
     Exit codes: 0 no drift at or above --fail-on, 1 drift, 2 input error
-    (including unreadable files and fixtures, unless --allow-unreadable).
+    (including unreadable files and fixtures, unless --allow-unreadable),
+    130 Ctrl-C, 143 SIGTERM.
 
     \b
     Example:
@@ -120,7 +121,8 @@ def check(
     The scheduled job in one command, and the quick probe during an incident;
     fixtures are checked against the fresh recording too. Same report formats
     and exit codes as `diff`; 3 when recording failed for some endpoint
-    (listed in the report's errors).
+    (listed in the report's errors). The temporary folder is removed however
+    the run ends, Ctrl-C (130) and SIGTERM (143) included.
 
     \b
     Example:

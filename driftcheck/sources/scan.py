@@ -25,7 +25,6 @@ import itertools
 import os
 from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +50,9 @@ from driftcheck.sources.cache import (
     run_key,
     store,
 )
-from driftcheck.sources.cassettes import parse_cassette
+from driftcheck.sources.cache_prune import prune
+from driftcheck.sources.cassettes import parse_cassette, read_regular
+from driftcheck.sources.workers import mark, read_all
 
 SMALL = 8  # files: below this, a pool costs more than it saves
 # A record names itself near the top of its body: so many of its values are looked at for
@@ -185,9 +186,9 @@ class _Naming:
 
 def _read(path: str, cache: Path | None, naming: _Naming) -> FileEntry:
     try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        return FileEntry([], f"cannot read: {error.strerror or error}", {})
+        data = read_regular(path)  # a FIFO swapped in after discovery is refused, not read
+    except CassetteError as error:
+        return FileEntry([], error.reason, {})
     key = content_key(data, naming.key) if cache is not None else ""
     hit = None if cache is None else cached(cache, key, lambda entry: decode_file(entry, path))
     if hit is not None:
@@ -227,7 +228,8 @@ def _pool_run(
     """
     files: Files = []
     pooled: dict[PoolKey, ShapeBuilder] = {}
-    for path in paths:
+    for position, path in enumerate(paths):
+        mark(position)  # on a pool: which file crashed it, should one
         read = _read(path, cache, naming)
         for key, builder in read.pools.items():
             if key in pooled:
@@ -238,7 +240,8 @@ def _pool_run(
     return files, pooled
 
 
-Job = tuple[list[str], Path | None, tuple[Matcher, ...], Declared | None]  # + maps
+Shared = tuple[Path | None, tuple[Matcher, ...], Declared | None]  # cache, matchers, maps
+Job = tuple[list[str], Path | None, tuple[Matcher, ...], Declared | None]  # files + Shared
 
 
 def _scan_run(job: Job) -> Scanned:
@@ -248,6 +251,7 @@ def _scan_run(job: Job) -> Scanned:
     and reading one entry, however many files and shapes it holds.
     """
     paths, cache, matchers, maps = job
+    mark(0)  # on a pool: the run has started (its cache entry is read before any file)
     naming = _Naming.of(matchers, maps)
     with _no_cycle_collector():
         key = run_key(paths, naming.key) if cache is not None and len(paths) > 1 else None
@@ -264,6 +268,16 @@ def _scan_run(job: Job) -> Scanned:
                 store(cache, key, run_entry(files, rows))
             shapes = {pool_key: from_rows(shape) for pool_key, shape in rows.items()}
     return Scanned(tuple(FileScan(p, tuple(i), error) for p, error, i in files), shapes)
+
+
+def _read_run(paths: list[str], shared: Shared) -> Scanned:
+    """`_scan_run` as a pool worker calls it."""
+    return _scan_run((paths, *shared))
+
+
+def _crashed(path: str, reason: str) -> Scanned:
+    """A file whose reader died: listed as unreadable, with the signal."""
+    return Scanned((FileScan(path, error=reason),))
 
 
 def scan_file(path: str, cache: Path | None = None, matchers: Sequence[Matcher] = ()) -> Scanned:
@@ -312,17 +326,26 @@ def scan_sides(
     workers = settings.workers or os.cpu_count() or 1
     configured = tuple(matchers)
     if workers == 1 or sum(map(len, files)) < SMALL:
-        return [_scan_run((side, settings.cache, configured, maps)) for side in files]
-    jobs: list[Job] = []
+        scanned = [_scan_run((side, settings.cache, configured, maps)) for side in files]
+    else:
+        scanned = _on_pool(files, workers, (settings.cache, configured, maps))
+    if settings.cache is not None:
+        prune(settings.cache)  # at most once an hour per folder; never raises
+    return scanned
+
+
+def _on_pool(files: list[list[str]], workers: int, shared: Shared) -> list[Scanned]:
+    """Each side's runs of files read on the pool, joined back per side in order."""
+    runs: list[list[str]] = []
     owners = []
     for owner, side in enumerate(files):
         for chunk in _chunks(side, workers * CHUNKS) if side else []:
-            jobs.append((chunk, settings.cache, configured, maps))
+            runs.append(chunk)
             owners.append(owner)
     parts: list[list[Scanned]] = [[] for _ in files]
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as executor:
-        for owner, part in zip(owners, executor.map(_scan_run, jobs), strict=True):
-            parts[owner].append(part)
+    read = read_all(_read_run, runs, shared, workers, _crashed)
+    for owner, results in zip(owners, read, strict=True):
+        parts[owner].extend(results)
     return [_joined(side) for side in parts]
 
 

@@ -22,7 +22,6 @@ from driftcheck.core.staleness import Age
 from driftcheck.run import check as check_run
 from driftcheck.run import recordings as recordings_run
 from driftcheck.run.scope import Scope
-from driftcheck.sources.cache import content_key, entry_path
 from driftcheck.sources.cassettes import discover, load_all
 from driftcheck.sources.scan import (
     CHUNKS,
@@ -153,14 +152,14 @@ def test_an_entry_that_describes_other_data_is_rebuilt(
 
 
 def test_a_failed_cache_write_leaves_nothing_behind(tmp_path: Path) -> None:
-    """An entry that cannot be renamed into place (here a directory is in the way) costs
-    speed only: the result is the same and no temporary file is left in the cache."""
+    """An entry that cannot be written (here the cache folder is a file, so no folder can
+    be made in it) costs speed only: the result is the same and nothing is left behind."""
     cache = tmp_path / "cache"
+    cache.write_text("not a folder")
     source = CASSETTES / "datadog_teams.yaml"
-    blocked = entry_path(cache, content_key(source.read_bytes()))
-    blocked.mkdir(parents=True)
     assert scan_file(str(source), cache) == scan_file(str(source))
-    assert list(blocked.parent.iterdir()) == [blocked]
+    assert cache.read_text() == "not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]
 
 
 def test_unreadable_files_are_cached_as_such(tmp_path: Path) -> None:

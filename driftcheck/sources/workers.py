@@ -1,0 +1,298 @@
+"""The process pool that reads runs of files: stopped with its parent, robust to a crash.
+
+Ctrl-C reaches every process of the terminal's foreground group, so workers ignore
+SIGINT: the parent decides. When the parent stops (Ctrl-C, SIGTERM raised as
+`Terminated`), it cancels what is queued and terminates the workers; a worker told to
+stop unwinds its call first, so a cache entry half written is removed, never left. On
+Linux the kernel also stops a worker whose parent died however it died (SIGKILL too).
+
+A worker that dies (a segfault in a C parser, the OOM killer, `os._exit`) breaks the
+whole pool. Each worker marks in shared memory which file of its run it is reading (one
+integer written per file: nothing else is paid while nothing crashes), so after a
+crash the files being read are known: each is read again alone, in a process of its
+own, where a second crash costs that file only (listed with the signal that killed its
+reader), and the rest goes on on a fresh pool.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from types import FrameType
+from typing import Any, TypeVar
+
+from driftcheck.errors import DriftcheckError
+
+T = TypeVar("T")  # what each call needs besides its files (cache folder, matchers, ...)
+R = TypeVar("R")  # what a call returns for a run of files
+Read = Callable[[list[str], T], R]
+
+GRACE = 1.0  # seconds a stopped worker has to unwind before it is killed
+RETRIES = 2  # fresh pools after crashes that hit no file (an idle worker killed)
+NOT_STARTED = -1
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+_progress: Any = None  # in a worker: the round's markers, one per call (a shared array)
+_slot = NOT_STARTED  # in a worker: which marker is this call's
+_busy = False  # in a worker: inside a call (a stop then unwinds rather than exits)
+
+
+class _Stopped(BaseException):
+    """A worker told to stop, in a call: unwinds it (running its clean-up), then exits."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """Consecutive files of one run: `start` is the first one's position in the run."""
+
+    run: int
+    start: int
+    paths: list[str]
+
+
+def read_all(
+    read: Read[T, R],
+    runs: Sequence[list[str]],
+    shared: T,
+    workers: int,
+    crashed: Callable[[str, str], R],
+) -> list[list[R]]:
+    """`read(run, shared)` for each run on `workers` processes: each run's results, in
+    file order (more than one when a crash split the run; `crashed(path, reason)` stands
+    for a file whose reader died). `read` must call `mark` before each file."""
+    parts: dict[tuple[int, int], R] = {}
+    todo = [_Piece(number, 0, list(paths)) for number, paths in enumerate(runs) if paths]
+    stalled = 0
+    while todo:
+        unfinished = _round(read, todo, shared, workers, parts)
+        started = any(position != NOT_STARTED for _, position in unfinished)
+        stalled = stalled + 1 if len(unfinished) == len(todo) and not started else 0
+        if stalled > RETRIES:
+            raise DriftcheckError(
+                "the processes reading cassettes died before reading any file; "
+                "--workers 1 reads them in this process"
+            )
+        todo = _after_crash(read, unfinished, shared, parts, crashed)
+    results: list[list[R]] = [[] for _ in runs]
+    for (run, _), part in sorted(parts.items(), key=lambda item: item[0]):
+        results[run].append(part)
+    return results
+
+
+def mark(position: int) -> None:
+    """In a worker, note which file of its run it reads now (a no-op outside a pool)."""
+    if _progress is not None:
+        _progress[_slot] = position
+
+
+def _round(
+    read: Read[T, R],
+    todo: list[_Piece],
+    shared: T,
+    workers: int,
+    parts: dict[tuple[int, int], R],
+) -> list[tuple[_Piece, int]]:
+    """One pool over `todo`, results into `parts`; the pieces a crash left unfinished,
+    each with the position of the file it was reading (NOT_STARTED)."""
+    progress = multiprocessing.Array(ctypes.c_long, [NOT_STARTED] * len(todo), lock=False)
+    executor = ProcessPoolExecutor(
+        max_workers=max(1, min(workers, len(todo))),
+        initializer=_start_worker,
+        initargs=(os.getpid(), progress),
+    )
+    unfinished = []
+    try:
+        futures = _submit(executor, read, todo, shared)
+        for slot, (piece, future) in enumerate(zip(todo, futures, strict=True)):
+            try:
+                if future is None:
+                    raise BrokenProcessPool("never submitted")
+                parts[piece.run, piece.start] = future.result()
+            except BrokenProcessPool:
+                unfinished.append((piece, int(progress[slot])))
+    except BaseException:  # Ctrl-C, SIGTERM (Terminated), a bug: no worker outlives this
+        _stop(executor)
+        raise
+    executor.shutdown()
+    return unfinished
+
+
+def _submit(
+    executor: ProcessPoolExecutor, read: Read[T, R], todo: list[_Piece], shared: T
+) -> list[Future[R] | None]:
+    """Every piece queued; once a crash broke the pool, the rest left unqueued (None)."""
+    futures: list[Future[R] | None] = []
+    with _held():  # the workers are forked here
+        for slot, piece in enumerate(todo):
+            try:
+                futures.append(executor.submit(_call, read, slot, piece.paths, shared))
+            except BrokenProcessPool:
+                futures.append(None)
+    return futures
+
+
+def _after_crash(
+    read: Read[T, R],
+    unfinished: list[tuple[_Piece, int]],
+    shared: T,
+    parts: dict[tuple[int, int], R],
+    crashed: Callable[[str, str], R],
+) -> list[_Piece]:
+    """Each file being read when the pool broke, read alone; the pieces left to read.
+
+    A round that breaks while reading takes at least one file out, so the rounds end."""
+    todo, suspects = [], []
+    for piece, position in unfinished:
+        if position == NOT_STARTED:
+            todo.append(piece)
+            continue
+        suspects.append(
+            _Piece(piece.run, piece.start + position, piece.paths[position : position + 1])
+        )
+        before, after = piece.paths[:position], piece.paths[position + 1 :]
+        if before:
+            todo.append(_Piece(piece.run, piece.start, before))
+        if after:
+            todo.append(_Piece(piece.run, piece.start + position + 1, after))
+    for suspect in suspects:
+        parts[suspect.run, suspect.start] = _alone(read, suspect.paths, shared, crashed)
+    return todo
+
+
+def _alone(read: Read[T, R], paths: list[str], shared: T, crashed: Callable[[str, str], R]) -> R:
+    """`read(paths)` in a process of its own, used once: its crash costs these files only."""
+    context = multiprocessing.get_context()
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_answer, args=(read, paths, shared, sender, os.getpid()), daemon=True
+    )
+    with _held():
+        process.start()
+    sender.close()
+    try:
+        answer: tuple[bool, Any] | None = receiver.recv()
+    except EOFError:  # it died before answering
+        answer = None
+    except BaseException:
+        _end([process])
+        raise
+    finally:
+        receiver.close()
+    process.join()
+    if answer is None:
+        return crashed(paths[0], _reason(process.exitcode))
+    succeeded, value = answer
+    if not succeeded:
+        raise value
+    return value  # type: ignore[no-any-return]  # what `read` returned, through a pipe
+
+
+def _answer(read: Read[T, R], paths: list[str], shared: T, sender: Connection, parent: int) -> None:
+    """A single-use process: read, and send back the result or the exception."""
+    _start_worker(parent, None)
+    try:
+        result = _call(read, NOT_STARTED, paths, shared)
+    except Exception as error:  # a bug: raised in the parent, as the pool would
+        sender.send((False, error))
+        return
+    sender.send((True, result))
+
+
+def _reason(exitcode: int | None) -> str:
+    """Why a file is unreadable when its reader died: the signal that killed it."""
+    if exitcode is not None and exitcode < 0:
+        return f"the reader crashed (signal {-exitcode})"
+    return f"the reader crashed (exit status {exitcode})"
+
+
+# ------------------------------------------------------------------ in the workers
+
+
+@contextlib.contextmanager
+def _held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait while workers are forked, so a worker meets them only
+    once its own handlers are set (one that came meanwhile reaches the parent after)."""
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _start_worker(parent: int, progress: Any) -> None:
+    """A worker's set-up: Ctrl-C is the parent's to handle, SIGTERM stops it cleanly,
+    and it dies with its parent."""
+    global _progress
+    _progress = progress
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_terminate)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)  # held while it was forked
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the kernel was told
+        os._exit(128 + signal.SIGTERM)
+
+
+def _on_terminate(number: int, frame: FrameType | None) -> None:
+    """In a call, unwind it (a half-written cache entry is removed); idle, just exit."""
+    if _busy:
+        raise _Stopped
+    os._exit(128 + number)
+
+
+def _call(read: Read[T, R], slot: int, paths: list[str], shared: T) -> R:
+    global _slot, _busy
+    _slot, _busy = slot, True
+    try:
+        return read(paths, shared)
+    except _Stopped:
+        os._exit(128 + signal.SIGTERM)
+    finally:
+        _busy = False
+
+
+# ------------------------------------------------------------------ stopping
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Cancel what is queued and end every worker, now: none survives the parent."""
+    processes = list((executor._processes or {}).values())  # no public handles
+    manager: threading.Thread | None = getattr(executor, "_executor_manager_thread", None)
+    executor.shutdown(wait=False, cancel_futures=True)
+    _end(processes)
+    if manager is not None:  # done before the interpreter's exit hook pokes it
+        manager.join(GRACE)
+
+
+def _end(processes: Sequence[multiprocessing.process.BaseProcess]) -> None:
+    """SIGTERM (each unwinds its call), then SIGKILL for any still alive after GRACE."""
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.terminate()
+    deadline = time.monotonic() + GRACE
+    for process in processes:
+        with contextlib.suppress(ValueError):
+            process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            if process.is_alive():
+                process.kill()
+                process.join()

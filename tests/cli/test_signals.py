@@ -1,0 +1,267 @@
+"""Ctrl-C and SIGTERM, sent for real to a real `python -m driftcheck` mid-run: exit 130 /
+143 with one line on stderr, no pool worker left alive, no temporary file or folder left."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import children
+from tests.servers import LiveServer, json_response, slow
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+
+HANG = 10  # seconds: a bound against a hang, never a measured duration
+FILES = 240  # cassettes of ~250 KB: seconds of reading for two workers
+RECORDS = 2000
+
+
+def _corpus(folder: Path, count: int = FILES) -> Path:
+    """`count` cassettes, each with its own URL (so no two share a cache entry)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    records = [
+        {"id": n, "name": f"user{n}", "tags": ["a", "b"], "score": n / 2, "address": {"zip": None}}
+        for n in range(RECORDS)
+    ]
+    body = json.dumps(json.dumps(records))
+    for n in range(count):
+        (folder / f"items{n:04d}.yaml").write_text(
+            "interactions:\n- request:\n    body: null\n    headers: {}\n    method: GET\n"
+            f"    uri: https://api.example.com/v1/items{n % 20}?page={n}\n"
+            f"  response:\n    body:\n      string: {body}\n"
+            "    headers:\n      Content-Type: [application/json]\n"
+            "    status: {code: 200, message: OK}\nversion: 1\n"
+        )
+    return folder
+
+
+def _alive(pid: int) -> bool:
+    """A process that still runs (a zombie has finished); a reused pid is not ours."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z" and b"driftcheck" in command
+
+
+_STARTED: list[int] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_strays() -> Iterator[None]:
+    """Whatever a failing test leaves running (a worker that outlived its parent holds
+    the pipes open) is killed with its process group."""
+    yield
+    while _STARTED:
+        with contextlib.suppress(OSError):
+            os.killpg(_STARTED.pop(), signal.SIGKILL)
+
+
+def _start(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "driftcheck", *args],
+        cwd=cwd,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    _STARTED.append(process.pid)
+    return process
+
+
+def _workers(process: subprocess.Popen[str], count: int = 2) -> list[int]:
+    """The pool's processes once `count` exist and have had a moment to start reading."""
+    deadline = time.monotonic() + HANG
+    while len(children(process.pid)) < count and process.poll() is None:
+        assert time.monotonic() < deadline, "the pool never started"
+        time.sleep(0.02)
+    time.sleep(0.3)  # into the reading, not its start
+    workers = children(process.pid)
+    assert len(workers) >= count, "the run ended before it was signalled"
+    return workers
+
+
+def _stopped(process: subprocess.Popen[str], workers: list[int], code: int, word: str) -> str:
+    """Check the run stopped as documented: its last line on stderr says why (`check`
+    reports its recording there before); its stderr."""
+    try:
+        stdout, stderr = process.communicate(timeout=HANG)
+    except subprocess.TimeoutExpired:  # still running, or a survivor holds the pipes
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        pytest.fail(f"still running {HANG} s after the signal (exit {process.returncode})")
+    assert process.returncode == code, stderr
+    assert stderr.strip().splitlines()[-1] == f"Error: {word}"
+    assert "Traceback" not in stderr
+    assert stdout == ""
+    assert [pid for pid in workers if _alive(pid)] == []
+    return stderr
+
+
+def _leftovers(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_sigterm_stops_diff_and_its_workers(tmp_path: Path) -> None:
+    cassettes = _corpus(tmp_path / "cassettes")
+    process = _start(["diff", str(cassettes), str(cassettes), "--workers", "2"], tmp_path)
+    workers = _workers(process)
+    process.send_signal(signal.SIGTERM)
+    assert _stopped(process, workers, 143, "terminated") == "Error: terminated\n"
+    assert (tmp_path / ".driftcheck" / "cache").is_dir()  # the workers were writing it
+    assert _leftovers(tmp_path) == []
+
+
+def test_ctrl_c_stops_diff_with_130_not_the_drift_code(tmp_path: Path) -> None:
+    cassettes = _corpus(tmp_path / "cassettes")
+    process = _start(["diff", str(cassettes), str(cassettes), "--workers", "2"], tmp_path)
+    workers = _workers(process)
+    os.killpg(process.pid, signal.SIGINT)  # a terminal's Ctrl-C: the whole foreground group
+    assert _stopped(process, workers, 130, "interrupted") == "Error: interrupted\n"
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.slow  # the same path as its sibling, by another command or signal
+def test_sigterm_stops_shape_and_its_workers(tmp_path: Path) -> None:
+    cassettes = _corpus(tmp_path / "cassettes")
+    process = _start(["shape", str(cassettes), "--workers", "2"], tmp_path)
+    workers = _workers(process)
+    process.send_signal(signal.SIGTERM)
+    _stopped(process, workers, 143, "terminated")
+    assert _leftovers(tmp_path) == []
+
+
+def test_workers_die_with_a_parent_killed_outright(tmp_path: Path) -> None:
+    """SIGKILL runs no clean-up in the parent: the kernel tells the workers (Linux)."""
+    cassettes = _corpus(tmp_path / "cassettes")
+    process = _start(["diff", str(cassettes), str(cassettes), "--workers", "2"], tmp_path)
+    workers = _workers(process)
+    process.kill()
+    process.communicate(timeout=HANG)  # the pipes close once the workers are gone too
+    assert process.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + HANG
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)  # reparented: nobody reaps them at once
+    assert [pid for pid in workers if _alive(pid)] == []
+    assert _leftovers(tmp_path) == []
+
+
+def _check_project(tmp_path: Path, server: LiveServer) -> Path:
+    server.routes["/items"] = lambda request: json_response('{"id": 1, "name": "a"}')
+    (tmp_path / "driftcheck.toml").write_text(
+        'cassettes = "cassettes"\ntimeout = 5\nretries = 0\n'
+        f'[[endpoints]]\nname = "items"\nurl = "{server.url}/items"\n'
+    )
+    _corpus(tmp_path / "cassettes")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    return temporary
+
+
+def test_sigterm_during_check_removes_its_temporary_folder(tmp_path: Path) -> None:
+    with LiveServer() as server:
+        temporary = _check_project(tmp_path, server)
+        process = _start(["check", "--workers", "2"], tmp_path, {"TMPDIR": str(temporary)})
+        workers = _workers(process)  # recorded; now reading the committed cassettes
+        assert [p.name for p in temporary.iterdir() if p.name.startswith("driftcheck-check-")]
+        process.send_signal(signal.SIGTERM)
+        _stopped(process, workers, 143, "terminated")
+    assert list(temporary.iterdir()) == []
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.slow  # the same path as its sibling, by another command or signal
+def test_ctrl_c_during_check_removes_its_temporary_folder(tmp_path: Path) -> None:
+    with LiveServer() as server:
+        temporary = _check_project(tmp_path, server)
+        process = _start(["check", "--workers", "2"], tmp_path, {"TMPDIR": str(temporary)})
+        workers = _workers(process)
+        os.killpg(process.pid, signal.SIGINT)
+        _stopped(process, workers, 130, "interrupted")
+    assert list(temporary.iterdir()) == []
+
+
+def _slow_check_project(tmp_path: Path, server: LiveServer) -> Path:
+    server.routes["/items"] = slow(2, lambda request: json_response('{"id": 1}'))
+    (tmp_path / "driftcheck.toml").write_text(
+        'cassettes = "cassettes"\ntimeout = 10\nretries = 0\n'
+        f'[[endpoints]]\nname = "items"\nurl = "{server.url}/items"\n'
+    )
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    return temporary
+
+
+def _in_flight(process: subprocess.Popen[str], server: LiveServer) -> None:
+    """Wait until the request is out: check is recording."""
+    deadline = time.monotonic() + HANG
+    while not server.in_flight:
+        assert process.poll() is None
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize(
+    ("number", "code", "word"),
+    [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],
+)
+def test_a_signal_while_check_records_removes_its_temporary_folder(
+    tmp_path: Path, number: signal.Signals, code: int, word: str
+) -> None:
+    """No pool yet: the request is in flight, the main thread waits for it."""
+    with LiveServer() as server:
+        temporary = _slow_check_project(tmp_path, server)
+        process = _start(["check"], tmp_path, {"TMPDIR": str(temporary)})
+        _in_flight(process, server)
+        os.killpg(process.pid, number)
+        _stopped(process, [], code, word)
+    assert list(temporary.iterdir()) == []
+
+
+# A `__del__` that raises what the SIGTERM handler raises, run from a SIGUSR1 handler in
+# the main thread: the exception Python drops when a signal lands in a finalizer.
+_LOST_IN_A_FINALIZER = """
+import signal, sys
+from driftcheck.cli import main
+from driftcheck.errors import Terminated
+
+class Finalized:
+    def __del__(self):
+        raise Terminated
+
+held = [Finalized()]
+signal.signal(signal.SIGUSR1, lambda number, frame: held.clear())
+sys.argv = ["driftcheck", "check"]
+main()
+"""
+
+
+def test_a_stop_raised_where_python_drops_it_still_stops_the_run(tmp_path: Path) -> None:
+    with LiveServer() as server:
+        temporary = _slow_check_project(tmp_path, server)
+        process = subprocess.Popen(
+            [sys.executable, "-c", _LOST_IN_A_FINALIZER],
+            cwd=tmp_path,
+            env={**os.environ, "NO_COLOR": "1", "TMPDIR": str(temporary)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        _STARTED.append(process.pid)
+        _in_flight(process, server)
+        process.send_signal(signal.SIGUSR1)
+        _stopped(process, [], 143, "terminated")
+    assert list(temporary.iterdir()) == []
