@@ -7,11 +7,12 @@ a message lives here, beside the scrubbing it relies on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from driftcheck.record.scrub import Scrubbing, leaked, scrub_body, scrub_headers, scrub_url
-from driftcheck.record.writer import Exchange, serialize
+from driftcheck.record.leaks import Secrets, document_leaks, found_in, secrets_of
+from driftcheck.record.scrub import Scrubbing, scrub_body, scrub_headers, scrub_url, shown
+from driftcheck.record.writer import Exchange, reload, serialize
 
 DROPPED_HEADERS = frozenset({"content-encoding", "transfer-encoding"})
 
@@ -45,19 +46,22 @@ def check_response(
     expected: tuple[int, ...],
     received: Received,
     check_body: BodyCheck | None = None,
+    scrubbing: Scrubbing | None = None,
 ) -> None:
-    """Refuse responses a cassette must not hold: unexpected status, broken JSON."""
+    """Refuse responses a cassette must not hold: unexpected status, broken JSON. The
+    message is made safe to show (`scrub.shown`): the URL carries the config's secrets."""
     status = received.status
+    safe = scrubbing or Scrubbing()
     if (expected and status not in expected) or (not expected and status >= 400):
         wanted = ", ".join(map(str, expected)) if expected else "below 400"
-        raise SampleError(f"unexpected status {status} (expected {wanted}) from {url}")
+        raise SampleError(shown(f"unexpected status {status} (expected {wanted}) from {url}", safe))
     if check_body is None:
         return
     headers = {k.lower(): [v] for k, v in received.headers.items()}
     headers.pop("content-encoding", None)  # the body is decoded already
     problem = check_body(received.body, headers)
     if problem is not None:
-        raise SampleError(f"{problem} (from {url})")
+        raise SampleError(shown(f"{problem} (from {url})", safe))
 
 
 def to_exchange(method: str, received: Received, scrubbing: Scrubbing) -> Exchange:
@@ -76,7 +80,7 @@ def to_exchange(method: str, received: Received, scrubbing: Scrubbing) -> Exchan
         request_body = scrub_body(received.request_body, content_type, scrubbing.body)
     return Exchange(
         method=method,
-        uri=scrub_url(received.url, scrubbing.query),
+        uri=scrub_url(received.url, scrubbing.query, scrubbing.secrets.values()),
         request_headers=scrub_headers(request_headers, scrubbing.headers),
         request_body=request_body,
         status=received.status,
@@ -86,15 +90,59 @@ def to_exchange(method: str, received: Received, scrubbing: Scrubbing) -> Exchan
     )
 
 
+def _parts(exchange: Exchange) -> Iterator[tuple[str, str | bytes]]:
+    """Everything an exchange writes, each with where it is, for the leak message."""
+    yield "the URL", exchange.uri
+    yield "the method", exchange.method
+    yield "the response reason", exchange.reason
+    for side, headers in (
+        ("request", exchange.request_headers),
+        ("response", exchange.response_headers),
+    ):
+        for name, values in headers.items():
+            yield f"a {side} header's name", name
+            for value in values:
+                yield f"{side} header {name}", value
+    if exchange.request_body:
+        yield "the request body", exchange.request_body
+    yield "the response body", exchange.body
+
+
+def leaks(
+    exchanges: list[Exchange], known: Secrets, scanned: set[str | bytes] | None = None
+) -> dict[str, list[str]]:
+    """Where each variable's value is in `exchanges` (decoded: any spelling or encoding);
+    each value scanned is added to `scanned`, and its UTF-8 text as YAML stores it."""
+    found: dict[str, list[str]] = {}
+    scanned = set() if scanned is None else scanned
+    for exchange in exchanges:
+        for place, value in _parts(exchange):
+            scanned.add(value)
+            if isinstance(value, bytes):
+                scanned.add(value.decode("utf-8", "replace"))
+            label = "a header" if known.names_in(place) else place  # a name may echo one
+            for name in found_in(known, value):
+                if label not in found.setdefault(name, []):
+                    found[name].append(label)
+    return found
+
+
 def cassette_text(exchanges: list[Exchange], scrubbing: Scrubbing) -> str:
-    """The cassette's text; LeakError when it would hold a secret's value."""
+    """The cassette's text; LeakError when what it holds, read back, or its text in any
+    spelling would show a secret's value."""
+    known = secrets_of(scrubbing.secrets)
+    scanned: set[str | bytes] = set()
+    found = leaks(exchanges, known, scanned)
     text = serialize(exchanges)
-    names = leaked(text, scrubbing.secrets)
-    if names:
-        variables = ", ".join(f"${{{name}}}" for name in names)
-        raise LeakError(
+    for name in known.spelled_in(text) | document_leaks(known, reload(text), scanned):
+        found.setdefault(name, ["the cassette text"])
+    if found:
+        variables = ", ".join(f"${{{name}}}" for name in sorted(found))
+        places = sorted({place for where in found.values() for place in where})
+        message = (
             f"refused to write: the recording contains the value of {variables}; "
             "add the header, query parameter or body key that carries it to "
-            "scrub_headers, scrub_query or scrub_body"
+            f"scrub_headers, scrub_query or scrub_body (found in {', '.join(places)})"
         )
+        raise LeakError(shown(message, scrubbing))  # a secret may spell "body"
     return text

@@ -2,19 +2,21 @@
 
 Headers and query parameters by name (a built-in list plus configured ones), JSON
 body keys at any depth (values replaced keeping their JSON type, so shapes stay
-true), and a last scan of the serialized text for every expanded `${VAR}` value.
+true), a `${VAR}`'s value anywhere in a URL; and `shown`, the same for every message.
+The last scan for values left over is `record/leaks.py`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from driftcheck.errors import ShapeDepthError
+from driftcheck.record.leaks import MIN_SECRET_LENGTH, Secrets, secrets_of
 
 REDACTED = "REDACTED"
 BUILTIN_HEADERS = frozenset(
@@ -24,7 +26,6 @@ SECRET_HEADER = re.compile(r"[-_](key|token|secret)$", re.IGNORECASE)
 BUILTIN_QUERY = frozenset(
     {"api_key", "key", "token", "access_token", "secret", "signature", "password"}
 )
-MIN_SECRET_LENGTH = 4  # shorter values would match everywhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +58,41 @@ def scrub_headers(
     }
 
 
-def scrub_url(url: str, extra: Iterable[str] = ()) -> str:
-    """Redact secret query parameters and any user:password in the URL."""
+def scrub_url(url: str, extra: Iterable[str] = (), values: Iterable[str] = ()) -> str:
+    """Redact secret query parameters, any user:password, and each path segment, query
+    key or value, host or fragment that holds one of `values` (a `${VAR}` in the URL)
+    however quoted; a part a value spans (`a/b`, `a&b`) is redacted whole."""
     parts = urlsplit(url)
     names = BUILTIN_QUERY | {e.lower() for e in extra}
-    query = [
-        (key, REDACTED if key.lower() in names else value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-    ]
+    holds = _holder([value for value in values if len(value) >= MIN_SECRET_LENGTH])
+    query = urlencode(
+        [
+            (
+                REDACTED if holds(key) else key,
+                REDACTED if key.lower() in names or holds(value) or holds(key) else value,
+            )
+            for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        ]
+    )
     netloc = parts.netloc
     if "@" in netloc:
         netloc = f"{REDACTED}@{netloc.rsplit('@', 1)[1]}"
-    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), parts.fragment))
+    path = "/".join(REDACTED if holds(part) else part for part in parts.path.split("/"))
+    pieces = [netloc, path, query, parts.fragment]
+    pieces = [REDACTED if holds(piece) else piece for piece in pieces]
+    if pieces[1] == REDACTED:
+        pieces[1] = f"/{REDACTED}"
+    return urlunsplit((parts.scheme, *pieces))
+
+
+def _holder(wanted: list[str]) -> Callable[[str], bool]:
+    """Whether a piece of a URL holds one of `wanted`, as written or unquoted."""
+
+    def holds(text: str) -> bool:
+        views = {text, unquote(text), unquote_plus(text)}
+        return any(value in view for view in views for value in wanted)
+
+    return holds
 
 
 def _blank_scalar(value: Any) -> Any:
@@ -161,26 +185,47 @@ def scrub_body(body: bytes, content_type: str, keys: Iterable[str]) -> bytes:
     return body
 
 
-def leaked(text: str, secrets: Mapping[str, str]) -> list[str]:
-    """Names of the variables whose values appear in `text`, in any usual encoding."""
-    found = []
-    for name, value in sorted(secrets.items()):
-        if len(value) < MIN_SECRET_LENGTH:
-            continue
-        forms = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
-        if any(form in text for form in forms):
-            found.append(name)
-    return found
-
-
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+_TRAILING = ").,;:!?]"  # punctuation after a URL in a sentence, not part of it
+
+
+def _shown_url(found: re.Match[str], scrubbing: Scrubbing, known: Secrets) -> str:
+    """A URL in a message scrubbed as a recorded one is, and every part of it that
+    holds a secret's value however it is quoted; left as written when nothing is."""
+    url = found.group(0).rstrip(_TRAILING)
+    after = found.group(0)[len(url) :]
+    try:
+        scrubbed = scrub_url(url, scrubbing.query, scrubbing.secrets.values())
+        untouched = scrubbed == _rebuilt(url)
+    except ValueError:  # not a URL after all (an invalid port, a bracket): judged as text
+        scrubbed, untouched = REDACTED, not known.names_in(url)
+    return (url if untouched else scrubbed) + after
+
+
+def _rebuilt(url: str) -> str:
+    """`url` taken apart and put together as `scrub_url` does, nothing redacted."""
+    parts = urlsplit(url)
+    query = urlencode(parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
 def shown(text: str, scrubbing: Scrubbing) -> str:
-    """`text` made safe to show (messages, reports): URLs scrubbed as cassettes are, and
-    every secret's value replaced."""
-    text = _URL.sub(lambda found: scrub_url(found.group(0), scrubbing.query), text)
-    for value in scrubbing.secrets.values():
-        if len(value) >= MIN_SECRET_LENGTH:
-            text = text.replace(value, REDACTED)
+    """`text` made safe to show (messages, reports): every spelling of every secret's
+    value replaced (base64 too), URLs scrubbed as cassettes are; a text that still
+    holds one after all that is withheld whole."""
+    known = secrets_of(scrubbing.secrets)
+    text = known.replace(text, REDACTED)
+    text = _URL.sub(lambda found: _shown_url(found, scrubbing, known), text)
+    if known.names_in(text):
+        text = "message withheld: it held the value of a secret"
+    return _without_values(text, scrubbing.secrets)
+
+
+def _without_values(text: str, secrets: Mapping[str, str]) -> str:
+    """`text` with no raw value left, even one the marker itself spells ("REDA"):
+    removal shortens the text, so this ends."""
+    values = [v for v in secrets.values() if len(v) >= MIN_SECRET_LENGTH]
+    while any(value in text for value in values):
+        for value in values:
+            text = text.replace(value, "")
     return text
