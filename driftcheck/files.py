@@ -23,8 +23,9 @@ def write_atomic(
     """Write `data` to `target` via a temporary file and a rename.
 
     `durable` fsyncs before the rename, for files that must survive a crash (committed
-    cassettes); caches and reports skip it. On any failure the temporary file is removed
-    and the error raised; the target is untouched.
+    cassettes); caches and reports skip it. On any failure — an OSError, or Ctrl-C /
+    SIGTERM raised as an exception at any point — the temporary file is removed and the
+    error raised; the target is untouched (or, past the rename, whole and new).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_name(target)
@@ -39,6 +40,20 @@ def write_atomic(
             os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        _discard(temporary)
         raise
+
+
+def _discard(path: Path) -> None:
+    """Remove `path` even when a second signal's exception lands during the removal (the
+    user pressing Ctrl-C twice): retry, then raise that exception."""
+    pending: BaseException | None = None
+    while True:
+        try:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            break
+        except BaseException as error:  # re-raised below, after the removal
+            pending = error
+    if pending is not None:
+        raise pending

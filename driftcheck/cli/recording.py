@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -13,17 +14,26 @@ from driftcheck.cli.common import (
     SHARD,
     exit_code,
     fail,
+    interruption,
     recording_progress,
     scope,
     to_age,
 )
 from driftcheck.config import load_config
+from driftcheck.config_spec import MAX_RETRIES, MAX_TIMEOUT
 from driftcheck.core.model import Report
 from driftcheck.core.shard import Shard
 from driftcheck.core.staleness import Age
 from driftcheck.errors import ExitCode
 from driftcheck.reporting import progress
 from driftcheck.run.record import due, record_endpoints
+
+
+def _a_number(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """`FloatRange` lets nan through (every comparison with it is false)."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter(f"must be a number of seconds up to {MAX_TIMEOUT}, not nan")
+    return value
 
 
 @click.command()
@@ -34,9 +44,16 @@ from driftcheck.run.record import due, record_endpoints
 @click.option("--update", is_flag=True, help="Write the committed cassettes folder.")
 @ENDPOINTS
 @CONCURRENCY
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per request.")
 @click.option(
-    "--retries", type=click.IntRange(min=0), help="Retries on connection errors, 5xx, 429."
+    "--timeout",
+    type=click.FloatRange(min=0, max=MAX_TIMEOUT, min_open=True),
+    callback=_a_number,
+    help="Seconds per request, all of it (connect, headers, body).",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0, max=MAX_RETRIES),
+    help="Retries on connection errors, 5xx, 429.",
 )
 @SHARD
 @click.option(
@@ -64,7 +81,7 @@ def record(
     Writes the `fresh` folder by default, the committed `cassettes` folder with
     --update, or DIR with --out. Secrets are scrubbed before anything is written;
     each cassette is written whole or not at all. Exits 3 when some endpoint
-    failed (its existing cassette is left untouched).
+    failed (its existing cassette is left untouched), 130 on Ctrl-C, 143 on SIGTERM.
 
     \b
     Example:
@@ -85,15 +102,19 @@ def record(
         ctx.exit(ExitCode.OK)
     try:
         with recording_progress(len(endpoints)) as on_outcome:
-            outcomes = record_endpoints(config, endpoints, target, on_outcome)
-    except KeyboardInterrupt:
-        fail(
-            "interrupted: cassettes already written are complete; nothing partial was left",
-            ExitCode.INTERRUPTED,
-        )
+            outcomes = record_endpoints(config, endpoints, target, on_outcome, _waiting)
+    except KeyboardInterrupt as stop:  # Ctrl-C (130), or SIGTERM raised as `Terminated` (143)
+        what, code = interruption(stop)
+        fail(f"{what}: cassettes already written are complete; nothing partial was left", code)
     click.echo(progress.summary(outcomes, str(target)), nl=False)
     failed = tuple(outcome for outcome in outcomes if outcome.error)
     ctx.exit(exit_code(Report((), len(outcomes), failed=failed), None))
+
+
+def _waiting(line: str) -> None:
+    """Why a request waits before a retry (Retry-After, backoff), on stderr: a long wait
+    must not look like a hang."""
+    click.echo(line, err=True)
 
 
 COMMANDS = (record,)

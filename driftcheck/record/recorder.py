@@ -1,31 +1,33 @@
 """Record configured live endpoints into cassettes, concurrently, scrubbed, atomically.
 
-Every sample of every endpoint is one task in a thread pool; an endpoint's cassette
-is written (temp file, then rename) only once all its samples succeeded, so a
-failure or an interrupt never touches a committed cassette.
+Every sample of every endpoint is one job for a pool of daemon threads
+(`record/pool.py`); an endpoint's cassette is written (temp file, then rename) by the
+main thread only once all its samples succeeded, so a failure or an interrupt never
+touches a committed cassette. Each request is bounded whole: one deadline for connect,
+headers and body, a byte cap on the decoded body, capped waits between retries.
 """
 
 from __future__ import annotations
 
 import email.utils
+import functools
 import http.cookiejar
-import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import requests
+from urllib3.exceptions import HTTPError, ReadTimeoutError
 
 from driftcheck import __version__
 from driftcheck.config import Config, Endpoint
 from driftcheck.core.model import Outcome
 from driftcheck.errors import DriftcheckError
 from driftcheck.files import write_atomic
+from driftcheck.record import decoding
 from driftcheck.record.exchange import (
     BodyCheck,
     LeakError,
@@ -35,29 +37,27 @@ from driftcheck.record.exchange import (
     check_response,
     to_exchange,
 )
-from driftcheck.record.scrub import Scrubbing
+from driftcheck.record.plan import Run, Sample, call_safely, cannot_write
+from driftcheck.record.plan import samples as samples  # re-exported: callers find it here
+from driftcheck.record.pool import Control, Notice, Pool
+from driftcheck.record.scrub import Scrubbing, shown
 from driftcheck.record.writer import Exchange
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_RETRY_AFTER = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One request of an endpoint: its URL filled from one combination of params."""
-
-    endpoint: Endpoint
-    index: int
-    url: str
+ACCEPTED_ENCODINGS = "gzip, deflate"  # what `record/decoding.py` decodes with a cap
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """How to talk to live servers; `backoff` is the first retry delay in seconds."""
+    """How to talk to live servers. `timeout` bounds each request whole (connect, headers,
+    body); `backoff` is the first retry delay, doubling, and no wait before a retry is
+    longer than `max_wait`, whatever Retry-After asks; bodies stop at `max_response_mb`."""
 
     timeout: float = 10.0
     retries: int = 2
     backoff: float = 0.5
+    max_wait: float = 30.0
+    max_response_mb: int = 256
     scrubbing: Scrubbing = field(default_factory=Scrubbing)
     check_body: BodyCheck | None = None  # why a body cannot be read, for refusing it
 
@@ -69,22 +69,13 @@ class Settings:
             body=config.scrub_body,
             secrets=dict(config.secrets),
         )
-        return cls(timeout=config.timeout, retries=config.retries, scrubbing=scrubbing, **overrides)
-
-
-def samples(endpoint: Endpoint) -> Iterator[Sample]:
-    """One sample per combination of `params`; params not in the URL go to the query."""
-    names = sorted(endpoint.params)
-    in_url = set(endpoint.placeholders)
-    combos = itertools.product(*(endpoint.params[name] for name in names))
-    for index, combo in enumerate(combos):
-        values = dict(zip(names, combo, strict=True))
-        url = endpoint.url.format_map({k: v for k, v in values.items() if k in in_url})
-        extra = {k: v for k, v in values.items() if k not in in_url}
-        query = {**endpoint.query, **{k: str(v) for k, v in extra.items()}}
-        if query:
-            url += ("&" if "?" in url else "?") + urlencode(query)
-        yield Sample(endpoint, index, url)
+        return cls(
+            timeout=config.timeout,
+            retries=config.retries,
+            max_response_mb=config.max_response_mb,
+            scrubbing=scrubbing,
+            **overrides,
+        )
 
 
 _local = threading.local()
@@ -96,22 +87,24 @@ def _session() -> requests.Session:
     if session is None:
         session = _local.session = requests.Session()
         session.headers["User-Agent"] = f"driftcheck/{__version__}"
+        session.headers["Accept-Encoding"] = ACCEPTED_ENCODINGS
         # No cookie jar: one endpoint's Set-Cookie must not ride along to the next.
         session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     return session
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return min(float(value), MAX_RETRY_AFTER)
+def _retry_after(response: requests.Response) -> tuple[str, float] | None:
+    """Retry-After as sent (for the message) and in seconds, uncapped; None if absent
+    or unreadable."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isascii() and value.isdigit():
+        return value[:20], float(value[:20])
     try:
         when = email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(0.0, min(when - time.time(), MAX_RETRY_AFTER))
+    seconds = max(0.0, when - time.time())
+    return f"{seconds:.0f} s from now", seconds
 
 
 _CAUSES = (
@@ -123,6 +116,8 @@ _CAUSES = (
     ("Connection reset", "connection reset by the server"),
     ("Connection aborted", "connection closed by the server"),
     ("SSLError", "TLS handshake failed"),
+    ("IncompleteRead", "connection closed before the whole body arrived"),
+    ("Connection broken", "connection broken while the body arrived"),
 )
 
 
@@ -134,35 +129,128 @@ def _connection_reason(error: Exception) -> str:
     return f"connection failed ({type(error).__name__})"
 
 
-def fetch(sample: Sample, settings: Settings) -> requests.Response:
-    """Send one request, retrying connection errors, 5xx and 429 with backoff."""
+class _Retry(Exception):
+    """This attempt failed in a way worth another try; the message says why."""
+
+    def __init__(self, why: str, retry_after: tuple[str, float] | None = None) -> None:
+        super().__init__(why)
+        self.why = why
+        self.retry_after = retry_after  # the header as sent, and the seconds it asks for
+
+
+class _Late(Exception):
+    """The request's overall deadline passed while its body was arriving."""
+
+
+def _send(sample: Sample, settings: Settings) -> requests.Response:
     endpoint = sample.endpoint
-    for attempt in range(settings.retries + 1):
-        last = attempt == settings.retries
-        delay = settings.backoff * 2**attempt
-        try:
-            response = _session().request(
-                endpoint.method,
-                sample.url,
-                headers=dict(endpoint.headers),
-                json=endpoint.json,
-                timeout=settings.timeout,
-            )
-        except requests.Timeout:
-            raise SampleError(f"timed out after {settings.timeout:g} s") from None
-        except requests.RequestException as error:
-            if last:
-                raise SampleError(_connection_reason(error)) from None
-            time.sleep(delay)
-            continue
+    return _session().request(
+        endpoint.method,
+        sample.url,
+        headers=dict(endpoint.headers),
+        json=endpoint.json,
+        timeout=settings.timeout,
+        stream=True,  # the body is read here, with a byte cap and the overall deadline
+    )
+
+
+def _body(
+    sample: Sample, response: requests.Response, settings: Settings, deadline: float
+) -> bytes:
+    """The decoded body, read in steps: each step's socket timeout is the time left, and
+    the body stops at `max_response_mb` however well it compresses."""
+    limit = settings.max_response_mb * 1024 * 1024
+    declared = response.headers.get("Content-Length", "").strip()
+    connection = getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+
+    def read() -> bytes:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _Late
+        if sock is not None:
+            sock.settimeout(left)
+        step: bytes | None = response.raw.read1(decoding.STEP, decode_content=False)
+        return step or b""  # None once urllib3 has let go of the body
+
+    try:
+        if declared.isascii() and declared.isdigit() and int(declared[:18]) > limit:
+            raise decoding.TooLarge
+        return decoding.read_decoded(read, response.headers.get("Content-Encoding", ""), limit)
+    except decoding.TooLarge:
+        raise SampleError(
+            f"response body larger than {settings.max_response_mb} MiB (max_response_mb); "
+            f"raise max_response_mb (or DRIFTCHECK_MAX_RESPONSE_MB) to record it "
+            f"(from {sample.url})"
+        ) from None
+    except decoding.Undecodable as error:
+        raise SampleError(f"{error} (from {sample.url})") from None
+
+
+def _retry_reason(error: Exception, last: bool) -> Exception:
+    reason = _connection_reason(error)
+    return SampleError(reason) if last else _Retry(reason)
+
+
+def _attempt(sample: Sample, settings: Settings, deadline: float, last: bool) -> Received:
+    """One request and its body, within `deadline`; _Retry when another try may help."""
+    timed_out = SampleError(f"timed out after {settings.timeout:g} s")
+    try:
+        response = _send(sample, settings)
+    except requests.Timeout:
+        raise timed_out from None
+    except requests.RequestException as error:
+        raise _retry_reason(error, last) from None
+    try:
         if response.status_code in RETRY_STATUSES and not last:
-            time.sleep(_retry_after(response) or delay)
-            continue
-        return response
+            raise _Retry(f"HTTP {response.status_code}", _retry_after(response))
+        got = received(sample, response, _body(sample, response, settings, deadline))
+        response.raw.release_conn()  # read to its end: the connection can be reused
+        return got
+    except (_Late, ReadTimeoutError, TimeoutError):
+        raise timed_out from None
+    except (HTTPError, requests.RequestException, OSError) as error:
+        raise _retry_reason(error, last) from None
+    finally:
+        response.close()
+
+
+def _wait_before_retry(
+    sample: Sample, settings: Settings, control: Control, attempt: int, retry: _Retry
+) -> None:
+    """Wait (capped at `max_wait`, interruptibly) and say so: a silent minute looks hung."""
+    if retry.retry_after is not None:
+        header, wanted = retry.retry_after
+        note = f"Retry-After: {header}"
+    else:
+        wanted = settings.backoff * 2 ** min(attempt, 32)
+        note = retry.why
+    wait = min(wanted, settings.max_wait)
+    if wanted > wait:
+        note += f", capped at {settings.max_wait:g} s"
+    control.notify(
+        f"{sample.endpoint.name}: waiting {wait:g} s before retry {attempt + 1} "
+        f"of {settings.retries} ({note})"
+    )
+    control.wait(wait)
+
+
+def fetch(sample: Sample, settings: Settings, control: Control | None = None) -> Received:
+    """Send one request, retrying connection errors, 5xx and 429 after a capped wait."""
+    control = control or Control()
+    for attempt in range(settings.retries + 1):
+        control.deadline = time.monotonic() + settings.timeout
+        try:
+            return _attempt(sample, settings, control.deadline, attempt == settings.retries)
+        except _Retry as retry:
+            control.deadline = None
+            _wait_before_retry(sample, settings, control, attempt, retry)
+        finally:
+            control.deadline = None
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def received(sample: Sample, response: requests.Response) -> Received:
+def received(sample: Sample, response: requests.Response, body: bytes) -> Received:
     """The response as plain values, for checking and scrubbing (`record/exchange.py`)."""
     request = response.request
     raw_request = request.body.encode() if isinstance(request.body, str) else request.body
@@ -171,15 +259,21 @@ def received(sample: Sample, response: requests.Response) -> Received:
         status=response.status_code,
         reason=response.reason or "",
         headers=dict(response.headers),
-        body=response.content,
+        body=body,
         request_headers={k: str(v) for k, v in request.headers.items()},
         request_body=raw_request or None,
     )
 
 
-def record_sample(sample: Sample, settings: Settings) -> Exchange:
-    got = received(sample, fetch(sample, settings))
-    check_response(sample.url, sample.endpoint.expect_status, got, settings.check_body)
+def record_sample(sample: Sample, settings: Settings, control: Control | None = None) -> Exchange:
+    got = fetch(sample, settings, control)
+    check_response(
+        sample.url,
+        sample.endpoint.expect_status,
+        got,
+        settings.check_body,
+        scrubbing=settings.scrubbing,
+    )
     try:
         return to_exchange(sample.endpoint.method, got, settings.scrubbing)
     except DriftcheckError as error:  # e.g. a body too deep to scrub: refused, never written
@@ -189,13 +283,17 @@ def record_sample(sample: Sample, settings: Settings) -> Exchange:
 def write_endpoint(
     endpoint: Endpoint, exchanges: list[Exchange], out: Path, settings: Settings
 ) -> Outcome:
-    """Serialize, scan for leaked secrets, then write atomically."""
+    """Serialize, scan for leaked secrets, then write atomically; a write that fails
+    (disk full, name too long, a file where the folder should be) fails this endpoint."""
     try:
         text = cassette_text(exchanges, settings.scrubbing)
     except LeakError as error:
         return Outcome(endpoint.name, len(exchanges), error=str(error))
     path = out / f"{endpoint.name}.yaml"
-    write_atomic(path, text, durable=True, mode=0o644)
+    try:
+        write_atomic(path, text, durable=True, mode=0o644)
+    except OSError as error:
+        return Outcome(endpoint.name, len(exchanges), error=cannot_write(path, error))
     return Outcome(endpoint.name, len(exchanges), path=str(path))
 
 
@@ -205,43 +303,32 @@ def record(
     settings: Settings,
     concurrency: int = 8,
     on_outcome: Callable[[Outcome], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
-    """Record every endpoint into `out/<name>.yaml`; return one outcome per endpoint."""
-    plan = {endpoint.name: list(samples(endpoint)) for endpoint in endpoints}
-    results: dict[str, list[Exchange | None]] = {name: [None] * len(s) for name, s in plan.items()}
-    outcomes: dict[str, Outcome] = {}
+    """Record every endpoint into `out/<name>.yaml`; return one outcome per endpoint.
 
-    def finish(outcome: Outcome) -> None:
-        outcomes[outcome.endpoint] = outcome
-        if on_outcome is not None:
-            on_outcome(outcome)
-
-    for endpoint in endpoints:
-        if not plan[endpoint.name]:
-            finish(Outcome(endpoint.name, 0, error="no samples: a `params` list is empty"))
-    executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="driftcheck-record")
-    futures: dict[Future[Exchange], Sample] = {
-        executor.submit(record_sample, sample, settings): sample
-        for sample_list in plan.values()
-        for sample in sample_list
-    }
+    `on_outcome` is called once per finished endpoint, `on_wait` with a line each time a
+    request waits before a retry; both in the calling thread, and one that raises costs
+    only its display, never the run."""
+    run = Run(
+        endpoints,
+        functools.partial(write_endpoint, out=out, settings=settings),
+        functools.partial(shown, scrubbing=settings.scrubbing),
+        settings.timeout,
+        on_outcome,
+    )
+    work = functools.partial(_work, settings=settings)
+    pool: Pool[Sample, Exchange] = Pool(work, run.samples(), concurrency)
     try:
-        for future in as_completed(futures):
-            sample = futures[future]
-            name = sample.endpoint.name
-            if name in outcomes:
-                continue  # this endpoint already failed
-            try:
-                results[name][sample.index] = future.result()
-            except SampleError as error:
-                finish(Outcome(name, len(plan[name]), error=str(error)))
-                continue
-            except Exception as error:  # a bug must not cost the other endpoints
-                finish(Outcome(name, len(plan[name]), error=f"{type(error).__name__}: {error}"))
-                continue
-            if all(item is not None for item in results[name]):
-                exchanges = [item for item in results[name] if item is not None]
-                finish(write_endpoint(sample.endpoint, exchanges, out, settings))
+        for job, value in pool.events():
+            if isinstance(value, Notice):
+                call_safely(on_wait, shown(value.text, settings.scrubbing))
+            else:
+                run.take(job.item, value)
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
-    return [outcomes[endpoint.name] for endpoint in endpoints]
+        pool.stop()
+    return run.outcomes()
+
+
+def _work(sample: Sample, control: Control, settings: Settings) -> Exchange:
+    return record_sample(sample, settings, control)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from pathlib import Path
 
 from driftcheck.config import Config, Endpoint
 from driftcheck.core.model import Outcome
+from driftcheck.core.staleness import moment
 from driftcheck.errors import ConfigError
 from driftcheck.run.recordings import newest, recordings_in
 from driftcheck.run.scope import Scope
 from driftcheck.sources.bodies import unreadable
-
-UTC = datetime.timezone.utc
 
 
 def selected(
@@ -47,13 +45,15 @@ def record_endpoints(
     endpoints: tuple[Endpoint, ...],
     out: Path,
     on_outcome: Callable[[Outcome], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
-    """Record `endpoints` of `config` into `out`, one cassette each."""
+    """Record `endpoints` of `config` into `out`, one cassette each; `on_wait` gets a line
+    each time a request waits before a retry."""
     from driftcheck.record import recorder  # imports requests (~0.15 s): only recording needs it
 
     settings = recorder.Settings.from_config(config, check_body=unreadable)
     chosen = recordable(config, endpoints)
-    return recorder.record(chosen, out, settings, config.concurrency, on_outcome)
+    return recorder.record(chosen, out, settings, config.concurrency, on_outcome, on_wait)
 
 
 def due(config: Config, names: tuple[str, ...], target: Path, scope: Scope) -> tuple[Endpoint, ...]:
@@ -67,7 +67,7 @@ def due(config: Config, names: tuple[str, ...], target: Path, scope: Scope) -> t
     result = []
     for endpoint in chosen:
         stamp = times.get(endpoint.name)
-        recorded = None if stamp is None else datetime.datetime.fromtimestamp(stamp, UTC)
+        recorded = None if stamp is None else moment(stamp)
         if recorded is None or scope.now - recorded > scope.max_age.delta:
             result.append(endpoint)
     return tuple(result)

@@ -254,6 +254,7 @@ def test_retry_after_is_honoured_on_429(tmp_path: Path, server: LiveServer) -> N
     assert result.exit_code == 0, result.output
     assert server.hits["/limited"] == 2
     assert waited >= 1.0  # a lower bound only: Retry-After said one second
+    assert "limited: waiting 1 s before retry 1 of 2 (Retry-After: 1)\n" in result.stderr
     assert read_cassette(tmp_path / "fresh" / "limited.yaml").interactions[0].status == 200
 
 
