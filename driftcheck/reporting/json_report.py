@@ -9,6 +9,8 @@ from driftcheck import jsonio
 from driftcheck.core.model import EndpointSet, FileError, Finding, MockCoverage, Report, Severity
 from driftcheck.core.shape import flatten
 from driftcheck.reporting import RenderOptions
+from driftcheck.reporting.mock_coverage import failed
+from driftcheck.reporting.safe_text import without_surrogates
 
 REPORT_VERSION = 1
 SHAPES_VERSION = 1
@@ -72,8 +74,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "findings": [finding_dict(finding) for finding in report.findings],
         "errors": [{"file": e.file, "message": e.message} for e in report.errors]
         + [
-            {"file": o.endpoint, "message": f"recording failed: {o.error}", "kind": "recording"}
-            for o in report.failed
+            {"file": outcome.endpoint, "message": failed(outcome), "kind": "recording"}
+            for outcome in report.failed
         ],
         "notes": list(report.notes),
         "warnings": list(report.warnings),
@@ -82,13 +84,28 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def _dumps(data: Any) -> str:
-    return jsonio.dumps_indented(data)
+def dumps(data: Any) -> str:
+    """Indented JSON. Control characters are JSON escapes already; a lone surrogate (a file
+    name that was not UTF-8) has no UTF-8 form, so it is written as its escape's text."""
+    try:
+        return jsonio.dumps_indented(data)
+    except TypeError:  # orjson's JSONEncodeError: only strings with surrogates get here
+        return jsonio.dumps_indented(_encodable(data))
+
+
+def _encodable(value: Any) -> Any:
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, dict):
+        return {_encodable(key): _encodable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encodable(item) for item in value]
+    return value
 
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
     """The report as indented JSON."""
-    return _dumps(report_dict(report))
+    return dumps(report_dict(report))
 
 
 def shapes_dict(endpoints: EndpointSet, errors: Sequence[FileError]) -> dict[str, Any]:
@@ -128,4 +145,4 @@ def render_shapes(
     endpoints: EndpointSet, errors: Sequence[FileError], options: RenderOptions | None = None
 ) -> str:
     """Inferred shapes as JSON, for scripts."""
-    return _dumps(shapes_dict(endpoints, errors))
+    return dumps(shapes_dict(endpoints, errors))

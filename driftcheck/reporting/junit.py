@@ -1,7 +1,8 @@
 """JUnit XML: one testcase per endpoint and status, one failure per finding that fails.
 
 Findings below `--fail-on` and ignored ones are listed in the testcase's system-out, so
-CI test views show them without failing the build. Unreadable files are errors. When the
+CI test views show them without failing the build. Unreadable files and endpoints whose
+recording failed are errors, a testcase each, so CI says why the run exited 2 or 3. When the
 run looked at mocks, a second suite, `driftcheck.mocks`, has a passing testcase per mock
 checked and a skipped one per mock it could not match, so CI shows what is verified.
 """
@@ -13,7 +14,8 @@ from collections import defaultdict
 
 from driftcheck.core.model import Finding, MockCoverage, Report
 from driftcheck.reporting import RenderOptions
-from driftcheck.reporting.mock_coverage import endpoint_lists, sentence
+from driftcheck.reporting.mock_coverage import endpoint_lists, failed, sentence
+from driftcheck.reporting.safe_text import for_xml, visible
 
 
 def _case_name(status: int | None) -> str:
@@ -35,12 +37,24 @@ def render(report: Report, options: RenderOptions) -> str:
         keys.append("skipped")
     for key in keys:
         root.set(key, str(sum(int(suite.get(key, "0")) for suite in root)))
+    _legal(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 
 
+def _legal(root: ET.Element) -> None:
+    """Every text and attribute made legal XML 1.0: the last guard, after each untrusted
+    value was made visible (ElementTree writes illegal characters as they are)."""
+    for element in root.iter():
+        if element.text:
+            element.text = for_xml(element.text)
+        for key, value in element.attrib.items():
+            element.set(key, for_xml(value))
+
+
 def _findings_suite(report: Report, options: RenderOptions) -> ET.Element:
-    """A testcase per endpoint and status, and one per unreadable file."""
+    """A testcase per endpoint and status, one per endpoint whose recording failed, and one
+    per unreadable file."""
     cases: dict[tuple[str, int | None], list[Finding]] = defaultdict(list)
     for endpoint, status in report.checked:
         cases[(endpoint, status)]
@@ -49,7 +63,9 @@ def _findings_suite(report: Report, options: RenderOptions) -> ET.Element:
     suite = ET.Element("testsuite", name="driftcheck")
     failures = 0
     for (endpoint, status), findings in cases.items():
-        case = ET.SubElement(suite, "testcase", classname=endpoint, name=_case_name(status))
+        case = ET.SubElement(
+            suite, "testcase", classname=visible(endpoint), name=_case_name(status)
+        )
         quiet = []
         for finding in findings:
             if _fails(finding, options):
@@ -57,29 +73,39 @@ def _findings_suite(report: Report, options: RenderOptions) -> ET.Element:
                 failure = ET.SubElement(
                     case,
                     "failure",
-                    type=finding.rule,
-                    message=f"{finding.severity.label} {finding.rule} {finding.path}",
+                    type=visible(finding.rule),
+                    message=visible(f"{finding.severity.label} {finding.rule} {finding.path}"),
                 )
                 failure.text = _detail(finding)
             else:
                 quiet.append(_detail(finding))
         if quiet:
             ET.SubElement(case, "system-out").text = "\n\n".join(quiet)
+    for outcome in report.failed:
+        _error(suite, "driftcheck.recording", outcome.endpoint, "recording", failed(outcome))
     for error in report.errors:
-        case = ET.SubElement(suite, "testcase", classname="driftcheck.input", name=error.file)
-        ET.SubElement(case, "error", type="unreadable", message=error.message).text = error.message
+        _error(suite, "driftcheck.input", error.file, "unreadable", error.message)
     tests = len(suite)
     if report.warnings:  # about the run itself, e.g. an expired ignore: never silent
         ET.SubElement(suite, "system-err").text = "\n".join(
-            f"warning: {warning}" for warning in report.warnings
+            f"warning: {visible(warning)}" for warning in report.warnings
         )
     suite.set("tests", str(tests))
     suite.set("failures", str(failures))
-    suite.set("errors", str(len(report.errors)))
+    suite.set("errors", str(len(report.errors) + len(report.failed)))
     return suite
 
 
+def _error(suite: ET.Element, classname: str, name: str, kind: str, message: str) -> None:
+    """A testcase in error: `name` (a file, an endpoint) could not be checked, and why."""
+    case = ET.SubElement(suite, "testcase", classname=classname, name=visible(name))
+    shown = visible(message)
+    ET.SubElement(case, "error", type=kind, message=shown).text = shown
+
+
 def _detail(finding: Finding) -> str:
+    """The finding on a few lines, each value on its own line: a newline in a key is shown
+    as `\\n`, never a line of its own."""
     lines = [
         f"{finding.severity.label}: {finding.rule} at {finding.path}",
         finding.message,
@@ -89,7 +115,7 @@ def _detail(finding: Finding) -> str:
         lines.append(f"at {finding.location}")
     if finding.ignored:
         lines.append(f"ignored: {finding.ignored}")
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)
 
 
 def _mocks_suite(coverage: MockCoverage) -> ET.Element:
@@ -97,17 +123,19 @@ def _mocks_suite(coverage: MockCoverage) -> ET.Element:
     against what), unmatched ones are skipped with the reason."""
     suite = ET.Element("testsuite", name="driftcheck.mocks")
     for checked in coverage.checked:
-        case = ET.SubElement(suite, "testcase", classname="mocks", name=str(checked.location))
+        name = visible(str(checked.location))
+        case = ET.SubElement(suite, "testcase", classname="mocks", name=name)
         status = "" if checked.status is None else f", status {checked.status}"
-        ET.SubElement(
-            case, "system-out"
-        ).text = f"checked against {checked.endpoint}{status} (matched by {checked.matched_by})"
+        ET.SubElement(case, "system-out").text = visible(
+            f"checked against {checked.endpoint}{status} (matched by {checked.matched_by})"
+        )
     for unmatched in coverage.unmatched:
-        case = ET.SubElement(suite, "testcase", classname="mocks", name=str(unmatched.location))
-        ET.SubElement(case, "skipped", message=unmatched.reason)
+        name = visible(str(unmatched.location))
+        case = ET.SubElement(suite, "testcase", classname="mocks", name=name)
+        ET.SubElement(case, "skipped", message=visible(unmatched.reason))
     tests = len(suite)
     lines = [sentence(coverage)]
-    lines += [f"{title}: {', '.join(names)}" for title, names in endpoint_lists(coverage)]
+    lines += [f"{title}: {visible(', '.join(names))}" for title, names in endpoint_lists(coverage)]
     ET.SubElement(suite, "system-out").text = "\n".join(lines)
     suite.set("tests", str(tests))
     suite.set("failures", "0")

@@ -7,36 +7,55 @@ the findings and is cut first: it never takes a finding's room.
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import groupby
+from typing import TypeVar
 
-from driftcheck.core.model import Finding, MockCoverage, Report, Severity
+from driftcheck.core.model import FileError, Finding, MockCoverage, Outcome, Report, Severity
 from driftcheck.reporting import RenderOptions
-from driftcheck.reporting.mock_coverage import endpoint_lists, sentence
+from driftcheck.reporting.mock_coverage import endpoint_lists, failed_count, sentence
+from driftcheck.reporting.safe_text import (
+    code_span,
+    html_text,
+    markdown_message,
+    markdown_text,
+)
 
 LIMIT = 65_536
 _MARGIN = 400  # room for the truncation note
+_T = TypeVar("_T")
+_LIST_ROOM = LIMIT // 5  # characters for the failed recordings, and for unreadable files
 
 
 def _cell(text: str) -> str:
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", "<br>")
+    """Untrusted text in a table cell or list item: what it quotes in backticks as code,
+    the rest escaped, each part cut, so one huge value never takes the others' room."""
+    return markdown_message(text)
 
 
-def _code(text: str) -> str:
-    fence = "``" if "`" in text else "`"
-    return f"{fence}{_cell(text)}{fence}"
+def _item(text: str) -> str:
+    """Untrusted text in a list item, where a `|` in a code span needs no escape."""
+    return markdown_message(text, table=False)
 
 
 def _verdict(report: Report, options: RenderOptions) -> str:
+    """One line: failed recordings first (their endpoints were not checked at all), then
+    the drift; never "no drift" when some endpoint was not recorded."""
     limit = options.fail_on
+    drift = None
     if report.fails(limit):
         assert limit is not None
         failing = sum(1 for f in report.active if f.severity >= limit)
-        return f"### ❌ driftcheck: {failing} finding(s) at or above {limit.label}"
-    if report.active:
-        return "### ⚠️ driftcheck: drift below the failure threshold"
-    return "### ✅ driftcheck: no drift"
+        drift = f"{failing} finding(s) at or above {limit.label}"
+    elif report.active:
+        drift = "drift below the failure threshold"
+    if report.failed:
+        return "; ".join(filter(None, [f"### ❌ driftcheck: {failed_count(report.failed)}", drift]))
+    if drift is None and report.errors:  # those files were not checked: never "no drift"
+        return f"### ⚠️ driftcheck: no drift in the files read; {len(report.errors)} unreadable"
+    if drift is None:
+        return "### ✅ driftcheck: no drift"
+    return f"### {'❌' if report.fails(limit) else '⚠️'} driftcheck: {drift}"
 
 
 def _summary(report: Report) -> list[str]:
@@ -54,10 +73,11 @@ def _row(finding: Finding) -> str:
     if finding.ignored:
         severity = f"~~{severity}~~ ignored: {_cell(finding.ignored)}"
     status = "" if finding.status is None else str(finding.status)
-    what = f"{_cell(finding.message)}<br>{_cell(finding.baseline)} → {_cell(finding.current)}"
-    where = _code(str(finding.location)) if finding.location else ""
+    message = markdown_message(finding.message, (finding.path, finding.endpoint))
+    what = f"{message}<br>{markdown_text(finding.baseline)} → {markdown_text(finding.current)}"
+    where = code_span(str(finding.location)) if finding.location else ""
     return (
-        f"| {severity} | {_code(finding.rule)} | {status} | {_code(finding.path)} | {what} "
+        f"| {severity} | {code_span(finding.rule)} | {status} | {code_span(finding.path)} | {what} "
         f"| {where} |"
     )
 
@@ -70,7 +90,7 @@ def _section(endpoint: str, findings: list[Finding], rows: int | None = None) ->
     )
     shown = findings if rows is None else findings[:rows]
     lines = [
-        f"<details><summary><b>{html.escape(endpoint)}</b> — {counts or 'ignored only'}</summary>",
+        f"<details><summary><b>{html_text(endpoint)}</b> — {counts or 'ignored only'}</summary>",
         "",
         "| severity | rule | status | path | finding | where |",
         "|---|---|---|---|---|---|",
@@ -82,12 +102,43 @@ def _section(endpoint: str, findings: list[Finding], rows: int | None = None) ->
 
 
 def _problems(report: Report) -> list[str]:
+    """Failed recordings, unreadable files and warnings, each list cut to its share of the
+    comment, so neither crowds out the other or the findings."""
     lines: list[str] = []
+    if report.failed:
+        lines += ["", f"**{failed_count(report.failed).capitalize()}:**", ""]
+        lines += _bounded(report.failed, _failure, "endpoint(s)")
     if report.errors:
         lines += ["", f"**{len(report.errors)} file(s) could not be used:**", ""]
-        lines += [f"- {_code(e.file)}: {_cell(e.message)}" for e in report.errors[:50]]
+        lines += _bounded(report.errors, _unreadable, "file(s)", most=50)
     if report.warnings:
-        lines += ["", "**Warnings:**", ""] + [f"- {_cell(w)}" for w in report.warnings]
+        lines += ["", "**Warnings:**", ""] + [f"- {_item(w)}" for w in report.warnings]
+    return lines
+
+
+def _failure(outcome: Outcome) -> str:
+    return f"- {code_span(outcome.endpoint, table=False)}: {_item(outcome.error or '')}"
+
+
+def _unreadable(error: FileError) -> str:
+    return f"- {code_span(error.file, table=False)}: {_item(error.message)}"
+
+
+def _bounded(
+    items: Sequence[_T], item: Callable[[_T], str], what: str, most: int | None = None
+) -> list[str]:
+    """The first items as list entries, at most `most` of them and `_LIST_ROOM` characters,
+    then how many were left out. Only the entries shown are rendered."""
+    lines: list[str] = []
+    room = _LIST_ROOM
+    for entry in items[:most]:
+        line = item(entry)
+        room -= len(line) + 1
+        if room < 0:
+            break
+        lines.append(line)
+    if len(lines) < len(items):
+        lines.append(f"- … and {len(items) - len(lines)} more {what}: the JSON report has them all")
     return lines
 
 
@@ -146,13 +197,19 @@ def _most(high: int, fits: Callable[[int], bool]) -> int:
 def _coverage(coverage: MockCoverage, rows: int | None = None) -> str:
     """The counts line, then collapsed lists of the unmatched mocks and of the endpoints
     mocked but not recorded (and the reverse), each cut to `rows` entries."""
-    lines = [f"**Mocks:** {_cell(sentence(coverage))}", ""]
-    unmatched = [f"| {_code(str(m.location))} | {_cell(m.reason)} |" for m in coverage.unmatched]
+    lines = [f"**Mocks:** {_item(sentence(coverage))}", ""]
+    unmatched = [
+        f"| {code_span(str(m.location))} | {_cell(m.reason)} |" for m in coverage.unmatched
+    ]
     lists = [
         (f"{len(unmatched)} mock(s) not matched", ["| mock | reason |", "|---|---|"], unmatched)
     ]
     lists += [
-        (f"{len(names)} endpoint(s) {title}", [], [f"- {_code(name)}" for name in names])
+        (
+            f"{len(names)} endpoint(s) {title}",
+            [],
+            [f"- {code_span(name, table=False)}" for name in names],
+        )
         for title, names in endpoint_lists(coverage)
     ]
     for title, header, items in lists:

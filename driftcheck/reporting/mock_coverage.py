@@ -1,17 +1,30 @@
-"""Mock coverage spelled once for every format: the counts, and lists cut short.
+"""What a run could not verify, spelled once for every format: the mock coverage (counts,
+and lists cut short) and the endpoints whose recording failed.
 
 A report shows what it verified of the tests' mocks compactly; the JSON report has the
-full lists, so every other format says how many it left out.
+full lists, so every other format says how many it left out. A failed recording is spelled
+the same everywhere, and as the JSON report's `errors` entry that `merge` reads back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from driftcheck.core.model import MockCoverage
+from driftcheck.core.model import MockCoverage, Outcome
 
 MOCKED_NOT_RECORDED = "mocked but never recorded"
 RECORDED_NOT_MOCKED = "recorded but never mocked"
+RECORDING_FAILED = "recording failed"  # `sources/reports.py` reads `recording failed: ` back
+
+
+def failed(outcome: Outcome) -> str:
+    """`recording failed: connection refused`: one endpoint's failure, as `errors` says it."""
+    return f"{RECORDING_FAILED}: {outcome.error}"
+
+
+def failed_count(outcomes: Sequence[Outcome]) -> str:
+    """`recording failed for 2 endpoint(s)`: the headline of the failures."""
+    return f"{RECORDING_FAILED} for {len(outcomes)} endpoint(s)"
 
 
 def headline(coverage: MockCoverage) -> str:

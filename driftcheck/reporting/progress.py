@@ -7,13 +7,18 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
 from driftcheck.core.model import Outcome
+from driftcheck.reporting.safe_text import MESSAGE, for_terminal
 
 
 def _line(outcome: Outcome) -> str:
+    """One outcome on one line; endpoint names, paths and errors (which quote URLs and
+    server text) are shown, never run: a log may be a terminal too."""
+    endpoint = for_terminal(outcome.endpoint)
     if outcome.error:
-        return f"FAILED {outcome.endpoint}: {outcome.error}"
+        return f"FAILED {endpoint}: {for_terminal(outcome.error, MESSAGE)}"
     plural = "" if outcome.samples == 1 else "s"
-    return f"recorded {outcome.endpoint} ({outcome.samples} sample{plural}) -> {outcome.path}"
+    path = for_terminal(str(outcome.path), MESSAGE)
+    return f"recorded {endpoint} ({outcome.samples} sample{plural}) -> {path}"
 
 
 @contextlib.contextmanager
@@ -34,6 +39,7 @@ def progress(total: int, stream: TextIO, terminal: bool) -> Iterator[Callable[[O
         TextColumn,
         TimeElapsedColumn,
     )
+    from rich.text import Text
 
     console = Console(file=stream)
     columns = (
@@ -41,15 +47,17 @@ def progress(total: int, stream: TextIO, terminal: bool) -> Iterator[Callable[[O
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # an endpoint name, not markup
     )
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("", total=total)
 
         def update(outcome: Outcome) -> None:
+            endpoint = for_terminal(outcome.endpoint)
             if outcome.error:
-                bar.console.print(f"[red]FAILED[/] {outcome.endpoint}: {outcome.error}")
-            bar.update(task, advance=1, description=outcome.endpoint)
+                error = for_terminal(outcome.error, MESSAGE)
+                bar.console.print(Text.assemble(("FAILED", "red"), f" {endpoint}: {error}"))
+            bar.update(task, advance=1, description=endpoint)
 
         yield update
 
@@ -58,8 +66,12 @@ def summary(outcomes: Sequence[Outcome], out: str) -> str:
     """One line for what was written, then one line per failure with its reason."""
     written = [o for o in outcomes if o.error is None]
     failed = [o for o in outcomes if o.error is not None]
-    lines = [f"recorded {len(written)} of {len(outcomes)} endpoints into {out}"]
+    lines = [
+        f"recorded {len(written)} of {len(outcomes)} endpoints into {for_terminal(out, MESSAGE)}"
+    ]
     if failed:
         lines.append(f"{len(failed)} failed; their existing cassettes were left untouched:")
-        lines.extend(f"  {o.endpoint}: {o.error}" for o in failed)
+        lines.extend(
+            f"  {for_terminal(o.endpoint)}: {for_terminal(str(o.error), MESSAGE)}" for o in failed
+        )
     return "\n".join(lines) + "\n"

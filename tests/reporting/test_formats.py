@@ -132,8 +132,8 @@ def test_github_escapes_what_would_break_a_command() -> None:
     [line, _] = FORMATS["github"](Report((finding,), 1), RenderOptions()).splitlines()
     assert line == (
         "::notice file=dir%3Ax/c.yaml,line=7,title=field-added $.a (GET a.example/x)::"
-        "line one%0Aline, two: 100%25%0Aabsent → string"
-    )
+        "line one\\nline, two: 100%25%0Aabsent → string"
+    )  # a newline in a value is shown, never a line of its own
 
 
 def test_sarif_has_the_required_fields(drifted: tuple[Path, Path]) -> None:

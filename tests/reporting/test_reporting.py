@@ -72,3 +72,12 @@ def test_fails_threshold() -> None:
     assert REPORT.fails(Severity.BREAKING)
     assert not REPORT.fails(None)
     assert not Report(findings=REPORT.findings[1:], endpoints=1).fails(Severity.WARNING)
+
+
+@pytest.mark.parametrize("fmt", ["rich", "markdown"])
+def test_unreadable_files_never_read_as_no_drift(fmt: str) -> None:
+    """Exit 2 with files left unread: the verdict must not say the run found nothing."""
+    report = Report((), 1, errors=(FileError("a.yaml", "bad"), FileError("b.yaml", "bad")))
+    text = FORMATS[fmt](report, RenderOptions(color=False, width=100))
+    assert "no drift in the files read; 2 unreadable" in text
+    assert "✅" not in text
