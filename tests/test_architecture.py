@@ -24,15 +24,16 @@ LAYERS: dict[str, set[str]] = {
     "files": {"errors"},
     "jsonio": set(),
     "core": {"errors"},
-    "config": {"core", "errors", "config_spec"},
+    "config": {"core", "errors", "config_spec", "config_checks"},
+    "config_checks": {"core", "errors", "config_spec"},
     "config_spec": {"core", "errors"},
     "sources": {"core", "errors", "config", "files", "jsonio"},
     "record": {"core", "errors", "config", "files", "jsonio"},
     "reporting": {"core", "jsonio"},
     "run": {"core", "sources", "record", "errors", "config", "files", "jsonio", "demo"},
     "demo": {"core", "errors", "config", "run"},  # the demo app, and a script over `run`
-    "cli": {"core", "sources", "record", "run", "reporting", "errors", "config", "files",
-            "jsonio"},
+    "cli": {"core", "sources", "record", "run", "reporting", "errors", "config", "config_spec",
+            "files", "jsonio"},
     "pytest_plugin": {"core", "sources", "run", "errors", "config"},
     "__main__": {"cli"},
     "__init__": set(),
@@ -178,7 +179,7 @@ def test_the_cli_starts_without_rich_requests_or_deepdiff() -> None:
     """Every `diff --format json` in CI starts a fresh interpreter: what it imports and
     does not use is paid on every push. rich, requests and deepdiff load only when used."""
     probe = (
-        "import sys, driftcheck.cli; "
+        "import sys, driftcheck.cli.app; "
         "print(sorted({'rich', 'requests', 'deepdiff'} & set(sys.modules)))"
     )
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
