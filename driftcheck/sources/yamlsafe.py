@@ -83,7 +83,8 @@ def _marked(construct: Callable[[yaml.SafeLoader, yaml.Node], Any]) -> Any:
     def checked(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         try:
             return construct(loader, node)
-        except (ValueError, TypeError, OverflowError) as error:
+        except (ValueError, TypeError, OverflowError, AttributeError) as error:
+            # AttributeError: PyYAML's `!!timestamp` of text its regexp does not match
             problem = f"{_short_tag(node.tag)} value is invalid ({error})"
             raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
 

@@ -107,6 +107,7 @@ def test_ordinary_anchors_still_load() -> None:
         ("body: !binary 'abc'\n", r"line 1, column 7: a !binary value is not valid base64"),
         ("body: !binary 'a===='\n", r"line 1, column 7: a !binary value is not valid base64"),
         ("x: 1\nday: 2024-13-45\n", r"line 2, column 6: !!timestamp value is invalid"),
+        ("!!timestamp 2024-13-45x: 1\n", r"line 1, column 1: !!timestamp value is invalid"),
         ("n: !!float abc\n", r"line 1, column 4: !!float value is invalid"),
         ("n: !!int 12x\n", r"line 1, column 4: !!int value is invalid"),
         ("k: !!python/tuple " + "[" * 600 + "]" * 600, "tuple or key nested too deeply"),
