@@ -57,12 +57,15 @@ class Signatures:
     no nested value is built that `==` would have to recurse through 1024 levels of.
     """
 
-    __slots__ = ("_ids", "_keys", "_of")
+    __slots__ = ("_held", "_ids", "_keys", "_of")
 
     def __init__(self) -> None:
         self._ids: dict[tuple[Any, ...], int] = {}
-        self._of: dict[int, int] = {}  # id(node) -> its signature; the nodes outlive us
+        self._of: dict[int, int] = {}  # id(node) -> its signature
         self._keys: dict[int, frozenset[KeySignature]] = {}
+        # Every root signed, kept alive with its subtree (nodes are frozen): a node freed
+        # meanwhile could hand its id, and so its signature, to a new one.
+        self._held: list[Node] = []
 
     def __call__(self, node: Node) -> int:
         known = self._of.get(id(node))
@@ -75,6 +78,7 @@ class Signatures:
 
     def _build(self, root: Node) -> int:
         """Every node of `root` in pre-order, then back to front: children before parents."""
+        self._held.append(root)
         order: list[Node] = []
         stack = [root]
         while stack:

@@ -341,3 +341,11 @@ def _imports_deepdiff(tmp_path: Path, baseline: Path, current: Path) -> bool:
     imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()}
     assert "driftcheck.core.compare" in imported
     return "deepdiff" in imported
+
+
+def test_a_freed_node_never_lends_its_id_and_signature_to_a_new_one() -> None:
+    """Signatures knows nodes by id(); a temporary shape freed after signing must not pass
+    its signature on to the next node CPython puts at the same address."""
+    signature = Signatures()
+    for _ in range(50):
+        assert signature(shape({"a": 1})) != signature(shape({"a": None}))
