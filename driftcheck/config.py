@@ -41,6 +41,7 @@ from driftcheck.config_spec import (
     converted,
     date,
     expand,
+    expand_url,
     label,
     names,
     not_utf8,
@@ -223,6 +224,7 @@ def _endpoint(entry: Any, at: At) -> Endpoint:
         k: expand(v, at, f"{at.place}, key `{k}`") if k in checks.SENT else v
         for k, v in given.items()
     }
+    expanded["url"] = expand_url(given["url"], at, f"{at.place}, key `url`")
     return Endpoint(**converted(expanded, ENDPOINT, at))  # `params` are checked to record
 
 

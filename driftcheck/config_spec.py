@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from driftcheck.core import policy
 from driftcheck.core.suggest import did_you_mean
@@ -305,6 +306,32 @@ def expand(value: Any, at: At, where: str) -> Any:
     if isinstance(value, dict):
         return {k: expand(v, at, f"{where}.{label(k)}") for k, v in value.items()}
     return value
+
+
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")
+
+
+def expand_url(url: str, at: At, where: str) -> str:
+    """`expand` for a URL. A variable in the path, query or fragment, or in the userinfo,
+    is one value there, percent-encoded: a `&`, `#`, `/` or `..` in it can neither change
+    which URL is called nor split the secret past scrubbing. One in the scheme or host
+    (`${API_BASE}/users`) is the URL's own text."""
+    found = _AUTHORITY.match(url)
+    if found:
+        own_end = found.end()
+        userinfo = (found.start(1), found.start(1) + found.group(1).rfind("@"))
+    else:
+        own_end = next((i for i, c in enumerate(url) if c in "/?#"), len(url))
+        userinfo = (0, -1)
+    pieces, last = [], 0
+    for match in VARIABLE.finditer(url):
+        pieces.append(url[last : match.start()])
+        value = expand(match.group(0), at, where)
+        one_value = match.start() >= own_end or userinfo[0] <= match.start() < userinfo[1]
+        pieces.append(quote(value, safe="") if one_value and value != match.group(0) else value)
+        last = match.end()
+    pieces.append(url[last:])
+    return "".join(pieces)
 
 
 def path_patterns(values: list[Any], at: At) -> tuple[str, ...]:
