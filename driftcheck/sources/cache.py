@@ -104,7 +104,8 @@ def run_key(paths: Sequence[str], naming: str = "") -> str | None:
             os.close(fd)
         if data is None:
             return None
-        digest.update(f"\0{path}\0{content_key(data)}".encode())
+        # fsencode: a file name need not be UTF-8 (`x\xff.yaml` arrives as `x\udcff.yaml`)
+        digest.update(b"\0" + os.fsencode(path) + f"\0{content_key(data)}".encode())
     return content_key(digest.digest(), naming)
 
 

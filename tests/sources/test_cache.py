@@ -434,3 +434,18 @@ def test_a_fifo_among_the_cassettes_does_not_hang_the_run_key(tmp_path: Path) ->
         f"print(run_key([{str(TEAMS)!r}, {str(tmp_path / 'pipe.yaml')!r}]))\n"
     )
     assert _in_subprocess(code).stdout == "None\n"
+
+
+def test_a_file_name_that_is_not_utf8_is_read_with_the_cache_as_without(tmp_path: Path) -> None:
+    """`x\\xff.yaml` reaches Python as `x\\udcff.yaml`: the run key hashes the name's bytes."""
+    source = Path(__file__).parent.parent.parent / "cassettes" / "users.yaml"
+    folder = tmp_path / "c"
+    folder.mkdir()
+    paths = [folder / "ok.yaml", folder / os.fsdecode(b"x\xff.yaml")]
+    for path in paths:
+        shutil.copyfile(source, path)
+    cache = tmp_path / "cache"
+    plain = scan(paths, Settings(workers=1))
+    assert scan(paths, Settings(workers=1, cache=cache)) == plain
+    assert scan(paths, Settings(workers=1, cache=cache)) == plain  # warm
+    assert not plain.errors
