@@ -18,7 +18,7 @@ from pathlib import Path
 from driftcheck.config import Config, Endpoint
 from driftcheck.core.mocks import Mock, MocksFound
 from driftcheck.core.model import FileError, Fixture, Location
-from driftcheck.sources.fixtures import DATA_SUFFIXES, load_fixtures
+from driftcheck.sources.fixtures import DATA_SUFFIXES, load_fixtures, split_reference
 from driftcheck.sources.mocks import read_mocks
 
 CONFIG_PAYLOAD = "config"  # the `library` of a payload only the config names
@@ -68,7 +68,7 @@ class _Pinning:
         self.naming: set[str] = set()
 
     def reference(self, endpoint: Endpoint, reference: str) -> None:
-        pattern, _, name = reference.partition("::")
+        pattern, name = split_reference(reference, self.root)
         paths = [] if name else _paths(pattern, self.root)
         modules = [path for path in paths if path.suffix == ".py"]
         for path in modules:

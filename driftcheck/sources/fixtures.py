@@ -54,8 +54,17 @@ def load_fixtures(refs: Sequence[str], root: Path) -> Loaded:
     return Loaded(tuple(fixtures), tuple(errors), tuple(notes))
 
 
+def split_reference(ref: str, root: Path) -> tuple[str, str]:
+    """`tests/mocks.py::USER` -> (`tests/mocks.py`, `USER`); a file whose own name holds
+    `::` (`tests/a::b.json`, which a glob may return) is a file, not a variable."""
+    pattern, separator, name = ref.rpartition("::")
+    if not separator or not name.isidentifier() or (root / ref).exists():
+        return ref, ""
+    return pattern, name
+
+
 def _load_ref(ref: str, root: Path) -> tuple[list[Fixture], list[str]]:
-    pattern, _, name = ref.partition("::")
+    pattern, name = split_reference(ref, root)
     is_glob = glob.has_magic(pattern)
     paths = _paths(pattern, root, is_glob)
     fixtures: list[Fixture] = []

@@ -330,3 +330,18 @@ def test_references_globs_and_failures(tmp_path: Path) -> None:
             "name a variable with `FILE.py::NAME`",
         ),
     )
+
+
+def test_a_file_whose_name_holds_two_colons_is_a_file_not_a_variable(tmp_path: Path) -> None:
+    """A glob may return `tests/a::b.json`; read back as a reference, it must not become
+    `tests/a` and a variable `b.json`."""
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "a::b.json").write_text('{"id": 1}')
+    (tmp_path / "tests" / "m.py").write_text("USER = {'id': 2}\n")
+    by_glob = load_fixtures(["tests/*.json"], tmp_path)
+    by_name = load_fixtures(["tests/a::b.json"], tmp_path)
+    variable = load_fixtures(["tests/m.py::USER"], tmp_path)
+    assert [f.value for f in by_glob.fixtures] == [{"id": 1}]
+    assert [f.value for f in by_name.fixtures] == [{"id": 1}]
+    assert by_name.errors == by_glob.errors == ()
+    assert [f.value for f in variable.fixtures] == [{"id": 2}]
