@@ -24,7 +24,11 @@ _ESCAPES = {
     "\f": "\\f",
     "\r": "\\r",
 }
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+# Quotes, backslashes, control characters (C0, DEL, C1), and the invisible ones that can
+# make a reviewed file read otherwise than it parses (bidi controls, line separators).
+_NEEDS_ESCAPE = re.compile(
+    '["\\\\\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]'
+)
 MAX_DEPTH = 64  # inline values nested deeper are refused, not written half
 
 

@@ -461,3 +461,16 @@ JSON_VALUES = st.recursive(
 @given(JSON_VALUES)
 def test_every_json_value_without_null_round_trips(item: Any) -> None:
     assert tomllib.loads(f"x = {init_toml.value(item)}")["x"] == item
+
+
+@pytest.mark.parametrize("text", ["x\u202ey", "a\u2066b\u2069", "c1\x85", "ls\u2028", "\ufeffbom"])
+def test_toml_strings_hide_no_invisible_character(text: str) -> None:
+    """A config people review must read as it parses: bidi controls, C1 and line
+    separators from recorded URLs are written as escapes (Trojan Source)."""
+    import tomllib
+
+    from driftcheck.run.init_toml import string
+
+    written = string(text)
+    assert all(ord(c) < 0x7F or c.isalnum() for c in written)
+    assert tomllib.loads(f"k = {written}")["k"] == text
