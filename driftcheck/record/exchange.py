@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from driftcheck.record.leaks import Secrets, document_leaks, found_in, secrets_of
+from driftcheck.record.leaks import (
+    INFLATE_CAP,
+    Secrets,
+    Unscannable,
+    document_leaks,
+    found_in,
+    secrets_of,
+)
 from driftcheck.record.scrub import Scrubbing, scrub_body, scrub_headers, scrub_url, shown
 from driftcheck.record.writer import Exchange, reload, serialize
 
@@ -132,9 +139,17 @@ def cassette_text(exchanges: list[Exchange], scrubbing: Scrubbing) -> str:
     spelling would show a secret's value."""
     known = secrets_of(scrubbing.secrets)
     scanned: set[str | bytes] = set()
-    found = leaks(exchanges, known, scanned)
     text = serialize(exchanges)
-    for name in known.spelled_in(text) | document_leaks(known, reload(text), scanned):
+    try:
+        found = leaks(exchanges, known, scanned)
+        leaked = known.spelled_in(text) | document_leaks(known, reload(text), scanned)
+    except Unscannable:
+        raise LeakError(
+            f"refused to write: a compressed body inflates past {INFLATE_CAP // 2**20} MiB, "
+            "too much to scan for the values of the config's ${VAR} secrets; have the "
+            "server send a smaller body (or record with no secrets in the config)"
+        ) from None
+    for name in leaked:
         found.setdefault(name, ["the cassette text"])
     if found:
         variables = ", ".join(f"${{{name}}}" for name in sorted(found))

@@ -4,7 +4,11 @@ Text forms alone miss what YAML and JSON do to a string (`''`, `\\xE4`, `\\_`, f
 lines, `\\u00e4`), so content is compared decoded: URL-quoting, HTML entities and
 JSON string escapes undone, bytes compared in the encodings a server may use. Base64
 (an echoed `Authorization: Basic` of `user:password`) is found as the letters that
-spell a value at any alignment, in both alphabets.
+spell a value at any alignment, in both alphabets; base32 the same way, and hex;
+both compared in any case (but the shortest base32 forms), as is the value itself (a
+server may change its case). A body that is gzip, zlib or raw deflate without saying
+so is inflated (a bounded amount, two layers deep) and scanned too: `!!binary` keeps
+it readable to anyone.
 """
 
 from __future__ import annotations
@@ -13,16 +17,23 @@ import base64
 import html
 import json
 import re
+import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 MIN_SECRET_LENGTH = 4  # shorter values would match everywhere
+INFLATE_CAP = 64 * 1024 * 1024  # what a compressed body is scanned to; past it, refused
 REQUOTE_SAFE = "!#$%&'()*+,/:;=?@[]~"  # what `requests` leaves unquoted in a URL
 ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "latin-1", "cp1252")
 JSON_STRING = re.compile(r'"(?:[^"\\\r\n]|\\.)*"')
 URLSAFE = str.maketrans("+/", "-_")
+B32HEX = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHIJKLMNOPQRSTUV")
+MIN_BASE32 = 7  # fewer letters (4-byte values) are matched in upper case only: words
+INFLATE_DEPTH = 2  # gzip inside gzip
+_CHUNK = 4096  # compressed bytes fed at a time (a failing chunk is redone byte by byte)
+_STEP = 64 * 1024  # inflated bytes produced at a time
 SEPARATOR = "\n\0\n"  # between decoded pieces searched at once
 _HEX = re.compile(r"%[0-9A-F]{2}")
 _YAML_ESCAPES = {
@@ -64,7 +75,7 @@ def _yaml_double_quoted(value: str) -> str:
 
 def text_forms(value: str) -> set[str]:
     """Every way `value` is usually spelled in text: raw, URL-quoted (either hex case),
-    JSON-, YAML- and HTML-escaped."""
+    JSON-, YAML- and HTML-escaped, base64 and (upper-case) base32 letters."""
     bytes_as_read = "surrogateescape"  # an environment variable's bytes that are not UTF-8
     quoted = {
         quote(value, safe="", errors=bytes_as_read),
@@ -78,7 +89,8 @@ def text_forms(value: str) -> set[str]:
     escaped |= {form.replace("/", "\\/") for form in escaped}
     marked = {value.replace("'", "''"), _yaml_double_quoted(value), html.escape(value)}
     marked.add(html.escape(value, quote=False))
-    return {value, *quoted, *escaped, *marked, *base64_forms(value)} - {""}
+    short = {core for core in base32_forms(value) if len(core) < MIN_BASE32}  # upper only
+    return {value, *quoted, *escaped, *marked, *base64_forms(value), *short} - {""}
 
 
 def base64_forms(value: str) -> set[str]:
@@ -91,6 +103,25 @@ def base64_forms(value: str) -> set[str]:
             letters = base64.b64encode(bytes(offset) + data + bytes(2)).decode()
             core = letters[-(-8 * offset // 6) : 8 * (offset + len(data)) // 6]
             forms |= {core, core.translate(URLSAFE)}
+    return forms
+
+
+def folded_forms(value: str) -> set[str]:
+    """Forms compared with the text lower-cased: the value itself, the hex of its bytes
+    and its base32 letters (both alphabets) wherever it sits in 5-byte groups."""
+    forms = {value.lower(), *(data.hex() for data in byte_forms(value, ("utf-8", "latin-1")))}
+    return forms | {core.lower() for core in base32_forms(value) if len(core) >= MIN_BASE32}
+
+
+def base32_forms(value: str) -> set[str]:
+    """The base32 letters (upper case, both alphabets) that spell `value` wherever it
+    sits in the 5-byte groups, UTF-8 and Latin-1, as `base64_forms` does."""
+    forms = set()
+    for data in byte_forms(value, ("utf-8", "latin-1")):
+        for offset in range(5):
+            letters = base64.b32encode(bytes(offset) + data + bytes(4)).decode()
+            core = letters[-(-8 * offset // 5) : 8 * (offset + len(data)) // 5]
+            forms |= {core, core.translate(B32HEX)}
     return forms
 
 
@@ -113,7 +144,8 @@ class Secrets:
 
     by_text: Mapping[str, tuple[str, ...]]
     by_bytes: Mapping[bytes, tuple[str, ...]]
-    pattern: re.Pattern[str] | None  # every text form, longest first: for replacing
+    by_folded: Mapping[str, tuple[str, ...]]  # lower-cased forms, found in any case
+    pattern: re.Pattern[str] | None  # every text form, longest first, any case: replacing
 
     def names_in(self, text: str) -> set[str]:
         """The variables whose value `text` holds, in any spelling or encoding."""
@@ -125,13 +157,25 @@ class Secrets:
 
     def spelled_in(self, text: str) -> set[str]:
         """The variables one of whose text forms `text` holds as it is (no decoding)."""
-        return {name for form, names in self.by_text.items() if form in text for name in names}
+        found = {name for form, names in self.by_text.items() if form in text for name in names}
+        folded = text.lower()
+        return found | {
+            n for form, names in self.by_folded.items() if form in folded for n in names
+        }
 
-    def names_in_data(self, data: bytes) -> set[str]:
-        """The variables whose value `data` holds: as bytes in any usual encoding, or in
-        its text read as UTF-8."""
-        in_bytes = {n for form, names in self.by_bytes.items() if form in data for n in names}
-        return in_bytes | self.names_in(data.decode("utf-8", "replace"))
+    def names_in_data(self, data: bytes, depth: int = 0) -> set[str]:
+        """The variables whose value `data` holds: as bytes in any usual encoding, in its
+        text read as UTF-8, or in what it inflates to if it is compressed. Unscannable
+        when it inflates past INFLATE_CAP."""
+        if not self.by_bytes:
+            return set()
+        found = {n for form, names in self.by_bytes.items() if form in data for n in names}
+        found |= self.names_in(data.decode("utf-8", "replace"))
+        if depth < INFLATE_DEPTH:
+            inner = inflated(data)
+            if inner:
+                found |= self.names_in_data(inner, depth + 1)
+        return found
 
     def replace(self, text: str, marker: str) -> str:
         """`text` with every text form of every value replaced by `marker`."""
@@ -142,6 +186,7 @@ class Secrets:
 def _compiled(items: tuple[tuple[str, str], ...]) -> Secrets:
     by_text: dict[str, tuple[str, ...]] = {}
     by_bytes: dict[bytes, tuple[str, ...]] = {}
+    by_folded: dict[str, tuple[str, ...]] = {}
     for name, value in items:
         # requests unquotes URL userinfo before sending it as `Authorization: Basic`
         spellings = {value, unquote(value)}
@@ -150,9 +195,12 @@ def _compiled(items: tuple[tuple[str, str], ...]) -> Secrets:
                 by_text[form] = (*by_text.get(form, ()), name)
             for data in byte_forms(spelling):
                 by_bytes[data] = (*by_bytes.get(data, ()), name)
-    ordered = sorted(by_text, key=lambda form: (-len(form), form))
-    pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
-    return Secrets(by_text, by_bytes, pattern)
+            for form in folded_forms(spelling):
+                by_folded[form] = (*by_folded.get(form, ()), name)
+    ordered = sorted({*by_text, *by_folded}, key=lambda form: (-len(form), form))
+    joined = "|".join(map(re.escape, ordered))
+    pattern = re.compile(joined, re.IGNORECASE) if ordered else None
+    return Secrets(by_text, by_bytes, by_folded, pattern)
 
 
 def secrets_of(secrets: Mapping[str, str]) -> Secrets:
@@ -226,3 +274,70 @@ def document_leaks(
         if value not in scanned:
             found |= found_in(known, value)
     return found
+
+
+class Unscannable(Exception):
+    """A compressed body inflates past INFLATE_CAP: it cannot be scanned whole."""
+
+
+def _wbits(data: bytes) -> int:
+    """zlib's window bits for how `data` starts: gzip, zlib, else a guess of raw deflate."""
+    if data[:2] == b"\x1f\x8b":
+        return 16 + zlib.MAX_WBITS
+    if len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] * 256 + data[1]) % 31 == 0:
+        return zlib.MAX_WBITS
+    return -zlib.MAX_WBITS
+
+
+def _feed(decoder: zlib._Decompress, chunk: bytes, out: bytearray, budget: int) -> None:
+    """Inflate `chunk` into `out`, `_STEP` bytes at a time, never past `budget`."""
+    while True:
+        piece = decoder.decompress(chunk, _STEP)
+        out += piece
+        if len(out) > budget:
+            raise Unscannable
+        chunk = decoder.unconsumed_tail
+        if decoder.eof or (not chunk and len(piece) < _STEP):
+            return
+
+
+def _salvage(decoder: zlib._Decompress, chunk: bytes, out: bytearray, budget: int) -> None:
+    """`chunk` fed a byte at a time, keeping what inflates before the stream breaks (as
+    `zcat` shows a broken file up to the break)."""
+    for index in range(len(chunk)):
+        try:
+            _feed(decoder, chunk[index : index + 1], out, budget)
+        except zlib.error:
+            return
+        if decoder.eof:
+            return
+
+
+def _inflate_one(data: bytes, budget: int) -> tuple[bytes, bytes]:
+    """The stream at the start of `data` inflated as far as it is valid, and the bytes
+    after it when it ended cleanly (else b"")."""
+    decoder = zlib.decompressobj(_wbits(data))
+    out = bytearray()
+    for start in range(0, len(data), _CHUNK):
+        chunk = data[start : start + _CHUNK]
+        saved = decoder.copy()
+        try:
+            _feed(decoder, chunk, out, budget)
+        except zlib.error:
+            _salvage(saved, chunk, out, budget)
+            return bytes(out), b""
+        if decoder.eof:
+            return bytes(out), decoder.unused_data + data[start + _CHUNK :]
+    return bytes(out), b""
+
+
+def inflated(data: bytes) -> bytes:
+    """What `data` inflates to as gzip, zlib or raw deflate (b"" when it is none of
+    them), with the streams right after it that start as gzip or zlib ones do appended
+    (a multi-member gzip body); Unscannable past INFLATE_CAP."""
+    out, rest = _inflate_one(data, INFLATE_CAP)
+    whole = bytearray(out)
+    while rest and _wbits(rest) > 0:
+        out, rest = _inflate_one(rest, INFLATE_CAP - len(whole))
+        whole += out
+    return bytes(whole)

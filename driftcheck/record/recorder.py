@@ -98,7 +98,8 @@ def _retry_after(response: requests.Response) -> tuple[str, float] | None:
     or unreadable."""
     value = response.headers.get("Retry-After", "").strip()
     if value.isascii() and value.isdigit():
-        return value[:20], float(value[:20])
+        # never cut a value into a message: a cut secret is one `shown` cannot recognise
+        return (value if len(value) <= 10 else f"a {len(value)}-digit value"), float(value[:20])
     try:
         when = email.utils.parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -211,8 +211,8 @@ def _rebuilt(url: str) -> str:
 
 def shown(text: str, scrubbing: Scrubbing) -> str:
     """`text` made safe to show (messages, reports): every spelling of every secret's
-    value replaced (base64 too), URLs scrubbed as cassettes are; a text that still
-    holds one after all that is withheld whole."""
+    value replaced in any case (base64, base32 and hex too), URLs scrubbed as cassettes
+    are; a text that still holds one after all that is withheld whole."""
     known = secrets_of(scrubbing.secrets)
     text = known.replace(text, REDACTED)
     text = _URL.sub(lambda found: _shown_url(found, scrubbing, known), text)
@@ -222,10 +222,12 @@ def shown(text: str, scrubbing: Scrubbing) -> str:
 
 
 def _without_values(text: str, secrets: Mapping[str, str]) -> str:
-    """`text` with no raw value left, even one the marker itself spells ("REDA"):
-    removal shortens the text, so this ends."""
+    """`text` with no raw value left in any case, even one the marker itself spells
+    ("REDA"): removal shortens the text, so this ends."""
     values = [v for v in secrets.values() if len(v) >= MIN_SECRET_LENGTH]
-    while any(value in text for value in values):
-        for value in values:
-            text = text.replace(value, "")
+    if not values:
+        return text
+    anycase = re.compile("|".join(map(re.escape, values)), re.IGNORECASE)
+    while anycase.search(text):
+        text = anycase.sub("", text)
     return text

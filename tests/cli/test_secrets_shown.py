@@ -5,12 +5,14 @@ is written or shown: not in a cassette, a report, stdout or stderr."""
 from __future__ import annotations
 
 import base64
+import gzip
 import html
 import json
 import os
 import re
 import subprocess
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -224,3 +226,81 @@ def test_a_terminal_shows_no_secret(project: Path) -> None:
     assert "REDACTED" in plain
     assert shown(plain) == []
     assert shown(screen) == []
+
+
+# --- a server that echoes the bearer token encoded, or as its Content-Encoding ---
+
+STRIPE = "sk_live_AbCdEf0123456789XyZ"
+LONG = "sk_live_" + "QwErTy0123456789" * 3  # past the 40 characters a message kept
+ENCODED = {
+    "hex": lambda data: data.hex().encode(),
+    "hex_upper": lambda data: data.hex().upper().encode(),
+    "base32": base64.b32encode,
+    "base32_unpadded": lambda data: base64.b32encode(b"Bearer:" + data).rstrip(b"="),
+    "gzip": gzip.compress,
+    "zlib": zlib.compress,
+    "deflate": lambda data: zlib.compress(data, wbits=-zlib.MAX_WBITS),
+}
+
+
+def encoded_echo(encode: Any) -> Any:
+    def handler(request: Request) -> Response:
+        token = request.headers["Authorization"].removeprefix("Bearer ").encode()
+        return Response(encode(token), 200, content_type="application/octet-stream")
+
+    return handler
+
+
+def encoding_echo(request: Request) -> Response:
+    token = request.headers["Authorization"].removeprefix("Bearer ")
+    return Response(b"{}", 200, headers={"Content-Encoding": token}, content_type="text/plain")
+
+
+def encoded_forms(value: str) -> set[str]:
+    """`value` in any case, and its hex and base32 letters, lower-cased."""
+    data = value.encode()
+    return {value.lower(), data.hex(), base64.b32encode(data).decode().lower()}
+
+
+def test_record_writes_no_secret_echoed_encoded_or_as_the_content_encoding(
+    tmp_path: Path,
+) -> None:
+    """Regression (issue 15): a bearer token echoed as hex, base32 or a compressed body
+    without Content-Encoding was written (exit 0); echoed as the Content-Encoding, it
+    was shown lower-cased or cut, a form the scrubbing of messages missed."""
+    secrets = {"STRIPE": STRIPE, "LONG": LONG}
+    endpoints = []
+    with LiveServer() as server:
+        for name, encode in ENCODED.items():
+            server.routes[f"/{name}"] = encoded_echo(encode)
+            endpoints.append((name, "STRIPE"))
+        server.routes["/encoding"] = encoding_echo
+        endpoints += [("encoding", "STRIPE"), ("encoding_long", "LONG")]
+        (tmp_path / "driftcheck.toml").write_text(
+            'cassettes = "cassettes"\nfresh = "fresh"\ntimeout = 5\nretries = 0\n'
+            + "".join(
+                f'\n[[endpoints]]\nname = "{name}"\n'
+                f'url = "{server.url}/{name.removesuffix("_long")}"\n'
+                f'headers = {{ Authorization = "Bearer ${{{secret}}}" }}\n'
+                for name, secret in endpoints
+            ),
+            encoding="utf-8",
+        )
+        result = CliRunner().invoke(
+            cli,
+            ["record", "--config", str(tmp_path / "driftcheck.toml")],
+            env={"NO_COLOR": "1", "COLUMNS": "300", **secrets},
+        )
+
+    assert result.exit_code == 3, result.output
+    assert not (tmp_path / "fresh").exists() or not list((tmp_path / "fresh").iterdir())
+    for name, _ in endpoints:
+        assert f"{name}: " in result.output
+    for name in ENCODED:
+        assert f"{name}: refused to write: the recording contains the value of ${{STRIPE}}" in (
+            result.output
+        )
+    assert "is not supported when recording" in result.output
+    for value in secrets.values():
+        for form in encoded_forms(value) | {value.lower()[:40], value.lower()[:20]}:
+            assert form not in result.output.lower(), form

@@ -4,7 +4,9 @@ encodings and the base64 driftcheck itself sends (URL userinfo) never reach disk
 from __future__ import annotations
 
 import base64
+import gzip
 import json
+import zlib
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -12,7 +14,7 @@ import pytest
 
 from driftcheck.files import write_atomic
 from driftcheck.record.exchange import LeakError, Received, cassette_text, to_exchange
-from driftcheck.record.leaks import leaked
+from driftcheck.record.leaks import INFLATE_CAP, leaked, secrets_of
 from driftcheck.record.scrub import Scrubbing
 from driftcheck.sources.yamlsafe import load
 
@@ -189,3 +191,87 @@ def test_short_values_and_no_secrets_find_nothing() -> None:
     assert leaked("abc abc", {"SHORT": "abc"}) == []
     assert leaked("anything at all", {}) == []
     assert leaked("a plain dXNlcjpwYXNzd29yZA== token", {"P": "hunter2"}) == []
+
+
+def _compressed(data: bytes) -> list[tuple[str, bytes]]:
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return [
+        ("gzip", gzip.compress(data)),
+        ("zlib", zlib.compress(data)),
+        ("zlib, best", zlib.compress(data, 9)),
+        ("zlib, fast", zlib.compress(data, 1)),
+        ("deflate", raw.compress(data) + raw.flush()),
+        ("gzip of gzip", gzip.compress(gzip.compress(data))),
+    ]
+
+
+ECHOES = [
+    ("hex", PASS2.encode().hex()),
+    ("HEX", PASS2.encode().hex().upper()),
+    ("hex of user:password", f"user:{PASS1}".encode().hex()),
+    ("hex of latin-1", f"user:{PASS2}".encode("latin-1").hex().upper()),
+    (
+        "mixed-case hex",
+        "".join(c.upper() if i % 3 else c for i, c in enumerate(PASS1.encode().hex())),
+    ),
+    *((f"base32 at {n}", base64.b32encode(b"x" * n + PASS1.encode()).decode()) for n in range(5)),
+    ("base32 unpadded", base64.b32encode(f"user:{PASS2}".encode()).decode().rstrip("=")),
+    ("base32 lower", base64.b32encode(f"u:{PASS1}".encode()).decode().lower()),
+    ("base32hex", base64.b32hexencode(f"u:{PASS1}".encode()).decode()),
+]
+
+
+@pytest.mark.parametrize(("label", "echo"), ECHOES, ids=[label for label, _ in ECHOES])
+def test_hex_and_base32_of_a_secret_are_never_written(
+    label: str, echo: str, tmp_path: Path
+) -> None:
+    """Regression (issue 15): a secret echoed as hex or base32 was written, exit 0."""
+    got = received(body=json.dumps({"echo": echo}).encode())
+
+    with pytest.raises(LeakError, match="found in the response body"):
+        written(got, Scrubbing(secrets=SECRETS), tmp_path / "c.yaml")
+    assert not (tmp_path / "c.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("label", "body"),
+    _compressed(json.dumps({"echo": PASS1, "pad": "x" * 3000}).encode()),
+    ids=[label for label, _ in _compressed(b"")],
+)
+def test_a_compressed_body_without_content_encoding_is_scanned(
+    label: str, body: bytes, tmp_path: Path
+) -> None:
+    """Regression (issue 15): gzip/zlib/deflate bytes sent as application/octet-stream
+    were stored as `!!binary`, secret inside, exit 0."""
+    got = received(body=body, content_type="application/octet-stream")
+
+    with pytest.raises(LeakError, match=r"\$\{PASS1\}.*found in the response body"):
+        written(got, Scrubbing(secrets=SECRETS), tmp_path / "c.yaml")
+
+
+def test_hex_inside_a_compressed_body_is_found() -> None:
+    body = gzip.compress(PASS2.encode().hex().encode())
+
+    assert secrets_of(SECRETS).names_in_data(body) == {"PASS2"}
+
+
+def test_a_secret_past_the_inflate_cap_is_refused_not_written(tmp_path: Path) -> None:
+    """A body that inflates past the cap cannot be scanned whole: refused, never written."""
+    body = gzip.compress(bytes(INFLATE_CAP) + PASS1.encode())
+    got = received(body=body, content_type="application/octet-stream")
+
+    with pytest.raises(LeakError, match="inflates past 64 MiB"):
+        written(got, Scrubbing(secrets=SECRETS), tmp_path / "c.yaml")
+
+
+def test_compressed_and_binary_bodies_without_secrets_are_written(tmp_path: Path) -> None:
+    """No false refusal: compressed bodies, hex digests and base32 ids without a secret."""
+    for body in (
+        gzip.compress(b"plain data " * 100),
+        zlib.compress(bytes(range(256)) * 10),
+        b"\x1f\x8b not really gzip",
+        b"x\x9c neither zlib",
+        json.dumps({"sha": "9f86d081884c7d659a2feaa0c55ad015", "id": "MFRGGZDFMZTWQ2LK"}).encode(),
+    ):
+        got = received(body=body, content_type="application/octet-stream")
+        assert written(got, Scrubbing(secrets=SECRETS), tmp_path / "c.yaml")

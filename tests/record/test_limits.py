@@ -221,6 +221,24 @@ def test_retry_after_is_capped_and_the_wait_announced(tmp_path: Path, server: Li
     assert server.hits["/limited"] == 2
 
 
+def test_a_long_retry_after_is_described_not_cut(tmp_path: Path, server: LiveServer) -> None:
+    """A Retry-After echoing an all-digit secret must not reach the message cut short,
+    where `shown` could no longer recognise it."""
+    secret = "1234567890123456789012345"
+    server.routes["/limited"] = lambda r: json_response("{}", 429, **{"Retry-After": secret})
+    lines: list[str] = []
+    one(
+        Endpoint(name="limited", url=f"{server.url}/limited"),
+        tmp_path,
+        Settings(retries=1, max_wait=0.1),
+        on_wait=lines.append,
+    )
+    assert lines == [
+        "limited: waiting 0.1 s before retry 1 of 1 (Retry-After: a 25-digit value, capped at 0.1 s)"
+    ]
+    assert secret[:20] not in lines[0]
+
+
 def test_backoff_doubles_up_to_the_cap(tmp_path: Path, server: LiveServer) -> None:
     server.routes["/down"] = lambda r: json_response("{}", 503)
     lines: list[str] = []

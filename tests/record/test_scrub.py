@@ -11,6 +11,7 @@ from urllib.parse import quote, quote_plus, unquote
 import pytest
 
 from driftcheck.errors import ShapeDepthError
+from driftcheck.record.decoding import Undecodable, layers
 from driftcheck.record.exchange import Received, SampleError, check_response
 from driftcheck.record.scrub import Scrubbing, scrub_body, scrub_json, scrub_url, shown
 
@@ -190,3 +191,51 @@ def test_scrub_url_redacts_every_part_holding_a_value(
     url: str, values: list[str], scrubbed: str
 ) -> None:
     assert scrub_url(url, (), values) == scrubbed
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        f"Content-Encoding `{KEY.lower()}` is not supported",
+        f"Content-Encoding `{KEY.upper()}` is not supported",
+        f"echoed {PASS.swapcase()} back",
+        f"hex {PASS.encode().hex().upper()} and base32 {base64.b32encode(PASS.encode()).decode()}",
+    ],
+)
+def test_shown_hides_a_secret_whatever_its_case(message: str) -> None:
+    """Regression (issue 15): a message that lower-cased a secret showed it."""
+    text = shown(message, SHOWN)
+
+    for value in SHOWN.secrets.values():
+        assert value.lower() not in text.lower(), (value, text)
+    assert "REDACTED" in text
+
+
+@pytest.mark.parametrize(
+    "encoding",
+    [
+        "SK_LIVE_ABCDEF0123456789",
+        "sk_live_" + "Abcdef0123456789" * 4,  # past 40 characters
+        "gzip, Sk_Live_abcdef0123456789",
+        "sk_live_abcdef0123456789\x00\x1b[31m",
+    ],
+)
+def test_an_unsupported_content_encoding_is_never_shown_transformed(encoding: str) -> None:
+    """Regression (issue 15): the message showed the encoding lower-cased and cut at 40
+    characters, a form `shown` no longer recognised."""
+    secrets = Scrubbing(secrets={"STRIPE": encoding.split(", ")[-1].split("\x00")[0]})
+
+    with pytest.raises(Undecodable) as caught:
+        layers(encoding)
+
+    text = shown(str(caught.value), secrets)
+    assert "sk_live" not in text.lower()
+    assert "abcdef0123" not in text.lower()
+    assert "Content-Encoding" in text
+
+
+def test_a_short_unsupported_content_encoding_is_named_as_sent() -> None:
+    with pytest.raises(Undecodable, match="Content-Encoding `Br` is not supported"):
+        layers("Br")
+    with pytest.raises(Undecodable, match=r"an unsupported Content-Encoding \(41 characters\)"):
+        layers("x" * 41)

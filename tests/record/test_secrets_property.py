@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gzip
 import json
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote
@@ -30,7 +32,10 @@ from driftcheck.sources.yamlsafe import load
 
 # The whole range: quotes, backslashes, line breaks, NBSP, astral; no lone surrogates.
 SECRET = st.text(st.characters(exclude_categories=("Cs",)), min_size=4, max_size=24)
-PLACES = ("request body", "header", "response json", "response text", "path", "userinfo", "query")
+PLACES = (
+    *("request body", "header", "response json", "response text", "path", "userinfo", "query"),
+    *("response hex", "response base32", "response gzip"),
+)
 BOUNDED = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -46,6 +51,9 @@ def forms(value: str) -> set[str]:
         json.dumps(value, ensure_ascii=False)[1:-1],
         base64.b64encode(basic).decode(),
         base64.urlsafe_b64encode(basic).decode(),
+        basic.hex(),
+        basic.hex().upper(),
+        base64.b32encode(basic).decode(),
     }
 
 
@@ -64,6 +72,9 @@ def strings(document: Any) -> list[str]:
             stack.extend(item)
         elif isinstance(item, bytes):
             stack.append(item.decode("utf-8", "replace"))
+            if item.startswith(b"\x1f\x8b"):
+                with contextlib.suppress(OSError, EOFError, zlib.error):
+                    stack.append(gzip.decompress(item))
         elif isinstance(item, str):
             found.append(item)
             with contextlib.suppress(ValueError, RecursionError):
@@ -101,11 +112,22 @@ def exchange_with(secret: str, place: str, scrubbed: bool) -> Received:
             url = f"http://user:{quote(secret, safe='')}@127.0.0.1:9/anything"
             basic = base64.b64encode(f"user:{secret}".encode()).decode()
             text = json.dumps({"headers": {"Authorization": f"Basic {basic}"}}).encode()
+        elif place.startswith("response "):
+            text = _encoded(f"user:{secret}".encode(), place)
         else:
             url = f"http://127.0.0.1:9/anything?q={quote_plus(secret)}"
     return Received(
         url, 200, "OK", {"Content-Type": "application/json"}, text, headers, request_body
     )
+
+
+def _encoded(data: bytes, place: str) -> bytes:
+    """`data` as a server may echo it: hex, base32, or gzip sent as octets."""
+    if place == "response hex":
+        return data.hex().encode()
+    if place == "response base32":
+        return base64.b32encode(data)
+    return gzip.compress(data)
 
 
 def scrubbing_of(secret: str) -> Scrubbing:
