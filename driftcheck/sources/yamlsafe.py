@@ -83,15 +83,16 @@ def _marked(construct: Callable[[yaml.SafeLoader, yaml.Node], Any]) -> Any:
     def checked(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         try:
             return construct(loader, node)
-        except (ValueError, TypeError, OverflowError, AttributeError) as error:
-            # AttributeError: PyYAML's `!!timestamp` of text its regexp does not match
+        except (ValueError, TypeError, OverflowError, AttributeError, LookupError) as error:
+            # PyYAML's own: AttributeError for a `!!timestamp` its regexp does not match,
+            # KeyError for `!!bool abc`, IndexError for `!!int ''` and `!!float ''`
             problem = f"{_short_tag(node.tag)} value is invalid ({error})"
             raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
 
     return checked
 
 
-for _kind in ("int", "float", "timestamp"):
+for _kind in ("bool", "int", "float", "timestamp"):
     _tag = f"tag:yaml.org,2002:{_kind}"
     SafeLoader.add_constructor(_tag, _marked(SafeLoader.yaml_constructors[_tag]))
 
@@ -120,7 +121,7 @@ def load(text: bytes | str) -> Any:
         raise YamlProblem(_one_line(f"invalid YAML: {error}")) from None
     except RecursionError:  # a `!!python/tuple` or a complex key is built recursively
         raise YamlProblem("a YAML tuple or key nested too deeply to build") from None
-    except (ValueError, TypeError, OverflowError) as error:  # a date like 2024-13-45
+    except (ValueError, TypeError, OverflowError, LookupError) as error:  # 2024-13-45
         raise YamlProblem(_one_line(f"invalid YAML value: {error}")) from None
 
 
