@@ -42,6 +42,7 @@ from driftcheck.config_spec import (
     date,
     expand,
     expand_url,
+    given_file,
     label,
     names,
     not_utf8,
@@ -372,8 +373,8 @@ def load_config(
     a variable that is not set is left as written instead of failing."""
     env = os.environ if environ is None else environ
     source = path or find_config(start)
-    if path is not None and not path.is_file():  # a FIFO or a device would never end
-        raise ConfigError(f"{path}: {'not a file' if path.exists() else 'no such config file'}")
+    if path is not None:
+        given_file(path)
     raw: Any = _read_toml(source) if source is not None else {}
     if source is not None and source.name == PYPROJECT:
         tool = raw.get("tool")

@@ -252,6 +252,18 @@ PLACES = Kind((str, list), "a folder, a glob or a list of them")
 _MAGIC = frozenset("*?[")
 
 
+def given_file(path: Path) -> None:
+    """A config named on the command line must be a regular file: a FIFO or a device
+    would never end, and a name the file system refuses is said as such."""
+    try:
+        if path.is_file():
+            return
+        problem = "not a file" if path.exists() else "no such config file"
+    except OSError as error:  # a name too long, a loop of symlinks
+        problem = f"cannot be read ({error.strerror or error})"
+    raise ConfigError(f"{path}: {problem}")
+
+
 def places(value: str | list[Any], at: At) -> Places:
     """One folder (searched recursively), a glob (`tests/cassettes/**/*.yaml`) or a list
     of them; `record` writes into the first one's folder (a glob's fixed part)."""
@@ -261,11 +273,14 @@ def places(value: str | list[Any], at: At) -> Places:
     for text in given:
         plain(text, at)
     first = at.root / given[0]
-    if len(given) == 1 and not _MAGIC & set(given[0]) and not first.is_file():
-        return Places(first.resolve(), ())
-    fixed = Path(*itertools.takewhile(lambda part: not _MAGIC & set(part), first.parts))
-    folder = fixed.parent if fixed.is_file() else fixed
-    return Places(folder.resolve(), tuple(str(at.root / text) for text in given))
+    try:
+        if len(given) == 1 and not _MAGIC & set(given[0]) and not first.is_file():
+            return Places(first.resolve(), ())
+        fixed = Path(*itertools.takewhile(lambda part: not _MAGIC & set(part), first.parts))
+        folder = fixed.parent if fixed.is_file() else fixed
+        return Places(folder.resolve(), tuple(str(at.root / text) for text in given))
+    except OSError as error:  # a name too long, a loop of symlinks
+        raise at.error(f"cannot be used as a folder ({error.strerror or error})") from None
 
 
 DATE = Kind((datetime.date, str), "a date such as 2020-01-01")

@@ -617,3 +617,20 @@ def test_any_value_of_any_key_loads_or_is_a_config_error(
         if endpoint.unfilled is None:
             for sample in itertools.islice(samples(endpoint), 20):
                 assert sample.url
+
+
+LONG = "a" * 300  # one path part past the file system's 255 bytes: ENAMETOOLONG
+
+
+@pytest.mark.parametrize("key", ["cassettes", "fresh"])
+def test_a_folder_name_the_file_system_refuses_is_one_line(tmp_path: Path, key: str) -> None:
+    path = write(tmp_path, f'{key} = "{LONG}"\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert str(raised.value) == (f"{path}: `{key}` cannot be used as a folder (File name too long)")
+
+
+def test_a_config_name_the_file_system_refuses_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path / LONG)
+    assert str(raised.value) == f"{tmp_path / LONG}: cannot be read (File name too long)"
