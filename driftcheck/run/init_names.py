@@ -8,11 +8,13 @@ so the name comes from it rather than from a counter.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from driftcheck.config_checks import MAX_NAME
 from driftcheck.core.endpoints import API_PREFIXES, is_version_segment
 from driftcheck.core.matchers import is_placeholder
 
@@ -108,10 +110,20 @@ def endpoint_names(drafts: Sequence[Draft]) -> dict[Draft, str]:
     for tell in (_by_host, _by_version, _by_id):
         for clash in _clashes(names):
             names.update(tell(clash, names))
+    names = {draft: _bounded(name) for draft, name in names.items()}
     for clash in _clashes(names):
         for number, draft in enumerate(clash[1:], start=2):
             names[draft] = f"{names[draft]}_{number}"
     return names
+
+
+def _bounded(name: str) -> str:
+    """A name the config accepts (a file name of at most `MAX_NAME` characters): a long
+    one cut, and told apart from others cut alike by a digest of the whole."""
+    if len(name) <= MAX_NAME - 8:  # room for a `_2` when names collide
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+    return f"{name[: MAX_NAME - 20].rstrip('_')}_{digest}"
 
 
 Renames = dict[Draft, str]

@@ -188,3 +188,21 @@ def test_diff_runs_on_what_init_wrote(project: tuple[Path, str]) -> None:
         ("tests/test_users.py:33", "user_orders", "patch-target"),
         ("tests/test_users.py:45", "health", "shape"),
     ]
+
+
+def test_init_shows_a_mocks_hostile_url_only_as_visible_text(
+    project: tuple[Path, str],
+) -> None:
+    """A test's mock URL is the repository's text: an OSC title sequence or a bidi override
+    in it is shown as escapes, never sent to the terminal."""
+    root, _ = project
+    (root / "tests" / "test_hostile.py").write_text(
+        "import responses\n\n\ndef test_x():\n"
+        '    responses.add(responses.GET, "\\x1b]0;pwned\\x07https://zz.example/\\u202eq",'
+        ' json={"id": 1})\n'
+    )
+    result = run("init", str(root), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "\\x1b]0;pwned\\x07https://zz.example/\\u202eq" in result.output
+    assert "\x1b" not in result.output
+    assert "\u202e" not in result.output

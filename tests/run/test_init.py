@@ -474,3 +474,18 @@ def test_toml_strings_hide_no_invisible_character(text: str) -> None:
     written = string(text)
     assert all(ord(c) < 0x7F or c.isalnum() for c in written)
     assert tomllib.loads(f"k = {written}")["k"] == text
+
+
+def test_names_from_very_long_paths_are_file_names_the_config_accepts() -> None:
+    """A recorded path of 100 segments made a 300-character name that init then refused
+    to write (red team); long names are cut, told apart by a digest, and still unique."""
+    from driftcheck.config_checks import MAX_NAME
+
+    keys = [
+        "GET api.example.com/" + "/".join(["ab"] * 100) + "/end",
+        "GET api.example.com/" + "/".join(["ab"] * 100) + "/other",
+    ]
+    names = list(endpoint_names([Draft.of(key) for key in keys]).values())
+    assert all(len(name) <= MAX_NAME for name in names)
+    assert len(set(names)) == 2
+    assert names == list(endpoint_names([Draft.of(key) for key in keys]).values())
