@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from driftcheck.core.text import visible  # re only: cheap at plugin load
+
 if TYPE_CHECKING:  # imported when first used, so a pytest run that never asks pays nothing
     from driftcheck.core.model import Severity
     from driftcheck.run.mocks_payload import Checked, Contracts
@@ -90,9 +92,16 @@ class ContractChecker:
         from driftcheck.run.mocks_payload import not_json
         from driftcheck.sources.fixtures import jsonable
 
+        if not isinstance(endpoint, str) or not isinstance(status, int):
+            pytest.fail(
+                "driftcheck: assert_matches_contract(payload, endpoint, status=200) takes an "
+                f"endpoint name (a str) and a status (an int), not {type(endpoint).__name__} "
+                f"and {type(status).__name__}",
+                pytrace=False,
+            )
         problem = not_json(payload)
         if problem is not None:
-            pytest.fail(f"driftcheck: mock payload: {problem}", pytrace=False)
+            pytest.fail(visible(f"driftcheck: mock payload: {problem}"), pytrace=False)
         try:
             contracts = self.contracts()
             self._warn_once(contracts)
@@ -100,9 +109,12 @@ class ContractChecker:
                 jsonable(payload, "payload"), endpoint, status, self.threshold()
             )
         except DriftcheckError as error:
-            pytest.fail(f"driftcheck: {error}", pytrace=False)
-        if checked.failing:
-            pytest.fail(failure_text(checked), pytrace=False)
+            failure = visible(f"driftcheck: {error}")
+        else:
+            if checked.failing:
+                pytest.fail(failure_text(checked), pytrace=False)
+            return
+        pytest.fail(failure, pytrace=False)  # outside `except`: pytest shows its error too
 
     def _warn_once(self, contracts: Contracts) -> None:
         if self._warned:
@@ -122,7 +134,8 @@ def failure_text(checked: Checked) -> str:
         f"`{contract.endpoint}`{asked}, status {contract.status} ({samples}):"
     ]
     lines += [f"  {f.rule} ({f.severity.label}) {f.path}: {f.message}" for f in checked.failing]
-    return "\n".join(lines)
+    # Keys and endpoint names come from recordings and tests: shown, never acted on.
+    return "\n".join(visible(line) for line in lines)
 
 
 @pytest.fixture(scope="session")

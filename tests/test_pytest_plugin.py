@@ -345,3 +345,26 @@ def test_a_payload_json_cannot_carry_fails_with_one_line(
     )
     assert "RecursionError" not in result.stdout.str()
     assert "Traceback" not in result.stdout.str()
+
+
+def test_hostile_names_and_wrong_argument_types_fail_as_visible_text(
+    pytester: pytest.Pytester, cassette: Path
+) -> None:
+    """An endpoint name or key holding terminal escapes is shown as escapes (red team: ESC]0
+    retitled the terminal running pytest); a wrong argument type is one clear failure."""
+    tests = (
+        "def test_escape(assert_matches_contract):\n"
+        "    assert_matches_contract({}, '\\x1b[31mxxx')\n"
+        "def test_key(assert_matches_contract):\n"
+        "    assert_matches_contract({'id': 5, '\\x1b]0;pwn\\x07': 1}, 'user')\n"
+        "def test_none(assert_matches_contract):\n"
+        "    assert_matches_contract({}, None)\n"
+    )
+    _project(pytester, cassette, tests)
+    result = _run(pytester)
+    result.assert_outcomes(failed=3)
+    text = result.stdout.str()
+    assert "\x1b" not in text
+    assert "unknown endpoint `\\x1b[31mxxx`" in text
+    assert "\\x1b]0;pwn\\x07" in text
+    result.stdout.fnmatch_lines(["*takes an endpoint name (a str) and a status (an int)*"])

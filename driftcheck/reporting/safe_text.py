@@ -14,40 +14,19 @@ from __future__ import annotations
 import html
 import re
 
+from driftcheck.core.text import escape as _escape
+from driftcheck.core.text import visible as visible  # re-exported: one spelling for every output
+
 CELL = 200  # characters of one untrusted value shown in a cell, a tree or a title
 MESSAGE = 1_000  # characters of a message on a terminal (it may hold several values)
 ELLIPSIS = "…"
 
-# Control characters (C0, DEL, C1), bidirectional overrides and marks that reorder what
-# is shown, line and paragraph separators, lone surrogates, and the two noncharacters
-# XML refuses: none is shown raw anywhere.
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
-    "\ud800-\udfff\ufffe\uffff]"
-)
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # What XML 1.0 refuses (tab, newline and carriage return are allowed).
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # GitHub notifies `@name` when `@` follows a non-word character and precedes a word one.
 _MENTION = re.compile(r"(?<!\w)@(?=\w)")
 _JOINER = "\u200d"  # a zero-width joiner after `@`: shown the same, notifies nobody
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    if char in _NAMED:
-        return _NAMED[char]
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def visible(text: str) -> str:
-    """Every unsafe character spelled as its escape (`\\x1b`, `\\n`, `\\u202e`): shown, never
-    acted on, and the text stays on one line."""
-    if text.isascii() and text.isprintable():
-        return text
-    return _UNSAFE.sub(_escape, text)
 
 
 def truncate(text: str, limit: int = CELL) -> str:
