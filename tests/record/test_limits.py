@@ -234,7 +234,8 @@ def test_a_long_retry_after_is_described_not_cut(tmp_path: Path, server: LiveSer
         on_wait=lines.append,
     )
     assert lines == [
-        "limited: waiting 0.1 s before retry 1 of 1 (Retry-After: a 25-digit value, capped at 0.1 s)"
+        "limited: waiting 0.1 s before retry 1 of 1 "
+        "(Retry-After: a 25-digit value, capped at 0.1 s)"
     ]
     assert secret[:20] not in lines[0]
 
