@@ -23,3 +23,9 @@ MAX_MOCK_DEPTH = 200
 # on a C stack overflow (about 30,000 levels); nothing deeper than a JSON body is needed.
 # Aliases count: a node reached through `*name` is as deep as where it is used.
 MAX_YAML_DEPTH = MAX_JSON_DEPTH
+
+# A mock payload's names may refer to each other (`B = {"x": A, "y": A}`): 40 such lines
+# expand to 2**40 values. Like the YAML fixture reader's cap (1,000,000), a payload that
+# expands past this is not read as data; lower, because each value is an ast step (about
+# 5 µs, so half a second per payload at most), and hand-written payloads are far smaller.
+MAX_MOCK_VALUES = 100_000

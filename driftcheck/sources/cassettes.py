@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 from driftcheck import jsonio
 from driftcheck.core.model import FileError, Interaction
 from driftcheck.errors import CassetteError
-from driftcheck.sources import fields, yamlsafe
+from driftcheck.sources import fields, regular, yamlsafe
 from driftcheck.sources.bodies import decode_body
 
 CASSETTE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ""})
@@ -77,35 +77,12 @@ def read_cassette(path: str | os.PathLike[str]) -> Cassette:
 
 def read_regular(path: str | os.PathLike[str], limit: int = -1) -> bytes:
     """The bytes of a regular file (its first `limit` bytes when given); CassetteError for
-    anything else. A FIFO, socket or device is never read (it would block, or never end):
-    it is looked at first, and opened without blocking, so that one swapped in meanwhile
-    is refused too."""
-    name = str(path)
+    anything else: a FIFO, socket or device is never read (it would block, or never end)."""
     try:
-        refused = _not_regular(os.stat(path).st_mode)
-        if refused is None:
-            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-            with os.fdopen(descriptor, "rb") as stream:
-                refused = _not_regular(os.fstat(stream.fileno()).st_mode)
-                if refused is None:
-                    return stream.read(limit)
-    except OSError as error:
-        raise CassetteError(name, f"cannot read: {error.strerror or error}") from None
-    raise CassetteError(name, f"{refused}, not a regular file: a cassette is a file")
-
-
-def _not_regular(mode: int) -> str | None:
-    """What a file that is not a regular one is (`a FIFO`), or None for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    kinds = {
-        stat.S_ISDIR: "a folder",
-        stat.S_ISFIFO: "a FIFO (named pipe)",
-        stat.S_ISSOCK: "a socket",
-        stat.S_ISCHR: "a character device",
-        stat.S_ISBLK: "a block device",
-    }
-    return next((kind for test, kind in kinds.items() if test(mode)), "a special file")
+        return regular.read_regular(path, limit)
+    except regular.NotReadable as error:
+        suffix = ": a cassette is a file" if error.special else ""
+        raise CassetteError(str(path), f"{error}{suffix}") from None
 
 
 def parse_cassette(data: bytes, name: str) -> list[Interaction]:
@@ -307,7 +284,7 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
                 and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
             )
             continue
-        refused = _not_regular(mode)
+        refused = regular.not_regular(mode)
         if refused is not None:
             raise CassetteError(str(path), f"{refused}, not a cassette file or a folder")
         found.append(path)

@@ -10,10 +10,12 @@ unknown name) is kept as `Opaque`, noted with its line, and never checked.
 from __future__ import annotations
 
 import datetime
+import fnmatch
 import glob
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from driftcheck import jsonio
@@ -24,9 +26,11 @@ from driftcheck.sources import yamlsafe
 from driftcheck.sources.mocks import json_key, python_fixtures
 from driftcheck.sources.mocks.literals import encodable
 from driftcheck.sources.mocks.reader import TOO_DEEP
+from driftcheck.sources.regular import NotReadable, is_regular, read_regular
 
 DATA_SUFFIXES = frozenset({".json", ".yaml", ".yml"})
 MAX_VALUES = 1_000_000
+MAX_GLOB_FILES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +62,17 @@ def split_reference(ref: str, root: Path) -> tuple[str, str]:
     """`tests/mocks.py::USER` -> (`tests/mocks.py`, `USER`); a file whose own name holds
     `::` (`tests/a::b.json`, which a glob may return) is a file, not a variable."""
     pattern, separator, name = ref.rpartition("::")
-    if not separator or not name.isidentifier() or (root / ref).exists():
+    if not separator or not name.isidentifier() or _exists(root / ref):
         return ref, ""
     return pattern, name
+
+
+def _exists(path: Path) -> bool:
+    """Whether anything is at `path`; False for a name too long or a symlink loop."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _load_ref(ref: str, root: Path) -> tuple[list[Fixture], list[str]]:
@@ -95,16 +107,19 @@ def _python(source: bytes, label: str, name: str | None) -> tuple[list[Fixture],
 
 def _paths(pattern: str, root: Path, is_glob: bool) -> list[Path]:
     if is_glob:
-        matches = sorted(
-            path
-            for path in (Path(p) for p in glob.glob(str(root / pattern), recursive=True))
-            if path.is_file() and _fixture_file(path)
-        )
+        matches: list[Path] = []
+        for path in _glob(root, pattern):
+            if is_regular(path) and _fixture_file(path):
+                matches.append(path)
+            if len(matches) > MAX_GLOB_FILES:
+                raise FixtureError(
+                    pattern, f"matches more than {MAX_GLOB_FILES:,} files; name fewer"
+                )
         if not matches:
             raise FixtureError(pattern, "matches no .json, .yaml, .yml or .py file")
-        return matches
+        return sorted(matches)
     path = root / pattern
-    if not path.is_file():
+    if not is_regular(path):
         raise FixtureError(pattern, "no such fixture file")
     if path.suffix not in DATA_SUFFIXES and path.suffix not in {".py", ""}:
         raise FixtureError(
@@ -112,6 +127,59 @@ def _paths(pattern: str, root: Path, is_glob: bool) -> list[Path]:
             "a fixture is a .json, .yaml or .yml file, a .py module, or JSON without extension",
         )
     return [path]
+
+
+def _glob(root: Path, pattern: str) -> Iterator[Path]:
+    """What `glob.glob(pattern, recursive=True)` matches, each path once, without going
+    into a symlinked folder under `**`: `glob` follows `self -> .` and `up -> ..`, and its
+    paths grow without end. A state is a path that matched the pattern's first parts."""
+    pure = PurePath(pattern)
+    parts = pure.parts[1:] if pure.is_absolute() else pure.parts
+    pending = [(Path(pure.anchor) if pure.is_absolute() else root, 0)]
+    seen: set[tuple[Path, int]] = set()
+    while pending:
+        state = pending.pop()
+        if state in seen:
+            continue
+        seen.add(state)
+        path, index = state
+        if index == len(parts):
+            yield path
+        else:
+            pending.extend(_steps(path, parts, index))
+
+
+def _steps(path: Path, parts: tuple[str, ...], index: int) -> list[tuple[Path, int]]:
+    """The states `parts[index]` leads to from `path`."""
+    part = parts[index]
+    if part == "**":  # zero folders, or one more real (not symlinked) folder
+        last = index + 1 == len(parts)
+        steps = [(path, index + 1)]
+        for child, real_folder in _children(path, hidden=False):
+            if real_folder or last:
+                steps.append((child, index if real_folder else index + 1))
+        return steps
+    if glob.has_magic(part):
+        return [
+            (child, index + 1)
+            for child, _ in _children(path, hidden=part.startswith("."))
+            if fnmatch.fnmatchcase(child.name, part)
+        ]
+    return [(path / part, index + 1)]
+
+
+def _children(folder: Path, hidden: bool) -> list[tuple[Path, bool]]:
+    """A folder's entries (hidden ones only when asked, as glob does), each with whether
+    it is a real folder, not a symlink to one; none when it cannot be listed."""
+    try:
+        with os.scandir(folder) as entries:
+            return [
+                (Path(entry.path), entry.is_dir(follow_symlinks=False))
+                for entry in entries
+                if hidden or not entry.name.startswith(".")
+            ]
+    except (OSError, ValueError):
+        return []
 
 
 def _fixture_file(path: Path) -> bool:
@@ -123,9 +191,8 @@ def _fixture_file(path: Path) -> bool:
 
 def _head(path: Path) -> bytes:
     try:
-        with path.open("rb") as stream:
-            return stream.read(256)
-    except OSError:
+        return read_regular(path, 256)
+    except NotReadable:
         return b""
 
 
@@ -142,9 +209,9 @@ def _label(path: Path, root: Path) -> str:
 
 def _read(path: Path, label: str) -> bytes:
     try:
-        return path.read_bytes()
-    except OSError as error:
-        raise FixtureError(label, f"cannot read: {error.strerror or error}") from None
+        return read_regular(path)  # a FIFO is refused, never opened blocking
+    except NotReadable as error:
+        raise FixtureError(label, str(error)) from None
 
 
 def _nothing_found(name: str) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -10,8 +14,10 @@ from driftcheck import jsonio
 from driftcheck.core.limits import MAX_FIXTURE_DEPTH
 from driftcheck.core.model import FileError, Location, Opaque
 from driftcheck.errors import FixtureError
-from driftcheck.sources.fixtures import data_fixture, jsonable, load_fixtures
+from driftcheck.sources.fixtures import MAX_GLOB_FILES, data_fixture, jsonable, load_fixtures
 from driftcheck.sources.mocks import python_fixtures
+
+T = TypeVar("T")
 
 TUTORIAL = b"""\
 from unittest.mock import Mock, patch
@@ -345,3 +351,83 @@ def test_a_file_whose_name_holds_two_colons_is_a_file_not_a_variable(tmp_path: P
     assert [f.value for f in by_name.fixtures] == [{"id": 1}]
     assert by_name.errors == by_glob.errors == ()
     assert [f.value for f in variable.fixtures] == [{"id": 2}]
+
+
+class _Hang(Exception):
+    """Raised by the alarm: the call under test did not return in time."""
+
+
+def _within(seconds: int, call: Callable[[], T]) -> T:
+    """`call()`, failing instead of hanging when it does not return in `seconds`."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise _Hang(f"no answer within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        return call()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_recursive_glob_does_not_follow_symlink_loops(tmp_path: Path) -> None:
+    fixtures = tmp_path / "tests" / "fixtures"
+    fixtures.mkdir(parents=True)
+    (fixtures / "a.json").write_text('{"id": 1}')
+    (fixtures / "deeper").mkdir()
+    (fixtures / "deeper" / "b.json").write_text('{"id": 2}')
+    (fixtures / "self").symlink_to(".")
+    (fixtures / "up").symlink_to("..")
+    (fixtures / "linked.json").symlink_to("a.json")  # a link to a file is still read
+    loaded = _within(20, lambda: load_fixtures(["tests/**/*.json"], tmp_path))
+    assert loaded.errors == ()
+    assert [f.name for f in loaded.fixtures] == [
+        "tests/fixtures/a.json",
+        "tests/fixtures/deeper/b.json",
+        "tests/fixtures/a.json",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("**/*.json", ["a.json", "d/b.json", "d/e/c.json"]),
+        ("d/**", ["d/b.json", "d/e/c.json"]),
+        ("d/*/*.json", ["d/e/c.json"]),
+        ("*", ["a.json"]),
+        ("d/**/**/c.json", ["d/e/c.json"]),
+        ("[ad]*/b.json", ["d/b.json"]),
+    ],
+)
+def test_globs_match_as_glob_does(tmp_path: Path, pattern: str, expected: list[str]) -> None:
+    (tmp_path / "d" / "e").mkdir(parents=True)
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "h.json").write_text("{}")
+    (tmp_path / "a.json").write_text("{}")
+    (tmp_path / "d" / "b.json").write_text("{}")
+    (tmp_path / "d" / "e" / "c.json").write_text("{}")
+    loaded = load_fixtures([pattern], tmp_path)
+    assert [f.name for f in loaded.fixtures] == expected
+
+
+def test_a_glob_matching_too_many_files_is_one_error(tmp_path: Path) -> None:
+    many = tmp_path / "many"
+    many.mkdir()
+    for index in range(MAX_GLOB_FILES + 1):
+        (many / f"{index}.json").touch()
+    loaded = load_fixtures(["many/*.json", "many/0.json"], tmp_path)
+    assert [error.file for error in loaded.errors] == ["many/*.json", "many/0.json"]
+    assert f"matches more than {MAX_GLOB_FILES:,} files" in loaded.errors[0].message
+
+
+@pytest.mark.parametrize("name", ["pipe.json", "pipe", "pipe.py"])
+def test_a_fifo_fixture_is_an_error_not_a_hang(tmp_path: Path, name: str) -> None:
+    (tmp_path / "fixtures").mkdir()
+    os.mkfifo(tmp_path / "fixtures" / name)
+    (tmp_path / "fixtures" / "a.json").write_text('{"id": 1}')
+    named = _within(10, lambda: load_fixtures([f"fixtures/{name}"], tmp_path))
+    assert [error.file for error in named.errors] == [f"fixtures/{name}"]
+    globbed = _within(10, lambda: load_fixtures(["fixtures/*"], tmp_path))
+    assert [f.name for f in globbed.fixtures] == ["fixtures/a.json"]

@@ -28,6 +28,7 @@ from driftcheck.sources.mocks.scopes import (
     qualified,
     walk_body,
 )
+from driftcheck.sources.regular import NotReadable, is_regular, read_regular
 
 JSON_FILE_LOADS = frozenset({"json.load", "orjson.load", "ujson.load", "simplejson.load"})
 JSON_TEXT_LOADS = frozenset({"json.loads", "orjson.loads", "ujson.loads", "simplejson.loads"})
@@ -217,7 +218,7 @@ def locate(path: PurePath, module: Module, root: Path | None) -> Path | None:
     if not path.is_absolute():
         folders = [module.path.parent] if module.path is not None else []
         candidates = [folder / path for folder in [*folders, *([root] if root else [])]]
-    return next((c for c in candidates if c.is_file()), None)
+    return next((c for c in candidates if is_regular(c)), None)
 
 
 def read_data(file: Path, label: str, yaml: bool) -> Fixture:
@@ -225,9 +226,9 @@ def read_data(file: Path, label: str, yaml: bool) -> Fixture:
     from driftcheck.sources import fixtures  # fixtures.py imports this package: not at load
 
     try:
-        text = file.read_bytes()
-    except OSError as error:
-        raise FixtureError(label, f"cannot read: {error.strerror or error}") from None
+        text = read_regular(file)  # a FIFO is refused, never opened blocking
+    except NotReadable as error:
+        raise FixtureError(label, str(error)) from None
     if yaml or file.suffix == ".json":
         return fixtures.data_fixture(text, label)
     try:

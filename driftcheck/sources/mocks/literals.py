@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 
 from driftcheck import jsonio
-from driftcheck.core.limits import MAX_MOCK_DEPTH
+from driftcheck.core.limits import MAX_MOCK_DEPTH, MAX_MOCK_VALUES
 from driftcheck.core.model import Opaque
 from driftcheck.core.paths import ITEMS, ROOT, child_path
 from driftcheck.sources.mocks.names import resolve
@@ -20,6 +20,14 @@ LITERAL_TYPES = (str, int, float, bool, type(None))
 COPIES = frozenset({"copy.deepcopy", "deepcopy", "copy.copy", "dict", "list"})
 JSON_LOADS = frozenset({"json.loads", "orjson.loads", "ujson.loads", "simplejson.loads"})
 JSON_DUMPS = frozenset({"json.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps"})
+TOO_MANY = (
+    f"a payload that expands to more than {MAX_MOCK_VALUES:,} values "
+    "(names that refer to other names several times?)"
+)
+
+
+class _TooMany(Exception):
+    """The payload's budget of values is spent: it is not read at all."""
 
 
 class Evaluator:
@@ -35,13 +43,23 @@ class Evaluator:
         self.holes: list[tuple[str, Opaque]] = []
         self.fixtures: list[str] = []  # pytest fixtures the payload was read through
         self._resolving: set[int] = set()
+        self._budget = MAX_MOCK_VALUES
 
     def evaluate(self, node: ast.expr, scope: Scope) -> object:
-        """The data of a payload, which may not refer to itself."""
+        """The data of a payload, which may not refer to itself; Opaque when it expands
+        past MAX_MOCK_VALUES: each use of a name is expanded again, so 40 lines of
+        `B = {"x": A, "y": A}` would otherwise take 2**40 steps."""
         self._resolving.add(id(node))
-        return self.value(node, scope, ROOT)
+        try:
+            return self.value(node, scope, ROOT)
+        except _TooMany:
+            self.lines.clear()
+            self.holes.clear()
+            self.fixtures.clear()
+            return Opaque(TOO_MANY, getattr(node, "lineno", 0))
 
     def value(self, node: ast.expr, scope: Scope, path: str, depth: int = 0) -> object:
+        self._spend()
         if scope.module is self.home:
             self.lines.setdefault(path, node.lineno)
         if depth > MAX_MOCK_DEPTH:
@@ -62,6 +80,11 @@ class Evaluator:
         if isinstance(node, ast.Call):
             return self._call(node, scope, path, depth)
         return self._hole(path, f"`{short(ast.unparse(node))}`", node)
+
+    def _spend(self) -> None:
+        self._budget -= 1
+        if self._budget < 0:
+            raise _TooMany
 
     def _dict(self, node: ast.Dict, scope: Scope, path: str, depth: int) -> object:
         result: dict[str, object] = {}

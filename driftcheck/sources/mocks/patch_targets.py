@@ -27,6 +27,7 @@ from driftcheck.sources.mocks import strings
 from driftcheck.sources.mocks.base import VERBS, argument
 from driftcheck.sources.mocks.repository import Repository
 from driftcheck.sources.mocks.scopes import Module, Scope, qualified
+from driftcheck.sources.regular import is_regular
 
 PatchCall = tuple[str | None, str]  # (method, None when not literal; URL template)
 
@@ -59,7 +60,7 @@ def _module_and_rest(target: str, repository: Repository) -> tuple[Module, list[
         for base in (repository.root, repository.root / "src"):
             folder = base.joinpath(*parts[:cut])
             for candidate in (folder.with_name(folder.name + ".py"), folder / "__init__.py"):
-                if candidate.is_file():
+                if is_regular(candidate):
                     module = repository.module_at(candidate)
                     return (module, parts[cut:]) if module is not None else None
     return None

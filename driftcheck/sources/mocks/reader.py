@@ -29,6 +29,7 @@ from driftcheck.sources.mocks.payloads import Context, finish
 from driftcheck.sources.mocks.repository import Repository, test_files
 from driftcheck.sources.mocks.scopes import Module
 from driftcheck.sources.mocks.standalone import data_file_mocks, fixture_mocks, takers
+from driftcheck.sources.regular import NotReadable, read_regular
 
 # One extractor per library; unittest.mock comes last, as it takes what no library took
 # (an `httpx.Response` a respx route already serves is not a second mock).
@@ -79,9 +80,9 @@ def read_mocks(path: Path, root: Path) -> MocksFound:
     repository = Repository(root)
     label = repository.label(path)
     try:
-        source = path.read_bytes()
-    except OSError as error:
-        return MocksFound(errors=(FileError(label, f"cannot read: {error.strerror}"),))
+        source = read_regular(path)  # a FIFO is refused, never opened blocking
+    except NotReadable as error:
+        return MocksFound(errors=(FileError(label, str(error)),))
     try:
         module = parse(source, label, path.resolve())
         module.importer = repository
@@ -97,12 +98,13 @@ def repository_mocks(root: Path) -> MocksFound:
     total = MocksFound()
     modules: list[Module] = []
     for path in test_files(root):
-        reason = "invalid Python: cannot be parsed"
+        reason = None
         try:
             module = repository.module_at(path)
         except (RecursionError, MemoryError):  # parsed, or its scopes built, recursively
             module, reason = None, TOO_DEEP
         if module is None:
+            reason = reason or repository.why_unread(path)
             total += MocksFound(errors=(FileError(repository.label(path), reason),))
             continue
         modules.append(module)

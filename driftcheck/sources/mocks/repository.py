@@ -16,6 +16,7 @@ from pathlib import Path
 
 from driftcheck.sources.mocks.names import class_attribute, lookup
 from driftcheck.sources.mocks.scopes import Fixture, Module, Param, Target
+from driftcheck.sources.regular import NotReadable, is_regular, read_regular
 
 MAX_IMPORT_HOPS = 16  # re-exports followed through `__init__.py` files, and cycles cut
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "env"})
@@ -29,6 +30,7 @@ class Repository:
         self._modules: dict[Path, Module | None] = {}
         self._hops = 0
         self._files: dict[tuple[tuple[str, ...], int, Path | None], Path | None] = {}
+        self._unread: dict[Path, str] = {}  # why a module could not be read
 
     def label(self, path: Path) -> str:
         try:
@@ -43,10 +45,18 @@ class Repository:
             self._modules[key] = self._parse(key, source)
         return self._modules[key]
 
+    def why_unread(self, path: Path) -> str:
+        """Why `module_at(path)` is None: not a regular file, unreadable, or not Python."""
+        return self._unread.get(path.resolve(), "invalid Python: cannot be parsed")
+
     def _parse(self, path: Path, source: bytes | None) -> Module | None:
+        """A FIFO named like a module is refused, never opened blocking."""
         try:
-            text = path.read_bytes() if source is None else source
+            text = read_regular(path) if source is None else source
             tree = ast.parse(text, filename=str(path))
+        except NotReadable as error:
+            self._unread[path] = str(error)
+            return None
         except (OSError, SyntaxError, ValueError):
             return None
         return Module(self.label(path), path, tree, self)
@@ -97,9 +107,9 @@ class Repository:
         for folder in self._search_path(level, module):
             base = folder.joinpath(*parts)
             for candidate in (base.parent / f"{base.name}.py", base / "__init__.py"):
-                if parts and candidate.is_file() and self._inside(candidate):
+                if parts and is_regular(candidate) and self._inside(candidate):
                     return candidate
-            if not parts and (base / "__init__.py").is_file():
+            if not parts and is_regular(base / "__init__.py"):
                 return base / "__init__.py"
         return None
 
@@ -127,7 +137,7 @@ class Repository:
         folder = module.path.resolve().parent
         while self._inside(folder):
             conftest = folder / "conftest.py"
-            if conftest != module.path.resolve() and conftest.is_file():
+            if conftest != module.path.resolve() and is_regular(conftest):
                 found = self.module_at(conftest)
                 if found is not None and name in found.fixtures:
                     return found.fixtures[name]
@@ -152,16 +162,17 @@ def _member(module: Module, names: list[str]) -> Target | None:
 
 def test_files(root: Path) -> list[Path]:
     """Test modules and conftest.py files under `root`, skipping virtualenvs, hidden
-    folders and installed packages."""
+    folders and installed packages. Symlinked folders are not entered (`self -> .` would
+    loop); a FIFO named like a test module is listed here, and refused when read."""
     found: list[Path] = []
-    for folder, folders, files in os.walk(root):
+    for folder, folders, files in os.walk(root, followlinks=False):
         here = Path(folder)
         folders[:] = sorted(
             name
             for name in folders
             if not name.startswith(".")
             and name not in SKIPPED_FOLDERS
-            and not (here / name / "pyvenv.cfg").exists()
+            and not is_regular(here / name / "pyvenv.cfg")
         )
         found.extend(here / name for name in sorted(files) if _is_test_file(name))
     return found

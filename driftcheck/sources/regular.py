@@ -1,0 +1,59 @@
+"""Reading a file a repository names, only when it is a regular file.
+
+A FIFO named like a test module or a fixture would block `open()` forever, and a device
+would never end: each file is looked at first, then opened without blocking and looked at
+again, so that one swapped in meanwhile is refused too. A path built from module text
+(`from tests.xxx… import U`) may be too long or loop: that is "not a file", never a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+
+class NotReadable(Exception):
+    """A file that cannot be read, or is not a regular file; `str()` says why, in words."""
+
+    def __init__(self, reason: str, special: bool) -> None:
+        super().__init__(reason)
+        self.special = special  # a FIFO, socket, device or folder, rather than an OSError
+
+
+def read_regular(path: str | os.PathLike[str], limit: int = -1) -> bytes:
+    """The bytes of a regular file (its first `limit` bytes when given); NotReadable for
+    anything else or any OSError."""
+    try:
+        refused = not_regular(os.stat(path).st_mode)
+        if refused is None:
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(descriptor, "rb") as stream:
+                refused = not_regular(os.fstat(stream.fileno()).st_mode)
+                if refused is None:
+                    return stream.read(limit)
+    except OSError as error:
+        raise NotReadable(f"cannot read: {error.strerror or error}", special=False) from None
+    raise NotReadable(f"{refused}, not a regular file", special=True)
+
+
+def is_regular(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` is a regular file (through symlinks); False for any OSError, such as
+    a name too long (ENAMETOOLONG) or a symlink loop (ELOOP)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):  # ValueError: a NUL byte in the path
+        return False
+
+
+def not_regular(mode: int) -> str | None:
+    """What a file that is not a regular one is (`a FIFO`), or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    kinds = {
+        stat.S_ISDIR: "a folder",
+        stat.S_ISFIFO: "a FIFO (named pipe)",
+        stat.S_ISSOCK: "a socket",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+    }
+    return next((kind for test, kind in kinds.items() if test(mode)), "a special file")
