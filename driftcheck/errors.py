@@ -9,6 +9,7 @@ Messages say what failed, where (file, line, key) and what would be valid, in on
 from __future__ import annotations
 
 import enum
+import signal
 
 
 class ExitCode(enum.IntEnum):
@@ -20,6 +21,7 @@ class ExitCode(enum.IntEnum):
     RECORDING = 3  # recording failed for some endpoints
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
     TERMINATED = 143  # SIGTERM (128 + SIGTERM)
+    HANGUP = 129  # SIGHUP: the terminal closed, the ssh session dropped (128 + SIGHUP)
 
 
 class Terminated(KeyboardInterrupt):
@@ -27,12 +29,35 @@ class Terminated(KeyboardInterrupt):
     the CLI exits 143 for it, 130 for a plain KeyboardInterrupt."""
 
 
+class HungUp(Terminated):
+    """SIGHUP (the terminal closed, an ssh session dropped): stops the run as SIGTERM
+    does, clean-up included; the CLI exits 129 for it."""
+
+
+# How a run stopped from outside ends, in one place: signal, what is raised in the main
+# thread, the word of its one-line message, the exit code. Subclasses before their base.
+_STOPS: tuple[tuple[int, type[KeyboardInterrupt], str, ExitCode], ...] = (
+    (int(getattr(signal, "SIGHUP", 1)), HungUp, "hung up", ExitCode.HANGUP),
+    (signal.SIGTERM, Terminated, "terminated", ExitCode.TERMINATED),
+    (signal.SIGINT, KeyboardInterrupt, "interrupted", ExitCode.INTERRUPTED),
+)
+
+
+def stop_for(number: int) -> KeyboardInterrupt:
+    """What signal `number` raises in the main thread (Ctrl-C's KeyboardInterrupt for any
+    other)."""
+    return next((kind() for signum, kind, _, _ in _STOPS if signum == number), KeyboardInterrupt())
+
+
+def signal_of(stop: KeyboardInterrupt) -> int:
+    """The signal that raises `stop`."""
+    return next(signum for signum, kind, _, _ in _STOPS if isinstance(stop, kind))
+
+
 def stop_reason(stop: KeyboardInterrupt) -> tuple[str, ExitCode]:
     """How a run stopped from outside ends: the word its one-line message gives, and its
-    exit code, 143 for SIGTERM (`Terminated`), 130 for Ctrl-C."""
-    if isinstance(stop, Terminated):
-        return "terminated", ExitCode.TERMINATED
-    return "interrupted", ExitCode.INTERRUPTED
+    exit code, 129 for SIGHUP, 143 for SIGTERM, 130 for Ctrl-C."""
+    return next((word, code) for _, kind, word, code in _STOPS if isinstance(stop, kind))
 
 
 class DriftcheckError(Exception):

@@ -1,26 +1,20 @@
-"""The console-script entry point: signals first, then the command group (`cli/app.py`).
+"""The command line: `main()` runs the command group (`cli/app.py`) as the program.
 
-Importing the commands takes a moment; SIGTERM and Ctrl-C are handled from before it
-(held until it is done), so a run stopped at any point exits 143 / 130 with one line,
-never a traceback. Only `driftcheck.errors` is imported before the handlers are set.
+Signals are `driftcheck.stops`'s: held while the commands are imported, raised once while
+a command parses or runs, only remembered after; the first one decides the exit code
+(143 / 130 / 129) and its one line, never a traceback. The program's entry
+(`driftcheck/__main__.py`) takes them at its first statement; importing this package
+(tests, the pytest plugin) takes none.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import sys
-import threading
-from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from driftcheck.errors import Terminated, stop_reason
+from driftcheck import stops
 
 if TYPE_CHECKING:
     from driftcheck.cli.app import cli as cli
-
-RESEND = 0.05  # seconds: a dropped signal is sent again once its finalizer has returned
-_pending: list[KeyboardInterrupt] = []  # signals that came while the commands were imported
 
 
 def __getattr__(name: str) -> Any:
@@ -32,51 +26,35 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _terminate(number: int, frame: FrameType | None) -> NoReturn:
-    raise Terminated
+def main() -> NoReturn:
+    """Run the command line as the program, and exit; it takes the process's SIGINT,
+    SIGTERM and SIGHUP (already taken when started through `driftcheck/__main__.py`)."""
+    stops.install()
+    code = _run()
+    stops.finish()
+    raise SystemExit(code)
 
 
-def _lost(unraisable: Any) -> None:
-    """Python drops an exception raised where it cannot propagate (a weakref callback, a
-    `__del__`): a signal's would be lost, and the run go on. Send the signal again, to
-    land in ordinary code once the finalizer is done."""
-    if isinstance(unraisable.exc_value, KeyboardInterrupt):
-        terminated = isinstance(unraisable.exc_value, Terminated)
-        number = signal.SIGTERM if terminated else signal.SIGINT
-        # a moment later: sent now, its handler would run here, and be dropped too (and
-        # should it still land in a finalizer, this comes round again)
-        resend = threading.Timer(RESEND, os.kill, (os.getpid(), number))
-        resend.daemon = True
-        resend.start()
-        return
-    sys.__unraisablehook__(unraisable)
-
-
-def _defer(number: int, frame: FrameType | None) -> None:
-    """While the commands are imported, a signal waits: raised inside a C extension's
-    initialisation (orjson's), the exception crashes the interpreter (a segfault)."""
-    _pending.append(Terminated() if number == signal.SIGTERM else KeyboardInterrupt())
-
-
-def main() -> None:
-    """Run the command line. SIGTERM is raised as `Terminated` (a KeyboardInterrupt) in
-    the main thread, so every clean-up Ctrl-C runs (temporary files and folders, pool
-    workers) runs for it too; the group turns both into one line and 143 / 130."""
-    signal.signal(signal.SIGTERM, _defer)
-    signal.signal(signal.SIGINT, _defer)
-    sys.unraisablehook = _lost
+def _run() -> int:
+    """The group's exit code, settled against any signal that came."""
+    stop: KeyboardInterrupt | None = None
+    code = 0
     try:
         from driftcheck.cli.app import cli
+        from driftcheck.cli.streams import standalone
 
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGTERM, _terminate)
-        if _pending:
-            raise _pending[0]
-        cli(prog_name="driftcheck")
-    except KeyboardInterrupt as stop:  # before the group ran: while importing it
-        reason, code = stop_reason(stop)
-        print(f"Error: {reason}", file=sys.stderr)
-        raise SystemExit(code) from None
-    finally:  # the run has ended: a SIGTERM while the interpreter exits just ends it
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        sys.unraisablehook = sys.__unraisablehook__
+        standalone(cli, "driftcheck")
+    except KeyboardInterrupt as escaped:  # a stop the group did not turn into its line
+        stop, code = escaped, -1
+    except SystemExit as end:
+        code = _number(end.code)
+    stops.hold()
+    return stops.settle(code, stop)
+
+
+def _number(code: object) -> int:
+    """SystemExit's code as a process's: None is 0, a message is printed and 1."""
+    if code is None or isinstance(code, int):
+        return code or 0
+    stops.say(str(code))
+    return 1

@@ -1,21 +1,34 @@
 """The command group: parse, call one command function, render, exit with its code.
 
 Exit codes: 0 no drift at or above --fail-on, 1 drift, 2 usage/config/input error,
-3 recording failed, 130 Ctrl-C, 143 SIGTERM. `DriftcheckError`s, Ctrl-C and SIGTERM become
-one-line messages here and nowhere else (`cli/__init__.py` only for a signal that comes
-while this module is still being imported).
+3 recording failed, 129 SIGHUP, 130 Ctrl-C, 143 SIGTERM. `DriftcheckError`s and signals
+become one-line messages here (`cli/__init__.py` only for a signal that comes once the
+group has ended: `driftcheck.stops.settle`).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
-from driftcheck import __version__
+from driftcheck import __version__, stops
 from driftcheck.cli.common import fail, interruption
 from driftcheck.errors import DriftcheckError
+
+_T = TypeVar("_T")
+
+
+def _armed(call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """Run `call` with signals raised (a held one at once), and held again the moment
+    it ends: nothing after a command can be interrupted (`driftcheck.stops`)."""
+    try:
+        stops.arm()
+        return call(*args, **kwargs)
+    finally:
+        stops.hold()
 
 
 class _Group(click.Group):
@@ -28,15 +41,15 @@ class _Group(click.Group):
     ) -> click.Context:
         """Parse the command line; a signal meanwhile stops the run as during `invoke`."""
         try:
-            return super().make_context(info_name, args, parent, **extra)
+            return _armed(super().make_context, info_name, args, parent, **extra)
         except KeyboardInterrupt as stop:
             fail(*interruption(stop))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM raised as `Terminated`
-            fail(*interruption(stop))  # else Click says "Aborted!" and exits 1, the drift code
+            return _armed(super().invoke, ctx)
+        except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM / SIGHUP raised as `Terminated`
+            fail(*interruption(stop))
         except DriftcheckError as error:
             fail(str(error), error.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):

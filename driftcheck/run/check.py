@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import secrets
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from driftcheck.config import Config, Endpoint
@@ -28,7 +31,7 @@ def check(
     Every configured endpoint still names the recordings (a failed one must not let its
     interactions fall to another matcher); only the recorded ones are compared."""
     scope = scope or Scope()
-    with tempfile.TemporaryDirectory(prefix="driftcheck-check-") as folder:
+    with _temporary_folder() as folder:
         outcomes = record_endpoints(config, endpoints, Path(folder), on_outcome)
         recorded = {o.endpoint for o in outcomes if o.error is None}
         fresh = dataclasses.replace(config, fresh=Path(folder), fresh_sources=())
@@ -38,3 +41,36 @@ def check(
         stale = stale_report(config, [o.endpoint for o in outcomes], scope, recordings)
     failures = tuple(o for o in outcomes if o.error)
     return dataclasses.replace(combine([report, mocks, stale]), failed=failures), outcomes
+
+
+@contextmanager
+def _temporary_folder() -> Iterator[Path]:
+    """A new private folder, removed whole however the run ends. Named before it is
+    made, so a signal right after `mkdir` cannot lose it; removed by `_remove`, which a
+    signal cannot cut short (`TemporaryDirectory.cleanup` stops where one lands)."""
+    folder = Path(tempfile.gettempdir(), f"driftcheck-check-{secrets.token_hex(8)}")
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:  # 64 random bits: not ours, so not removed either
+        raise
+    except BaseException:
+        _remove(folder)
+        raise
+    try:
+        yield folder
+    finally:
+        _remove(folder)
+
+
+def _remove(folder: Path) -> None:
+    """Remove `folder` and all it holds, to the end even if a signal comes meanwhile;
+    then raise the first signal's stop (the run exits 130 / 143 / 129 as it would)."""
+    stop: KeyboardInterrupt | None = None
+    while True:
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            break
+        except KeyboardInterrupt as error:  # Ctrl-C, SIGTERM (Terminated), SIGHUP
+            stop = stop or error
+    if stop is not None:
+        raise stop

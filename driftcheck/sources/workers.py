@@ -235,11 +235,12 @@ def _held() -> Iterator[None]:
 
 
 def _start_worker(parent: int, progress: Any) -> None:
-    """A worker's set-up: Ctrl-C is the parent's to handle, SIGTERM stops it cleanly,
+    """A worker's set-up: Ctrl-C and SIGHUP are the parent's to handle, SIGTERM stops it cleanly,
     and it dies with its parent."""
     global _progress
     _progress = progress
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a hang-up to the group: the parent's too
     signal.signal(signal.SIGTERM, _on_terminate)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)  # held while it was forked

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import driftcheck
 from tests.helpers import children
 from tests.servers import LiveServer, json_response, slow
 
@@ -265,3 +266,263 @@ def test_a_stop_raised_where_python_drops_it_still_stops_the_run(tmp_path: Path)
         process.send_signal(signal.SIGUSR1)
         _stopped(process, [], 143, "terminated")
     assert list(temporary.iterdir()) == []
+
+
+# --- Signals that come close together, at the very start and at the very end. ---
+
+WORDS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
+CODES = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
+_OTHERS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
+
+
+def _pending(pid: int) -> bool:
+    """Whether a signal sent to `pid` has not been delivered yet (its threads included)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return any(
+        line.startswith(("ShdPnd:", "SigPnd:")) and int(line.split()[1], 16)
+        for line in status.splitlines()
+    )
+
+
+def _hammer(process: subprocess.Popen[str], first: signal.Signals) -> tuple[str, str]:
+    """Send `first`, then SIGINT, SIGTERM and SIGHUP in turn as fast as possible until
+    the run ends (into its clean-up, its exit and the interpreter's shutdown).
+
+    The others start once `first` has been delivered: signals pending together (the
+    process not running meanwhile) reach it in an order the kernel chooses."""
+    process.send_signal(first)
+    deadline = time.monotonic() + HANG
+    while _pending(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.0002)
+    sent = 0
+    while process.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(_OTHERS[sent % 3])
+        sent += 1
+        time.sleep(0.001)
+    try:
+        return process.communicate(timeout=HANG)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"still running {HANG} s after the signals")
+
+
+@pytest.mark.parametrize("first", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_signals_in_a_burst_stop_diff_once_as_the_first_one_says(
+    tmp_path: Path, first: signal.Signals
+) -> None:
+    cassettes = _corpus(tmp_path / "cassettes")
+    process = _start(["diff", str(cassettes), str(cassettes), "--workers", "2"], tmp_path)
+    workers = _workers(process)
+    stdout, stderr = _hammer(process, first)
+    assert (process.returncode, stderr) == (CODES[first], f"Error: {WORDS[first]}\n")
+    assert stdout == ""
+    assert [pid for pid in workers if _alive(pid)] == []
+    assert _leftovers(tmp_path) == []
+
+
+def test_ctrl_c_twice_stops_diff_with_one_line(tmp_path: Path) -> None:
+    cassettes = _corpus(tmp_path / "cassettes")
+    process = _start(["diff", str(cassettes), str(cassettes), "--workers", "2"], tmp_path)
+    workers = _workers(process)
+    os.killpg(process.pid, signal.SIGINT)
+    os.killpg(process.pid, signal.SIGINT)
+    _stopped(process, workers, 130, "interrupted")
+
+
+@pytest.mark.parametrize("first", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_signals_as_the_run_finishes_exit_as_documented(
+    tmp_path: Path, first: signal.Signals
+) -> None:
+    """Signals from the moment the report is written: the run's work is done, but the user
+    asked to stop; until driftcheck has decided its exit code, the signal's code and line
+    win; after (the interpreter's last moments) the run's own code stands. Never a death
+    by the signal, never a traceback."""
+    cassettes = _corpus(tmp_path / "cassettes", 4)
+    report = tmp_path / "report.json"
+    process = _start(
+        ["diff", str(cassettes), str(cassettes), "--format", "json", "--output", str(report)],
+        tmp_path,
+    )
+    deadline = time.monotonic() + HANG
+    while not report.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.0005)
+    _, stderr = _hammer(process, first)
+    assert report.exists(), stderr
+    assert (process.returncode, stderr) in {(CODES[first], f"Error: {WORDS[first]}\n"), (0, "")}
+
+
+# Emulates the console script (or `python -m driftcheck` with `-m`): a signal sent to the
+# process while the entry module makes its first import (a meta-path finder sends it).
+_SIGNAL_AT_FIRST_IMPORT = """
+import os, runpy, signal, sys
+
+entry = sys.argv.pop(1)
+if entry == "-m":
+    started = lambda: "driftcheck" in sys.modules
+    skip = {"driftcheck", "driftcheck.__main__"}
+else:
+    module, _, function = entry.partition(":")
+    started = lambda: module in sys.modules
+    skip = set()
+
+class Finder:
+    fired = False
+    def find_spec(self, name, path=None, target=None):
+        if not Finder.fired and started() and name not in skip:
+            Finder.fired = True
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, Finder())
+if entry == "-m":
+    runpy.run_module("driftcheck", run_name="__main__", alter_sys=True)
+else:
+    sys.exit(getattr(__import__(module, fromlist=[function]), function)())
+"""
+
+
+def _console_script() -> str:
+    """The `driftcheck` console script's target, as pyproject.toml declares it."""
+    text = (Path(__file__).parents[2] / "pyproject.toml").read_text()
+    scripts = text.split("[project.scripts]", 1)[1]
+    return scripts.split('driftcheck = "', 1)[1].split('"', 1)[0]
+
+
+@pytest.mark.parametrize("entry", ["console-script", "-m"])
+def test_ctrl_c_during_start_up_exits_130_with_one_line(tmp_path: Path, entry: str) -> None:
+    """driftcheck's first statements hold a signal; its first import is the first moment
+    one can come after them (before: Python's own start-up, which no program controls)."""
+    target = _console_script() if entry == "console-script" else "-m"
+    run = subprocess.run(
+        [sys.executable, "-c", _SIGNAL_AT_FIRST_IMPORT, target, "--version"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=HANG,
+    )
+    assert (run.returncode, run.stderr, run.stdout) == (130, "Error: interrupted\n", "")
+
+
+@pytest.mark.parametrize("number", [signal.SIGHUP])
+def test_sighup_during_check_removes_its_temporary_folder(
+    tmp_path: Path, number: signal.Signals
+) -> None:
+    """A closed terminal or a dropped ssh session: clean-up runs as for SIGTERM, exit 129."""
+    with LiveServer() as server:
+        temporary = _check_project(tmp_path, server)
+        process = _start(["check", "--workers", "2"], tmp_path, {"TMPDIR": str(temporary)})
+        workers = _workers(process)
+        process.send_signal(number)
+        _stopped(process, workers, 129, "hung up")
+    assert list(temporary.iterdir()) == []
+
+
+@pytest.mark.parametrize("number", [signal.SIGHUP])
+def test_sighup_while_check_records_removes_its_temporary_folder(
+    tmp_path: Path, number: signal.Signals
+) -> None:
+    with LiveServer() as server:
+        temporary = _slow_check_project(tmp_path, server)
+        process = _start(["check"], tmp_path, {"TMPDIR": str(temporary)})
+        _in_flight(process, server)
+        process.send_signal(number)
+        _stopped(process, [], 129, "hung up")
+    assert list(temporary.iterdir()) == []
+
+
+# `check` with a removal of its temporary folder that a real signal interrupts: the
+# process sends itself `number` once the first file of the folder is gone.
+_SIGNAL_DURING_REMOVAL = """
+import os, shutil, signal, sys
+from driftcheck.cli import main
+
+number = int(sys.argv.pop(1))
+real = shutil.rmtree
+fired = []
+
+def rmtree(path, *args, **kwargs):
+    if "driftcheck-check-" in str(path) and not fired:
+        fired.append(path)
+        for name in sorted(os.listdir(path))[:1]:
+            os.unlink(os.path.join(path, name))
+        os.kill(os.getpid(), number)
+        for _ in range(1000):  # the handler runs here, between two bytecodes
+            pass
+    return real(path, *args, **kwargs)
+
+shutil.rmtree = rmtree
+sys.argv = ["driftcheck", "check"]
+main()
+"""
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_during_checks_removal_still_removes_everything(
+    tmp_path: Path, number: signal.Signals
+) -> None:
+    with LiveServer() as server:
+        server.routes["/items"] = lambda request: json_response('{"id": 1}')
+        server.routes["/users"] = lambda request: json_response('{"id": 2}')
+        (tmp_path / "driftcheck.toml").write_text(
+            'cassettes = "cassettes"\ntimeout = 5\nretries = 0\n'
+            f'[[endpoints]]\nname = "items"\nurl = "{server.url}/items"\n'
+            f'[[endpoints]]\nname = "users"\nurl = "{server.url}/users"\n'
+        )
+        temporary = tmp_path / "tmp"
+        temporary.mkdir()
+        run = subprocess.run(
+            [sys.executable, "-c", _SIGNAL_DURING_REMOVAL, str(int(number))],
+            cwd=tmp_path,
+            env={**os.environ, "NO_COLOR": "1", "TMPDIR": str(temporary)},
+            capture_output=True,
+            text=True,
+            timeout=HANG,
+        )
+    assert list(temporary.rglob("*")) == []
+    assert run.returncode == CODES[number], run.stderr
+    assert run.stderr.splitlines()[-1] == f"Error: {WORDS[number]}"
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [n * 0.005 for n in range(1, 25)])
+def test_ctrl_c_at_many_moments_of_start_up(tmp_path: Path, delay: float) -> None:
+    """Ctrl-C 5-120 ms after exec: before driftcheck's first statement Python's own
+    start-up may still die of it (a KeyboardInterrupt in `site`, no driftcheck code run:
+    killed by SIGINT, or Python's "Fatal Python error" and 1); from driftcheck's first
+    statement on, exit 130 with one line, or the run's own end."""
+    cassettes = _corpus(tmp_path / "cassettes", 2)
+    process = _start(["diff", str(cassettes), str(cassettes)], tmp_path)
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=HANG)
+    if str(Path(driftcheck.__file__).parent) in stderr:  # a traceback through driftcheck
+        pytest.fail(stderr)
+    if "Fatal Python error: init_" in stderr:  # in Python's own start-up: exit 1
+        return
+    assert process.returncode in {130, 0, -signal.SIGINT}, stderr
+    if process.returncode == 130:
+        assert stderr == "Error: interrupted\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("gap", [0.0, 0.002, 0.005, 0.01, 0.02, 0.035, 0.05])
+@pytest.mark.parametrize("second", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_second_signal_0_to_50_ms_after_ctrl_c(
+    tmp_path: Path, gap: float, second: signal.Signals
+) -> None:
+    cassettes = _corpus(tmp_path / "cassettes")
+    process = _start(["diff", str(cassettes), str(cassettes), "--workers", "2"], tmp_path)
+    workers = _workers(process)
+    os.killpg(process.pid, signal.SIGINT)
+    while _pending(process.pid):
+        time.sleep(0.0002)
+    time.sleep(gap)
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(second)
+    assert _stopped(process, workers, 130, "interrupted") == "Error: interrupted\n"
