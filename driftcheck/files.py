@@ -9,12 +9,43 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from pathlib import Path
+
+NAME_MAX = 255  # bytes in one file name, on every file system driftcheck writes to
 
 
 def temporary_name(target: Path) -> Path:
-    """A hidden name beside `target` that no other writer, in any process, will pick."""
-    return target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    """A hidden name beside `target` that no other writer, in any process, will pick.
+
+    A long target name is shortened in it (a 240-byte name is valid, and the temporary
+    one must be too); the process id and random token keep it unique."""
+    token = f".{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    name = target.name
+    room = NAME_MAX - 1 - len(token.encode())
+    while len(os.fsencode(name)) > room:  # by characters: never half a UTF-8 sequence
+        name = name[: max(len(name) - 8, 0)]
+    return target.with_name(f".{name}{token}")
+
+
+def write_output(target: Path, data: bytes | str) -> None:
+    """Write a file the user named (`--output`): whole, or in place where a rename would
+    destroy what is there.
+
+    A FIFO, a device, /dev/stdout (anything that is not a regular file, symlinks
+    followed) is written in place: renaming over it would replace it with a file. A
+    symlink to a regular file is left a symlink: its target is written atomically.
+    """
+    try:
+        is_regular = stat.S_ISREG(os.stat(target).st_mode)
+    except FileNotFoundError:  # nothing there yet, or a symlink to nothing: created
+        is_regular = True
+    if not is_regular:
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        with open(target, "wb") as stream:
+            stream.write(payload)
+        return
+    write_atomic(Path(os.path.realpath(target)) if target.is_symlink() else target, data)
 
 
 def write_atomic(

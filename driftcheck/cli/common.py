@@ -15,13 +15,14 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from driftcheck.cli import streams
 from driftcheck.config import Config
 from driftcheck.core import policy
 from driftcheck.core.model import Outcome, Report, Severity
 from driftcheck.core.shard import Shard, parse_shard
 from driftcheck.core.staleness import Age
 from driftcheck.errors import ExitCode, stop_reason
-from driftcheck.files import write_atomic
+from driftcheck.files import write_output
 from driftcheck.reporting import FORMATS, RenderOptions, progress
 from driftcheck.reporting.safe_text import visible
 from driftcheck.run.scope import Scope
@@ -46,9 +47,31 @@ def threshold(fail_on: FailOn) -> Severity | None:
 
 
 def fail(message: str, exit_code: ExitCode = ExitCode.INPUT) -> NoReturn:
-    """Print one `Error:` line on stderr and exit; the only way a command reports failure."""
-    click.echo(f"Error: {visible(message)}", err=True)  # file names may hold ESC, newlines
+    """Print one `Error:` line on stderr and exit; the only way a command reports failure.
+    A line that cannot be written (stderr closed or full) is lost; the exit code stands."""
+    streams.to_stderr(f"Error: {visible(message)}")  # file names may hold ESC, newlines
     raise click.exceptions.Exit(exit_code)
+
+
+class Command(click.Command):
+    """A command whose --help text failing to reach stdout is a plain error (exit 2), not
+    an internal one; a reader gone (`| head`) ends it as help does, with 0."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:
+            raise click.exceptions.Exit(ExitCode.OK) from None
+        except OSError as error:
+            if getattr(sys.stdout, "failure", None) is not error:
+                raise  # not the help text failing to reach stdout
+            fail(f"cannot write to stdout: {streams.reason(error)}")
 
 
 def interruption(stop: KeyboardInterrupt) -> tuple[str, ExitCode]:
@@ -59,7 +82,7 @@ def interruption(stop: KeyboardInterrupt) -> tuple[str, ExitCode]:
 
 
 def render_options(output: str, fail_on: Severity | None = Severity.BREAKING) -> RenderOptions:
-    to_terminal = output == "-" and sys.stdout.isatty()
+    to_terminal = output == "-" and streams.is_terminal(sys.stdout)
     color = to_terminal and "NO_COLOR" not in os.environ
     width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
     if os.environ.get("COLUMNS", "").isdigit():
@@ -67,15 +90,19 @@ def render_options(output: str, fail_on: Severity | None = Severity.BREAKING) ->
     return RenderOptions(color=color, width=max(width, 40), fail_on=fail_on)
 
 
-def emit(text: str, output: str) -> None:
-    """Write to stdout (`-`) or to a file, whole or not at all."""
+def emit(text: str, output: str, failed: ExitCode = ExitCode.INPUT) -> None:
+    """Write to stdout (`-`) or to a file, whole or not at all; exit `failed` when that
+    cannot be done. A reader gone from stdout (`| head -1`) is not a failure: it wanted
+    no more, and the run's own exit code stands."""
     if output == "-":
-        click.echo(text, nl=False)
+        problem = streams.to_stdout(text)
+        if problem is not None:
+            fail(f"cannot write the report to stdout: {problem}", failed)
         return
     try:
-        write_atomic(Path(output), text)
+        write_output(Path(output), text)
     except OSError as error:
-        fail(f"cannot write {output}: {error.strerror or error}")
+        fail(f"cannot write {output}: {streams.reason(error)}", failed)
 
 
 def scope(
@@ -127,10 +154,12 @@ def finish(
     """
     report = policy.apply(report, rules, datetime.date.today())
     limit = threshold(fail_on)
-    emit(FORMATS[fmt.value](report, render_options(output, limit)), output)
+    # a report that could not be written: 2, or 3 when recording failed (the higher rank)
+    unwritten = ExitCode.RECORDING if report.failed else ExitCode.INPUT
+    emit(FORMATS[fmt.value](report, render_options(output, limit)), output, unwritten)
     if output != "-":
         for warning in report.warnings:
-            click.echo(f"Warning: {warning}", err=True)
+            streams.to_stderr(f"Warning: {warning}")
     ctx.exit(exit_code(report, limit, allow_unreadable))
 
 
@@ -146,8 +175,11 @@ def exit_code(report: Report, limit: Severity | None, allow_unreadable: bool = F
 
 @contextlib.contextmanager
 def recording_progress(total: int) -> Iterator[Callable[[Outcome], None]]:
-    terminal = sys.stderr.isatty()  # rich itself honours NO_COLOR
-    with progress.progress(total, sys.stderr, terminal) as callback:
+    """Progress on stderr: a bar on a terminal, else lines; a stderr that is closed or
+    fails loses them, never an endpoint or the exit code."""
+    stream = streams.stderr()
+    terminal = streams.is_terminal(stream)  # rich itself honours NO_COLOR
+    with progress.progress(total, stream, terminal) as callback:
         yield callback
 
 
@@ -196,10 +228,17 @@ def format_option(choices: Iterable[Format], description: str) -> Callable[[_F],
     )
 
 
+def _output_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if value == "":
+        raise click.BadParameter("must be a file name, or '-' for standard output")
+    return value
+
+
 OUTPUT = click.option(
     "--output",
     "-o",
     default="-",
+    callback=_output_path,
     show_default=True,
     metavar="FILE",
     help="Write the report to FILE; '-' is standard output.",

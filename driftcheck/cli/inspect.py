@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ from driftcheck.cli.common import (
     NO_CACHE,
     OUTPUT,
     WORKERS,
+    Command,
     Format,
     emit,
     exit_code,
@@ -21,6 +21,7 @@ from driftcheck.cli.common import (
     reading_settings,
     render_options,
 )
+from driftcheck.cli.streams import stderr, to_stderr
 from driftcheck.config import load_config
 from driftcheck.core.model import Report
 from driftcheck.reporting import FORMATS, progress, shape_renderer
@@ -29,7 +30,7 @@ from driftcheck.run import inspect as inspect_run
 SHAPE_FORMATS = (Format("rich"), Format("json"))  # trees for people, JSON for scripts
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @format_option(SHAPE_FORMATS, "Output format.")
 @OUTPUT
@@ -64,7 +65,7 @@ def shape(
     ctx.exit(exit_code(Report((), len(endpoints.endpoints), errors=tuple(errors)), None))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("endpoint")
 @click.option(
     "--variants",
@@ -104,10 +105,9 @@ def fixtures(
     config = load_config(config_path, require_env=False)
     target = out or config.root / "tests" / "fixtures" / endpoint
     written = inspect_run.write_variants(config, endpoint, target)
-    for line in _written_lines(written):
-        click.echo(line)
     pattern = _shown(target / f"{endpoint}.*.json")
-    click.echo(f'use them with: fixtures = ["{pattern}"]')
+    lines = [*_written_lines(written), f'use them with: fixtures = ["{pattern}"]']
+    emit("".join(f"{line}\n" for line in lines), "-")
 
 
 def _written_lines(written: inspect_run.WrittenVariants) -> Iterator[str]:
@@ -152,7 +152,7 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.pass_context
 def demo(ctx: click.Context) -> None:
     """Run the bundled demo end to end: a local API drifts, driftcheck finds it.
@@ -164,8 +164,8 @@ def demo(ctx: click.Context) -> None:
     from driftcheck.run.demo import run_demo
 
     # Plain lines, not a bar: the demo narrates between the two recordings.
-    with progress.progress(6, sys.stderr, terminal=False) as on_outcome:
-        report = run_demo(lambda text: click.echo(text, err=True), on_outcome)
+    with progress.progress(6, stderr(), terminal=False) as on_outcome:
+        report = run_demo(to_stderr, on_outcome)
     emit(FORMATS["rich"](report, render_options("-")), "-")
 
 

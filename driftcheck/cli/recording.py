@@ -12,6 +12,7 @@ from driftcheck.cli.common import (
     CONFIG,
     ENDPOINTS,
     SHARD,
+    Command,
     exit_code,
     fail,
     interruption,
@@ -19,6 +20,7 @@ from driftcheck.cli.common import (
     scope,
     to_age,
 )
+from driftcheck.cli.streams import to_stderr, to_stdout
 from driftcheck.config import load_config
 from driftcheck.config_spec import MAX_RETRIES, MAX_TIMEOUT
 from driftcheck.core.model import Report
@@ -36,7 +38,7 @@ def _a_number(ctx: click.Context, param: click.Parameter, value: float | None) -
     return value
 
 
-@click.command()
+@click.command(cls=Command)
 @CONFIG
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), help="Write cassettes here."
@@ -98,7 +100,7 @@ def record(
     run = scope(shard, max_age)
     endpoints = due(config, endpoint_names, target, run)
     if not endpoints:
-        click.echo(f"nothing to record: no endpoint of this run is due in {target}")
+        _summary(f"nothing to record: no endpoint of this run is due in {target}\n")
         ctx.exit(ExitCode.OK)
     try:
         with recording_progress(len(endpoints)) as on_outcome:
@@ -106,15 +108,23 @@ def record(
     except KeyboardInterrupt as stop:  # Ctrl-C (130), or SIGTERM raised as `Terminated` (143)
         what, code = interruption(stop)
         fail(f"{what}: cassettes already written are complete; nothing partial was left", code)
-    click.echo(progress.summary(outcomes, str(target)), nl=False)
+    _summary(progress.summary(outcomes, str(target)))
     failed = tuple(outcome for outcome in outcomes if outcome.error)
     ctx.exit(exit_code(Report((), len(outcomes), failed=failed), None))
+
+
+def _summary(text: str) -> None:
+    """The summary on stdout. One that cannot be written does not change the exit code:
+    the cassettes are written (or not) whatever stdout does, and 0 / 3 says which."""
+    problem = to_stdout(text)
+    if problem is not None:
+        to_stderr(f"Warning: cannot write the summary to stdout: {problem}")
 
 
 def _waiting(line: str) -> None:
     """Why a request waits before a retry (Retry-After, backoff), on stderr: a long wait
     must not look like a hang."""
-    click.echo(line, err=True)
+    to_stderr(line)
 
 
 COMMANDS = (record,)

@@ -15,6 +15,7 @@ from driftcheck.cli.common import (
     FAIL_ON_OPTION,
     FORMAT,
     OUTPUT,
+    Command,
     FailOn,
     Format,
     finish,
@@ -34,7 +35,7 @@ from driftcheck.run import merge as merge_run
 from driftcheck.run.record import selected
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("baseline", required=False, type=click.Path(exists=True))
 @click.argument("current", required=False, type=click.Path(exists=True))
 @CONFIG
@@ -95,7 +96,7 @@ def diff(
     finish(ctx, report, rules, fmt, output, fail_on, allow_unreadable)
 
 
-@click.command()
+@click.command(cls=Command)
 @CONFIG
 @ENDPOINTS
 @CONCURRENCY
@@ -138,7 +139,7 @@ def check(
     finish(ctx, report, rules, fmt, output, fail_on)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @FORMAT
 @OUTPUT
