@@ -21,6 +21,7 @@ LEAVES = {"errors", "files", "jsonio"}  # top-level modules that import no layer
 # What each part of the package may import from driftcheck itself (beside itself).
 LAYERS: dict[str, set[str]] = {
     "errors": set(),
+    "stops": {"errors"},  # the program's signal handling, taken by __main__ only
     "files": {"errors"},
     "jsonio": set(),
     "core": {"errors"},
@@ -30,12 +31,13 @@ LAYERS: dict[str, set[str]] = {
     "sources": {"core", "errors", "config", "files", "jsonio"},
     "record": {"core", "errors", "config", "files", "jsonio"},
     "reporting": {"core", "jsonio"},
-    "run": {"core", "sources", "record", "errors", "config", "files", "jsonio", "demo"},
+    "run": {"core", "sources", "record", "errors", "config", "config_checks", "files", "jsonio",
+            "demo"},
     "demo": {"core", "errors", "config", "run"},  # the demo app, and a script over `run`
     "cli": {"core", "sources", "record", "run", "reporting", "errors", "config", "config_spec",
-            "files", "jsonio"},
+            "files", "jsonio", "stops"},
     "pytest_plugin": {"core", "sources", "run", "errors", "config"},
-    "__main__": {"cli"},
+    "__main__": {"cli", "stops"},
     "__init__": set(),
 }  # fmt: skip
 
