@@ -52,6 +52,9 @@ HOSTILE = {
     "flow mappings": "x: " + "{a: " * 2000 + "1" + "}" * 2000,
     "single pairs in flow sequences": "x: " + "[a: " * 1000 + "1" + "]" * 1000,
     "compact block sequences": "x:\n" + "- " * 2000 + "1\n",
+    # a tag or an anchor before a line's content sends the cheap check to the full bound
+    "tagged block sequences": "".join(" " * 2 * n + "- !!seq\n" for n in range(1100)) + "x\n",
+    "anchored block sequences": "".join(" " * 2 * n + f"- &a{n}\n" for n in range(1100)),
     "explicit keys": "? " * 2000 + "x\n",
     "indented block mappings": _block_mappings(1100),
     "CR line breaks": _block_mappings(1100, "\r"),
