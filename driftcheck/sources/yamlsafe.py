@@ -221,10 +221,11 @@ def _shallow(data: bytes) -> bool:
     widest = (MAX_YAML_DEPTH - 1 - 2 * brackets) // 2  # the widest prefix the limit allows
     if widest < 0:
         return False
-    lines = b"\n" + data.replace(b"\r", b"\n")
+    lines = data.replace(b"\r", b"\n") if b"\r" in data else data  # no copy when LF only
     if _tag_in_prefix(lines):
         return depth_bound(data) <= MAX_YAML_DEPTH
-    return re.search(rb"\n[ \t?:-]{%d}" % (widest + 1), lines) is None
+    run = rb"[ \t?:-]{%d}" % (widest + 1)  # a prefix too wide: the first line's, or another's
+    return re.match(run, lines) is None and re.search(b"\n" + run, lines) is None
 
 
 def _tag_in_prefix(lines: bytes) -> bool:
