@@ -39,6 +39,7 @@ from driftcheck.core.recency import day_of
 from driftcheck.core.rows import check_rows
 from driftcheck.core.shape import Rows, ShapeBuilder, from_rows
 from driftcheck.files import write_atomic
+from driftcheck.sources.regular import NotReadable, read_regular
 
 # 4: interactions carry their GraphQL operation and the path segments their body names;
 # pools are named by the configured matchers
@@ -95,14 +96,8 @@ def run_key(paths: Sequence[str], naming: str = "") -> str | None:
     digest = hashlib.sha256(b"run")
     for path in paths:
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
-        except OSError:
-            return None
-        try:
-            data = _regular_bytes(fd, None)
-        finally:
-            os.close(fd)
-        if data is None:
+            data = read_regular(path)
+        except NotReadable:
             return None
         # fsencode: a file name need not be UTF-8 (`x\xff.yaml` arrives as `x\udcff.yaml`)
         digest.update(b"\0" + os.fsencode(path) + f"\0{content_key(data)}".encode())

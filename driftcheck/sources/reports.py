@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from typing import Any, TypeVar, cast
 
 from driftcheck import jsonio
@@ -27,6 +26,7 @@ from driftcheck.core.model import (
 )
 from driftcheck.core.rules import RuleId
 from driftcheck.errors import InputError
+from driftcheck.sources.regular import NotReadable, read_regular
 
 REPORT_VERSION = 1
 REPORT_BYTES = 512 << 20  # a report of a million findings is about 500 MB
@@ -67,13 +67,12 @@ def read_report(path: str | os.PathLike[str]) -> Report:
 
     Only a regular file is read, and at most REPORT_BYTES of it: `/dev/zero` or a FIFO
     given by mistake would never end."""
-    try:  # without blocking: opening a FIFO would wait for a writer
-        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                raise InputError(f"{path}: not a regular file (a JSON report file expected)")
-            text = stream.read(REPORT_BYTES + 1)
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        text = read_regular(path, REPORT_BYTES + 1)
+    except NotReadable as error:
+        if error.special:
+            raise InputError(f"{path}: not a regular file (a JSON report file expected)") from None
+        raise InputError(f"{path}: {error}") from None
     if len(text) > REPORT_BYTES:
         raise InputError(f"{path}: larger than {REPORT_BYTES >> 20} MiB: not a report to merge")
     return load_report(text, str(path))
