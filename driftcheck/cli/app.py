@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from driftcheck import __version__, stops
+from driftcheck.cli import streams
 from driftcheck.cli.common import fail, interruption
 from driftcheck.errors import DriftcheckError
 
@@ -55,6 +56,8 @@ class _Group(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as error:
+            if isinstance(error, OSError) and streams.stdout_failed(error):  # a --help text
+                fail(f"cannot write to stdout: {streams.reason(error)}")
             if os.environ.get("DRIFTCHECK_DEBUG"):
                 raise
             fail(

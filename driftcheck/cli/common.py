@@ -53,27 +53,6 @@ def fail(message: str, exit_code: ExitCode = ExitCode.INPUT) -> NoReturn:
     raise click.exceptions.Exit(exit_code)
 
 
-class Command(click.Command):
-    """A command whose --help text failing to reach stdout is a plain error (exit 2), not
-    an internal one; a reader gone (`| head`) ends it as help does, with 0."""
-
-    def make_context(
-        self,
-        info_name: str | None,
-        args: list[str],
-        parent: click.Context | None = None,
-        **extra: Any,
-    ) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent, **extra)
-        except BrokenPipeError:
-            raise click.exceptions.Exit(ExitCode.OK) from None
-        except OSError as error:
-            if getattr(sys.stdout, "failure", None) is not error:
-                raise  # not the help text failing to reach stdout
-            fail(f"cannot write to stdout: {streams.reason(error)}")
-
-
 def interruption(stop: KeyboardInterrupt) -> tuple[str, ExitCode]:
     """How a run stopped from outside ends: its one-line message and exit code, 143 for
     SIGTERM (raised as `Terminated`), 130 for Ctrl-C (`errors.stop_reason`, which the

@@ -13,7 +13,6 @@ from driftcheck.cli.common import (
     NO_CACHE,
     OUTPUT,
     WORKERS,
-    Command,
     Format,
     emit,
     exit_code,
@@ -30,7 +29,7 @@ from driftcheck.run import inspect as inspect_run
 SHAPE_FORMATS = (Format("rich"), Format("json"))  # trees for people, JSON for scripts
 
 
-@click.command(cls=Command)
+@click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @format_option(SHAPE_FORMATS, "Output format.")
 @OUTPUT
@@ -65,7 +64,7 @@ def shape(
     ctx.exit(exit_code(Report((), len(endpoints.endpoints), errors=tuple(errors)), None))
 
 
-@click.command(cls=Command)
+@click.command()
 @click.argument("endpoint")
 @click.option(
     "--variants",
@@ -152,7 +151,7 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-@click.command(cls=Command)
+@click.command()
 @click.pass_context
 def demo(ctx: click.Context) -> None:
     """Run the bundled demo end to end: a local API drifts, driftcheck finds it.

@@ -12,7 +12,6 @@ from driftcheck.cli.common import (
     CONFIG,
     ENDPOINTS,
     SHARD,
-    Command,
     exit_code,
     fail,
     interruption,
@@ -38,7 +37,7 @@ def _a_number(ctx: click.Context, param: click.Parameter, value: float | None) -
     return value
 
 
-@click.command(cls=Command)
+@click.command()
 @CONFIG
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), help="Write cassettes here."

@@ -15,7 +15,6 @@ from driftcheck.cli.common import (
     FAIL_ON_OPTION,
     FORMAT,
     OUTPUT,
-    Command,
     FailOn,
     Format,
     finish,
@@ -35,7 +34,7 @@ from driftcheck.run import merge as merge_run
 from driftcheck.run.record import selected
 
 
-@click.command(cls=Command)
+@click.command()
 @click.argument("baseline", required=False, type=click.Path(exists=True))
 @click.argument("current", required=False, type=click.Path(exists=True))
 @CONFIG
@@ -96,7 +95,7 @@ def diff(
     finish(ctx, report, rules, fmt, output, fail_on, allow_unreadable)
 
 
-@click.command(cls=Command)
+@click.command()
 @CONFIG
 @ENDPOINTS
 @CONCURRENCY
@@ -139,7 +138,7 @@ def check(
     finish(ctx, report, rules, fmt, output, fail_on)
 
 
-@click.command(cls=Command)
+@click.command()
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @FORMAT
 @OUTPUT

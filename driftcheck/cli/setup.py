@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from driftcheck.cli.common import WORKERS, Command, emit
+from driftcheck.cli.common import WORKERS, emit
 from driftcheck.reporting.safe_text import visible
 from driftcheck.run.init import init as init_run
 from driftcheck.run.init_summary import summary
 from driftcheck.sources.scan import Settings
 
 
-@click.command(cls=Command)
+@click.command()
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Print what was found; write nothing.")
 @click.option("--force", is_flag=True, help="Overwrite an existing config.")

@@ -133,6 +133,11 @@ def to_stdout(text: str) -> str | None:
     return None
 
 
+def stdout_failed(error: BaseException) -> bool:
+    """Whether `error` is stdout failing under a write (not a file the command opened)."""
+    return getattr(sys.stdout, "failure", None) is error
+
+
 def standalone(command: click.Command, prog_name: str) -> NoReturn:
     """Run the command line with standard streams that cannot end it wrongly.
 
@@ -149,7 +154,7 @@ def standalone(command: click.Command, prog_name: str) -> NoReturn:
     try:
         command(prog_name=prog_name)
     except OSError as error:  # Click writing --help, --version
-        if getattr(sys.stdout, "failure", None) is not error:
+        if not stdout_failed(error):
             raise  # not stdout's: a file named on the command line, with DRIFTCHECK_DEBUG
         _silence(sys.stdout)
         to_stderr(f"Error: cannot write to stdout: {reason(error)}")
