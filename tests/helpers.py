@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jsonschema
 import yaml
@@ -184,3 +184,39 @@ def children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+_T = TypeVar("_T")
+
+
+class Hang(Exception):
+    """Raised by the alarm: the call under test did not return in time."""
+
+
+def within(seconds: int, call: Callable[[], _T]) -> _T:
+    """`call()`, failing instead of hanging when it does not return in `seconds`."""
+    import signal
+
+    def expire(signum: int, frame: object) -> None:
+        raise Hang(f"no answer within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        return call()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def loaded_strings(document: Any) -> Iterator[str]:
+    """Every key and string of a loaded cassette (bytes decoded), however deep."""
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend([*item.keys(), *item.values()])
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, (str, bytes)):
+            yield item if isinstance(item, str) else item.decode("utf-8", "replace")

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Request, Response
 
 from driftcheck.cli import cli
 from driftcheck.sources.yamlsafe import load
-from tests.helpers import on_pty
+from tests.helpers import loaded_strings, on_pty
 from tests.servers import LiveServer, json_response
 
 SECRETS = {
@@ -83,18 +83,6 @@ def shown(text: str) -> list[str]:
         for name, value in SECRETS.items()
         if any(form in view for form in forms(value) for view in views(text))
     )
-
-
-def loaded_strings(document: Any) -> Iterator[str]:
-    stack = [document]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend([*item.keys(), *item.values()])
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, (str, bytes)):
-            yield item if isinstance(item, str) else item.decode("utf-8", "replace")
 
 
 def written(folder: Path) -> list[str]:

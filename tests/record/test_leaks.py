@@ -17,6 +17,7 @@ from driftcheck.record.exchange import LeakError, Received, cassette_text, to_ex
 from driftcheck.record.leaks import INFLATE_CAP, leaked, secrets_of
 from driftcheck.record.scrub import Scrubbing
 from driftcheck.sources.yamlsafe import load
+from tests.helpers import loaded_strings
 
 PASS1 = "@dm1n'p4ss"  # a quote: YAML writes ''
 PASS2 = "pässwörd_geheim"  # non-ASCII: YAML writes \xE4
@@ -57,18 +58,7 @@ def spelled(data: bytes, value: str) -> bool:
     forms = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
     if any(form.encode() in data for form in forms):
         return True
-    stack = [load(data)]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend([*item.keys(), *item.values()])
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, (str, bytes)):
-            text = item if isinstance(item, str) else item.decode("utf-8", "replace")
-            if value in text:
-                return True
-    return False
+    return any(value in text for text in loaded_strings(load(data)))
 
 
 @pytest.mark.parametrize("name", sorted(SECRETS))

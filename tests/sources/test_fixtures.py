@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import signal
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
@@ -16,8 +13,7 @@ from driftcheck.core.model import FileError, Location, Opaque
 from driftcheck.errors import FixtureError
 from driftcheck.sources.fixtures import MAX_GLOB_FILES, data_fixture, jsonable, load_fixtures
 from driftcheck.sources.mocks import python_fixtures
-
-T = TypeVar("T")
+from tests.helpers import within
 
 TUTORIAL = b"""\
 from unittest.mock import Mock, patch
@@ -353,25 +349,6 @@ def test_a_file_whose_name_holds_two_colons_is_a_file_not_a_variable(tmp_path: P
     assert [f.value for f in variable.fixtures] == [{"id": 2}]
 
 
-class _Hang(Exception):
-    """Raised by the alarm: the call under test did not return in time."""
-
-
-def _within(seconds: int, call: Callable[[], T]) -> T:
-    """`call()`, failing instead of hanging when it does not return in `seconds`."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise _Hang(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        return call()
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def test_a_recursive_glob_does_not_follow_symlink_loops(tmp_path: Path) -> None:
     fixtures = tmp_path / "tests" / "fixtures"
     fixtures.mkdir(parents=True)
@@ -381,7 +358,7 @@ def test_a_recursive_glob_does_not_follow_symlink_loops(tmp_path: Path) -> None:
     (fixtures / "self").symlink_to(".")
     (fixtures / "up").symlink_to("..")
     (fixtures / "linked.json").symlink_to("a.json")  # a link to a file is still read
-    loaded = _within(20, lambda: load_fixtures(["tests/**/*.json"], tmp_path))
+    loaded = within(20, lambda: load_fixtures(["tests/**/*.json"], tmp_path))
     assert loaded.errors == ()
     assert [f.name for f in loaded.fixtures] == [
         "tests/fixtures/a.json",
@@ -427,7 +404,7 @@ def test_a_fifo_fixture_is_an_error_not_a_hang(tmp_path: Path, name: str) -> Non
     (tmp_path / "fixtures").mkdir()
     os.mkfifo(tmp_path / "fixtures" / name)
     (tmp_path / "fixtures" / "a.json").write_text('{"id": 1}')
-    named = _within(10, lambda: load_fixtures([f"fixtures/{name}"], tmp_path))
+    named = within(10, lambda: load_fixtures([f"fixtures/{name}"], tmp_path))
     assert [error.file for error in named.errors] == [f"fixtures/{name}"]
-    globbed = _within(10, lambda: load_fixtures(["fixtures/*"], tmp_path))
+    globbed = within(10, lambda: load_fixtures(["fixtures/*"], tmp_path))
     assert [f.name for f in globbed.fixtures] == ["fixtures/a.json"]

@@ -5,10 +5,7 @@ surrogates. Each such module is listed with its reason; the others are still rea
 from __future__ import annotations
 
 import os
-import signal
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
@@ -19,8 +16,7 @@ from driftcheck.errors import FixtureError
 from driftcheck.sources.fixtures import load_fixtures
 from driftcheck.sources.mocks import module_mocks, python_fixtures, read_mocks, repository_mocks
 from driftcheck.sources.mocks.patch_targets import patch_target_urls
-
-T = TypeVar("T")
+from tests.helpers import within
 
 TOO_DEEP = "nested too deeply to read: an expression or literal hundreds of levels deep"
 
@@ -128,25 +124,6 @@ def test_lone_surrogates_outside_literals_are_escaped_too() -> None:
         jsonio.dumps([mock.url, mock.fixture.value, list(mock.fixture.lines)])
 
 
-class _Hang(Exception):
-    """Raised by the alarm: the call under test did not return in time."""
-
-
-def _within(seconds: int, call: Callable[[], T]) -> T:
-    """`call()`, failing instead of hanging when it does not return in `seconds`."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise _Hang(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        return call()
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _shared_names(levels: int) -> str:
     """`A{i}` refers to `A{i-1}` twice: 2**levels values when expanded in full."""
     lines = ['A0 = {"a": 1}']
@@ -162,7 +139,7 @@ def test_names_shared_exponentially_are_skipped_not_expanded(tmp_path: Path) -> 
         '    responses.add(responses.GET, "https://api.example.com/users/1", json=A39)\n'
         '    responses.add(responses.GET, "https://api.example.com/users/2", json=A3)\n'
     )
-    found = _within(60, lambda: repository_mocks(tmp_path))
+    found = within(60, lambda: repository_mocks(tmp_path))
     [skipped] = found.skipped
     assert skipped.url == "https://api.example.com/users/1"
     assert f"expands to more than {MAX_MOCK_VALUES:,} values" in skipped.reason
@@ -173,7 +150,7 @@ def test_names_shared_exponentially_are_skipped_not_expanded(tmp_path: Path) -> 
 
 def test_a_shared_name_bomb_is_a_fixture_error_when_named(tmp_path: Path) -> None:
     (tmp_path / "test_bomb.py").write_text(_shared_names(39))
-    loaded = _within(60, lambda: load_fixtures(["test_bomb.py::A39"], tmp_path))
+    loaded = within(60, lambda: load_fixtures(["test_bomb.py::A39"], tmp_path))
     [error] = loaded.errors
     assert error.file == "test_bomb.py"
     assert f"expands to more than {MAX_MOCK_VALUES:,} values" in error.message
@@ -185,12 +162,12 @@ def test_a_fifo_test_module_is_listed_not_opened(tmp_path: Path, name: str) -> N
     tests.mkdir()
     os.mkfifo(tests / name)
     (tests / "test_good.py").write_bytes(GOOD)
-    found = _within(10, lambda: repository_mocks(tmp_path))
+    found = within(10, lambda: repository_mocks(tmp_path))
     assert [mock.fixture.value for mock in found.mocks] == [{"id": 1, "name": "Eve"}]
     [error] = found.errors
     assert error.file == f"tests/{name}"
     assert "a FIFO (named pipe), not a regular file" in error.message
-    alone = _within(10, lambda: read_mocks(tests / name, tmp_path))
+    alone = within(10, lambda: read_mocks(tests / name, tmp_path))
     assert [e.file for e in alone.errors] == [f"tests/{name}"]
     assert "FIFO" in alone.errors[0].message
 
@@ -208,7 +185,7 @@ def test_a_fifo_imported_module_or_data_file_is_never_opened(tmp_path: Path) -> 
         "    mock_get.return_value.json.return_value = json.loads("
         "(Path(__file__).parent / 'user.json').read_text())\n"
     )
-    found = _within(10, lambda: repository_mocks(tmp_path))
+    found = within(10, lambda: repository_mocks(tmp_path))
     assert found.mocks == ()
     assert len(found.skipped) + len(found.errors) >= 1
     assert all(error.file != "tests/consts.py" for error in found.errors)
@@ -248,5 +225,5 @@ def test_a_symlink_loop_in_the_tests_folder_is_walked_once(tmp_path: Path) -> No
     (tests / "test_good.py").write_bytes(GOOD)
     (tests / "self").symlink_to(".")
     (tests / "up").symlink_to("..")
-    found = _within(10, lambda: repository_mocks(tmp_path))
+    found = within(10, lambda: repository_mocks(tmp_path))
     assert [mock.call.file for mock in found.mocks] == ["tests/test_good.py"]
