@@ -16,8 +16,8 @@ import click
 
 from driftcheck import __version__, stops
 from driftcheck.cli import streams
-from driftcheck.cli.common import fail, interruption
-from driftcheck.errors import DriftcheckError
+from driftcheck.cli.common import fail
+from driftcheck.errors import DriftcheckError, stop_reason
 
 _T = TypeVar("_T")
 
@@ -44,13 +44,13 @@ class _Group(click.Group):
         try:
             return _armed(super().make_context, info_name, args, parent, **extra)
         except KeyboardInterrupt as stop:
-            fail(*interruption(stop))
+            fail(*stop_reason(stop))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return _armed(super().invoke, ctx)
         except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM / SIGHUP raised as `Terminated`
-            fail(*interruption(stop))
+            fail(*stop_reason(stop))
         except DriftcheckError as error:
             fail(str(error), error.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):

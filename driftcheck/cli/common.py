@@ -21,7 +21,7 @@ from driftcheck.core import policy
 from driftcheck.core.model import Outcome, Report, Severity
 from driftcheck.core.shard import Shard, parse_shard
 from driftcheck.core.staleness import Age
-from driftcheck.errors import ExitCode, stop_reason
+from driftcheck.errors import ExitCode
 from driftcheck.files import write_output
 from driftcheck.reporting import FORMATS, RenderOptions, progress
 from driftcheck.reporting.safe_text import visible
@@ -51,13 +51,6 @@ def fail(message: str, exit_code: ExitCode = ExitCode.INPUT) -> NoReturn:
     A line that cannot be written (stderr closed or full) is lost; the exit code stands."""
     streams.to_stderr(f"Error: {visible(message)}")  # file names may hold ESC, newlines
     raise click.exceptions.Exit(exit_code)
-
-
-def interruption(stop: KeyboardInterrupt) -> tuple[str, ExitCode]:
-    """How a run stopped from outside ends: its one-line message and exit code, 143 for
-    SIGTERM (raised as `Terminated`), 130 for Ctrl-C (`errors.stop_reason`, which the
-    entry point uses before the commands are imported)."""
-    return stop_reason(stop)
 
 
 def render_options(output: str, fail_on: Severity | None = Severity.BREAKING) -> RenderOptions:

@@ -14,7 +14,6 @@ from driftcheck.cli.common import (
     SHARD,
     exit_code,
     fail,
-    interruption,
     recording_progress,
     scope,
     to_age,
@@ -25,7 +24,7 @@ from driftcheck.config_spec import MAX_RETRIES, MAX_TIMEOUT
 from driftcheck.core.model import Report
 from driftcheck.core.shard import Shard
 from driftcheck.core.staleness import Age
-from driftcheck.errors import ExitCode
+from driftcheck.errors import ExitCode, stop_reason
 from driftcheck.reporting import progress
 from driftcheck.run.record import due, record_endpoints
 
@@ -105,7 +104,7 @@ def record(
         with recording_progress(len(endpoints)) as on_outcome:
             outcomes = record_endpoints(config, endpoints, target, on_outcome, _waiting)
     except KeyboardInterrupt as stop:  # Ctrl-C (130), or SIGTERM raised as `Terminated` (143)
-        what, code = interruption(stop)
+        what, code = stop_reason(stop)
         fail(f"{what}: cassettes already written are complete; nothing partial was left", code)
     _summary(progress.summary(outcomes, str(target)))
     failed = tuple(outcome for outcome in outcomes if outcome.error)
