@@ -4,8 +4,11 @@ a JSON-value strategy and the report schema. Imported by tests, never a test its
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -220,3 +223,19 @@ def loaded_strings(document: Any) -> Iterator[str]:
             stack.extend(item)
         elif isinstance(item, (str, bytes)):
             yield item if isinstance(item, str) else item.decode("utf-8", "replace")
+
+
+def cli_process(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -m driftcheck ARGS` as a real process in `cwd`, colour off; a hang fails
+    the test after `timeout` seconds instead of hanging it."""
+    return subprocess.run(
+        [sys.executable, "-m", "driftcheck", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+    )

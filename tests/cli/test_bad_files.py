@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import run
+from tests.helpers import cli_process, run
 
 URI = "http://api.example.com/users/1"
 
@@ -121,22 +121,10 @@ def test_a_lone_surrogate_key_leaves_its_body_out_with_a_note(tmp_path: Path) ->
     assert result.exit_code == 0
 
 
-def driftcheck(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "driftcheck", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=cwd,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
-
-
 def test_a_bad_file_in_a_subprocess(tmp_path: Path) -> None:
     baseline, current, bad = folders(tmp_path, INF_STATUS)
-    completed = driftcheck(
-        "diff", str(baseline), str(current), "--allow-unreadable", "--format", "json", cwd=tmp_path
+    completed = cli_process(
+        tmp_path, "diff", str(baseline), str(current), "--allow-unreadable", "--format", "json"
     )
     assert completed.stderr == ""
     assert json.loads(completed.stdout)["errors"] == [
@@ -148,7 +136,7 @@ def test_a_bad_file_in_a_subprocess(tmp_path: Path) -> None:
 def test_a_fifo_in_a_folder_is_skipped(tmp_path: Path) -> None:
     baseline, current, _ = folders(tmp_path, cassette())
     os.mkfifo(current / "pipe.yaml")
-    completed = driftcheck("diff", str(baseline), str(current), "--format", "json", cwd=tmp_path)
+    completed = cli_process(tmp_path, "diff", str(baseline), str(current), "--format", "json")
     report = json.loads(completed.stdout)
     assert (report["errors"], report["findings"]) == ([], [])
     assert completed.returncode == 0
@@ -156,7 +144,7 @@ def test_a_fifo_in_a_folder_is_skipped(tmp_path: Path) -> None:
 
 def test_a_fifo_named_to_shape_is_an_input_error(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.yaml")
-    completed = driftcheck("shape", str(tmp_path / "pipe.yaml"), cwd=tmp_path)
+    completed = cli_process(tmp_path, "shape", str(tmp_path / "pipe.yaml"), timeout=60)
     assert completed.stderr == (
         f"Error: {tmp_path / 'pipe.yaml'}: a FIFO (named pipe), not a cassette file or a folder\n"
     )

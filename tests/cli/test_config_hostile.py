@@ -4,15 +4,13 @@ stop a run, a broken config is one `Error:` line and exit 2, never an internal e
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from driftcheck.cli import cli
-from tests.helpers import TEAMS
+from tests.helpers import TEAMS, cli_process
 
 
 def project(tmp_path: Path) -> Path:
@@ -31,17 +29,6 @@ def invoke(folder: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[i
     return result.exit_code, result.stdout, result.stderr
 
 
-def execute(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "driftcheck", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-
-
 def test_a_broken_parent_pyproject_does_not_stop_diff(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -50,7 +37,7 @@ def test_a_broken_parent_pyproject_does_not_stop_diff(
     code, out, err = invoke(sub, monkeypatch, "diff", "A.yaml", "B.yaml", "--format", "json")
     assert (code, err) == (0, "")
     assert '"breaking": 0' in out
-    completed = execute(sub, "diff", "A.yaml", "B.yaml", "--format", "json")
+    completed = cli_process(sub, "diff", "A.yaml", "B.yaml", "--format", "json")
     assert (completed.returncode, completed.stderr) == (0, "")
 
 
@@ -65,7 +52,7 @@ def test_invalid_utf8_in_the_config_is_one_line(
         "save it as UTF-8\n"
     )
     assert invoke(sub, monkeypatch, "diff", "A.yaml", "B.yaml") == (2, "", expected)
-    completed = execute(sub, "diff", "A.yaml", "B.yaml")
+    completed = cli_process(sub, "diff", "A.yaml", "B.yaml")
     assert (completed.returncode, completed.stderr) == (2, expected)
 
 
@@ -80,7 +67,7 @@ def test_an_age_past_a_hundred_years_is_refused(
     args = ("diff", "A.yaml", "B.yaml", "--max-age", "99999999999d")
     code, _, err = invoke(sub, monkeypatch, *args)
     assert (code, err) == (2, expected)
-    completed = execute(sub, *args)
+    completed = cli_process(sub, *args)
     assert (completed.returncode, completed.stderr) == (2, expected)
 
 

@@ -10,15 +10,13 @@ report must put each planted defect at its mock and nothing at the right one."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import validate
+from tests.helpers import cli_process, validate
 from tests.servers import Handler, LiveServer, json_response
 
 pytestmark = pytest.mark.slow
@@ -190,26 +188,15 @@ def test_pytest_recording_writes_one_cassette_per_test_that_replays(
     assert server.hits.total() == 7  # the server is stopped: every answer is the cassette's
 
 
-def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "driftcheck", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_init_then_diff_reports_each_planted_defect_at_its_mock(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _record(pytester, monkeypatch)  # the mocks' URLs, `client.BASE_URL`, read as recorded
     root = pytester.path
-    initialised = _cli(root, "init")
+    initialised = cli_process(root, "init")
     assert initialised.returncode == 0, initialised.stdout + initialised.stderr
     assert (root / "driftcheck.toml").is_file()
-    diffed = _cli(root, "diff", "--format", "json", "--no-cache")
+    diffed = cli_process(root, "diff", "--format", "json", "--no-cache")
     assert diffed.returncode == 1, diffed.stderr  # a type mismatch is breaking
     report: dict[str, Any] = json.loads(diffed.stdout)
     validate(report)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import codecs
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from driftcheck.core.limits import MAX_YAML_DEPTH
 from driftcheck.errors import CassetteError
 from driftcheck.sources.cassettes import read_cassette
 from driftcheck.sources.yamlsafe import YamlProblem, depth_bound, line_map, load
+from tests.helpers import cli_process
 
 CASSETTES = Path(__file__).parent.parent / "data" / "cassettes"
 GOOD = CASSETTES / "vcrpy_flow_style.yaml"
@@ -204,22 +203,10 @@ def test_the_cheap_bound_is_never_below_the_depth(
     assert depth_bound(text.encode()) >= _depth(tree)
 
 
-def _driftcheck(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "driftcheck", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={"NO_COLOR": "1", "COLUMNS": "200", "PATH": "/usr/bin:/bin"},
-        timeout=120,
-        check=False,
-    )
-
-
 def test_a_50000_deep_cassette_is_an_input_error_not_a_segfault(tmp_path: Path) -> None:
     deep = tmp_path / "deep.yaml"
     deep.write_text("interactions: " + "[" * DEEP + "]" * DEEP + "\n")
-    result = _driftcheck(tmp_path, "shape", "deep.yaml")
+    result = cli_process(tmp_path, "shape", "deep.yaml", env={"COLUMNS": "200"})
     assert result.returncode == 2, result.stderr
     assert f"deep.yaml: line 1: {TOO_DEEP}" in result.stdout + result.stderr
 
@@ -232,7 +219,7 @@ def test_the_pool_lists_deep_files_and_reports_the_good_one(tmp_path: Path) -> N
     (tmp_path / "new" / "deep.yaml").write_text("x:\n" + "- " * DEEP + "1\n")
     header = '{"interactions": [{"request": {"headers": ' + "{a: " * DEEP + "}" * DEEP
     (tmp_path / "new" / "header.json").write_text(header + "}}]}")
-    result = _driftcheck(
+    result = cli_process(
         tmp_path, "diff", "old", "new", "--workers", "2", "--allow-unreadable", "--format", "json"
     )
     assert result.returncode == 0, result.stderr
