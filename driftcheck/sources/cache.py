@@ -305,7 +305,7 @@ def _interaction(row: Any, path: str, index: int) -> Interaction:
 
 
 def _positions(positions: list[Any], uri: str) -> tuple[int, ...]:
-    """Path segments of `uri`, as `scan.echoed` finds them: in order, each in range."""
+    """Path segments of `uri`, as `file_shapes.echoed` finds them: in order, each in range."""
     if not positions:
         return ()
     segments = len(urlsplit(uri).path.split("/")) - 1

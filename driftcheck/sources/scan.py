@@ -19,25 +19,18 @@ leaves the worker.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gc
-import itertools
 import os
-from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from driftcheck.core.endpoints import Names, Pooled, PoolKey, endpoint_key, pool
+from driftcheck.core.endpoints import Names, Pooled, PoolKey, pool
 from driftcheck.core.maps import Declared
 from driftcheck.core.matchers import Matcher
-from driftcheck.core.model import BodyKind, FileError, Interaction
-from driftcheck.core.recency import day_of
-from driftcheck.core.shape import AUTO, ShapeBuilder, from_rows, infer
-from driftcheck.core.slugs import slug_positions
-from driftcheck.errors import CassetteError, ShapeDepthError
+from driftcheck.core.model import FileError, Interaction
+from driftcheck.core.shape import ShapeBuilder, from_rows
+from driftcheck.errors import CassetteError
 from driftcheck.sources.cache import (
     FileEntry,
     Files,
@@ -52,15 +45,10 @@ from driftcheck.sources.cache import (
 )
 from driftcheck.sources.cache_prune import prune
 from driftcheck.sources.cassettes import parse_cassette, read_regular
+from driftcheck.sources.file_shapes import infer_bodies
 from driftcheck.sources.workers import mark, read_all
 
 SMALL = 8  # files: below this, a pool costs more than it saves
-# A record names itself near the top of its body: so many of its values are looked at for
-# the URL's segments, and so many elements of each array.
-ECHO_VALUES = 64
-ECHO_ITEMS = 8
-# Fields that name a resource's kind (JSON:API `type`, Stripe `object`), never a record.
-TYPE_KEYS = frozenset({"type", "kind", "object", "resource", "resource_type", "resourceType"})
 CHUNKS = 4  # runs of files per worker: few enough to pool shapes, enough to balance
 
 
@@ -96,78 +84,6 @@ class Scanned:
     @property
     def errors(self) -> list[FileError]:
         return [FileError(f.path, f.error) for f in self.files if f.error is not None]
-
-
-def infer_bodies(
-    interactions: Sequence[Interaction], names: Names | None = None, maps: Declared | None = None
-) -> tuple[list[Interaction], dict[PoolKey, ShapeBuilder]]:
-    """The interactions of one file without bodies, and their JSON bodies' shapes per
-    endpoint name (as `names` gives it), status and the file's recording day (the newest
-    date in it), each group inferred as one column. A body too deep to infer is left out
-    alone: it is marked unreadable, with a note. Maps are detected per file, as `maps` (the
-    config's `maps` / `not_maps`) and the heuristics say."""
-    kept = list(interactions)
-    name_of = names or Names()
-    day = day_of(interaction.recorded_at for interaction in kept)
-    groups: dict[PoolKey, list[int]] = {}
-    for position, interaction in enumerate(kept):
-        if interaction.kind is BodyKind.JSON:
-            key = (name_of(interaction), interaction.status, day)
-            echoes = echoed(interaction.uri, interaction.body)
-            if echoes:
-                kept[position] = dataclasses.replace(interaction, echoed=echoes)
-            groups.setdefault(key, []).append(position)
-    pools = {}
-    for key, positions in groups.items():
-        builder = ShapeBuilder(maps or AUTO)
-        try:
-            builder.add_values([kept[p].body for p in positions])
-        except ShapeDepthError:
-            builder, positions = _one_by_one(kept, positions)
-        if positions:
-            pools[key] = builder
-    return [dataclasses.replace(i, body=None) for i in kept], pools
-
-
-def echoed(uri: str, body: Any) -> tuple[int, ...]:
-    """The path segments of `uri` (0: the first) where a slug may stand and whose value
-    `body` states in a field that is not a type: `/collections/naip` answered with
-    `{"id": "naip", ...}`. A record names itself, a resource type does not (`"type":
-    "mute_rules"`): slugs are told from resource names by this once bodies are gone."""
-    positions = slug_positions(endpoint_key("GET", uri))
-    if not positions or not isinstance(body, (dict, list)):
-        return ()
-    segments = urlsplit(uri).path.split("/")[1:]
-    wanted = {unquote(segments[p]): p for p in positions if p < len(segments)}
-    stated: set[int] = set()
-    queue: deque[Any] = deque([body])
-    budget = ECHO_VALUES
-    while queue and budget > 0:
-        node = queue.popleft()
-        items = node.items() if isinstance(node, dict) else enumerate(node[:ECHO_ITEMS])
-        for key, value in itertools.islice(items, budget):
-            budget -= 1
-            if isinstance(value, str):
-                if value in wanted and key not in TYPE_KEYS:
-                    stated.add(wanted[value])
-            elif isinstance(value, (dict, list)):
-                queue.append(value)
-    return tuple(sorted(stated))
-
-
-def _one_by_one(
-    interactions: list[Interaction], positions: list[int]
-) -> tuple[ShapeBuilder, list[int]]:
-    merged, kept = ShapeBuilder(), []
-    for position in positions:
-        try:
-            merged.add(infer(interactions[position].body))
-            kept.append(position)
-        except ShapeDepthError as error:
-            interactions[position] = dataclasses.replace(
-                interactions[position], kind=BodyKind.UNREADABLE, note=f"{error}; body left out"
-            )
-    return merged, kept
 
 
 @dataclass(frozen=True)

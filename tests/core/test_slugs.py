@@ -14,7 +14,7 @@ from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import BodyKind, EndpointSet, Interaction
 from driftcheck.core.shape import infer, infer_all
 from driftcheck.core.slugs import SLUG_VALUES, collapse_slugs, echoes, group_sides, slug_positions
-from driftcheck.sources.scan import echoed
+from driftcheck.sources.file_shapes import echoed
 
 HOST = "https://x.io"
 

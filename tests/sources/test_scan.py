@@ -23,12 +23,11 @@ from driftcheck.run import check as check_run
 from driftcheck.run import recordings as recordings_run
 from driftcheck.run.scope import Scope
 from driftcheck.sources.cassettes import discover, load_all
+from driftcheck.sources.file_shapes import echoed, infer_bodies
 from driftcheck.sources.scan import (
     CHUNKS,
     Scanned,
     Settings,
-    echoed,
-    infer_bodies,
     scan,
     scan_file,
 )
