@@ -104,9 +104,9 @@ def _short_tag(tag: str) -> str:
 def load(text: bytes | str) -> Any:
     """One YAML document as plain data; raises YamlProblem."""
     data = _utf8(text)
-    screen(data)
+    plain = screen(data)
     try:
-        return yaml.load(data, Loader=SafeLoader)
+        return _construct(data, fast=plain)
     except _RefusedTagError as error:
         raise YamlProblem(
             f"line {error.line}: refused YAML tag {_short_tag(error.tag)}: it would build "
@@ -123,6 +123,64 @@ def load(text: bytes | str) -> Any:
         raise YamlProblem("a YAML tuple or key nested too deeply to build") from None
     except (ValueError, TypeError, OverflowError, LookupError) as error:  # 2024-13-45
         raise YamlProblem(_one_line(f"invalid YAML value: {error}")) from None
+
+
+class _Fallback(Exception):
+    """A node the fast constructor leaves to PyYAML's: the document is built by PyYAML."""
+
+
+_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "map", "seq"))
+# Scalar tags whose constructors return a plain value (not a generator): called as they are.
+_SCALAR_TAGS = frozenset(
+    [f"tag:yaml.org,2002:{kind}" for kind in ("null", "bool", "int", "float", "binary")]
+    + ["tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:python/unicode"]
+    + ["tag:yaml.org,2002:python/str", "!binary"]
+)
+FAST_DEPTH = 64  # deeper than any cassette's structure: the rest goes to PyYAML's
+
+
+def _construct(data: bytes, fast: bool) -> Any:
+    """The document of `data`. With `fast` (a text with no aliases), built by `_build`,
+    which does for plain maps, lists and scalars what PyYAML's constructor does at a
+    third of its cost; a document holding anything else (other tags, merge keys, complex
+    keys, deep nesting) is built by PyYAML's constructor, refusals and all."""
+    loader = SafeLoader(data)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if fast:
+            try:
+                return _build(loader, node, 0)
+            except _Fallback:
+                pass
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _build(loader: yaml.SafeLoader, node: yaml.Node, depth: int) -> Any:
+    """`node` as PyYAML's safe constructor builds it, for the tags it knows; _Fallback
+    for any other (whatever it is: refused tags are refused by PyYAML's)."""
+    kind, tag = node.__class__, node.tag
+    if kind is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag not in _SCALAR_TAGS:
+            raise _Fallback
+        return loader.yaml_constructors[tag](loader, node)
+    if depth >= FAST_DEPTH:
+        raise _Fallback
+    if kind is yaml.MappingNode and tag == _MAP:
+        mapping = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not yaml.ScalarNode:
+                raise _Fallback  # a complex key: PyYAML's says whether it is hashable
+            mapping[_build(loader, key_node, depth)] = _build(loader, value_node, depth + 1)
+        return mapping
+    if kind is yaml.SequenceNode and tag == _SEQ:
+        return [_build(loader, item, depth + 1) for item in node.value]
+    raise _Fallback
 
 
 def line_map(text: bytes | str) -> dict[str, int]:
@@ -187,16 +245,17 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _OPENERS = bytes.maketrans(b"{}", b"[]")
 
 
-def screen(data: bytes) -> None:
+def screen(data: bytes) -> bool:
     """Refuse a text nested deeper than MAX_YAML_DEPTH (aliases counted as deep as what
     they name), or with an alias inside what it names, before it is composed; raises
-    YamlProblem.
+    YamlProblem. True when the text has no aliases (the cheap bound cleared it).
 
     The cheap bound covers a normal text; the event walk is exact and slower.
     """
     if _plain(data) and _shallow(data):
-        return
+        return True
     _walk_events(data)
+    return False
 
 
 def _plain(data: bytes) -> bool:
