@@ -1,7 +1,8 @@
 """The shape cache: what a scan read, stored as JSON under the SHA-256 of the content.
 
-One entry per file content (keyed with the driftcheck version and `CACHE_FORMAT`) and
-one per run of files (their paths and content keys). Entries are written to a temporary
+One entry per batch of files (`sources/batches.py`), keyed by their paths and contents
+with the driftcheck version and `CACHE_FORMAT`, and a small one naming it by the files'
+`stat`. Entries are written to a temporary
 file and renamed, so runs may share a cache. JSON, not pickle: reading the cache can
 never run code.
 
@@ -34,12 +35,11 @@ from urllib.parse import urlsplit
 
 from driftcheck import __version__, jsonio
 from driftcheck.core.endpoints import PoolKey
-from driftcheck.core.model import BodyKind, Interaction, Node
+from driftcheck.core.model import BodyKind, Interaction
 from driftcheck.core.recency import day_of
 from driftcheck.core.rows import check_rows
-from driftcheck.core.shape import Rows, ShapeBuilder, from_rows
+from driftcheck.core.shape import Rows
 from driftcheck.files import write_atomic
-from driftcheck.sources.regular import NotReadable, read_regular
 
 # 4: interactions carry their GraphQL operation and the path segments their body names;
 # pools are named by the configured matchers
@@ -47,7 +47,8 @@ from driftcheck.sources.regular import NotReadable, read_regular
 # carry maps (their values under `{*}`) and per-variant key counts of tagged objects
 # 7: entries end with their key and a SHA-256 of key and body (`seal`), and are checked
 # whole: indexes in range, counts agreeing with the interactions
-CACHE_FORMAT = 7
+# 8: entries per batch of files, no entry per file, stat keys naming a batch's entry
+CACHE_FORMAT = 8
 MAX_ENTRY_BYTES = 256 * 2**20  # an entry larger is neither written nor read
 TOUCH_AFTER = 3600.0  # seconds: a used entry older than this is touched, for pruning by age
 T = TypeVar("T")
@@ -61,20 +62,12 @@ _TAIL = b',"key":"%s","sum":"%s"}'  # what `seal` puts where the body's last `}`
 
 
 @dataclass(frozen=True, slots=True)
-class FileEntry:
-    """One file as read: interactions without bodies, or an error; shapes per pool."""
-
-    interactions: list[Interaction]
-    error: str | None
-    pools: dict[PoolKey, ShapeBuilder]
-
-
-@dataclass(frozen=True, slots=True)
 class RunEntry:
-    """A run of files as read: each file's path, error and interactions; pooled shapes."""
+    """A run of files as read: each file's path, error and interactions; pooled shapes
+    (their rows, checked)."""
 
     files: Files
-    shapes: dict[PoolKey, Node]
+    rows: dict[PoolKey, Rows]
 
 
 def content_key(data: bytes, naming: str = "") -> str:
@@ -88,20 +81,6 @@ def content_key(data: bytes, naming: str = "") -> str:
 
 def entry_path(folder: Path, key: str) -> Path:
     return folder / key[:2] / f"{key}.json"
-
-
-def run_key(paths: Sequence[str], naming: str = "") -> str | None:
-    """A run's key: its files' paths and content keys (None when one cannot be read, or
-    is no regular file: a FIFO among the cassettes must not hang the hashing)."""
-    digest = hashlib.sha256(b"run")
-    for path in paths:
-        try:
-            data = read_regular(path)
-        except NotReadable:
-            return None
-        # fsencode: a file name need not be UTF-8 (`x\xff.yaml` arrives as `x\udcff.yaml`)
-        digest.update(b"\0" + os.fsencode(path) + f"\0{content_key(data)}".encode())
-    return content_key(digest.digest(), naming)
 
 
 def cached(folder: Path, key: str, decode: Callable[[bytes], T]) -> T | None:
@@ -197,26 +176,17 @@ def _clear_way(path: Path) -> None:
             shutil.rmtree(path)
 
 
-def file_entry(entry: FileEntry) -> bytes:
-    """The entry as JSON; empty (nothing to store) when it has a value JSON cannot hold:
-    an integer past 64 bits, a lone surrogate."""
-    pools = [[e, s, day, builder.rows()] for (e, s, day), builder in entry.pools.items()]
-    return _dumps(
-        {"error": entry.error, "interactions": _metadata(entry.interactions), "pools": pools}
-    )
+def alias_entry(key: str) -> bytes:
+    """An entry that names another entry (a batch's, by its files' `stat`)."""
+    return _dumps({"entry": key})
 
 
-def decode_file(data: bytes, path: str) -> FileEntry:
-    """A file entry read back; ValueError (or another decoding error) unless it is one."""
-    entry = _object(data, {"error", "interactions", "pools"})
-    error, interactions = _file(path, entry["error"], entry["interactions"])
-    pooled = _pools(entry["pools"])
-    _agree([interactions], pooled)
-    pools: dict[PoolKey, ShapeBuilder] = {}
-    for pool_key, rows in pooled:
-        builder = pools[pool_key] = ShapeBuilder()
-        builder.add_rows(rows)
-    return FileEntry(interactions, error, pools)
+def decode_alias(data: bytes) -> str:
+    """The key an alias entry names; ValueError unless it is one."""
+    key = _object(data, {"entry"})["entry"]
+    if type(key) is not str or len(key) != 64 or key.strip("0123456789abcdef"):
+        raise ValueError("not an entry key")
+    return key
 
 
 def run_entry(files: Files, shapes: Mapping[PoolKey, Rows]) -> bytes:
@@ -239,7 +209,7 @@ def decode_run(data: bytes, paths: Sequence[str]) -> RunEntry:
         files.append((expected, *_file(expected, item[1], item[2])))
     pooled = _pools(run["shapes"])
     _agree([interactions for _, _, interactions in files], pooled)
-    return RunEntry(files, {pool_key: from_rows(rows) for pool_key, rows in pooled})
+    return RunEntry(files, dict(pooled))
 
 
 def _dumps(value: Any) -> bytes:

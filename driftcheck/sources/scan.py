@@ -4,7 +4,8 @@ A worker reads one file at a time, parses it and infers the shape of each endpoi
 bodies as one column, then drops the bodies: only interactions and pooled shapes cross
 back, so memory is bounded by the largest file, not the corpus, and the main process
 merges a few shapes per endpoint rather than one per body. Results keep the input order,
-so output is deterministic. `sources/cache.py` keeps what was read, keyed by content.
+so output is deterministic. A run is read batch by batch (`sources/batches.py`), and
+`sources/cache.py` keeps each batch's reading, keyed by its files' contents (and stat).
 
 Pools are keyed by endpoint name: the configured matcher that fits an interaction, else
 its automatic key. So the matchers go to the workers, and into the cache keys. They are
@@ -19,8 +20,11 @@ leaves the worker.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
+import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,23 +34,11 @@ from driftcheck.core.maps import Declared
 from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import FileError, Interaction
 from driftcheck.core.shape import ShapeBuilder, from_rows
-from driftcheck.errors import CassetteError
-from driftcheck.sources.cache import (
-    FileEntry,
-    Files,
-    cached,
-    content_key,
-    decode_file,
-    decode_run,
-    file_entry,
-    run_entry,
-    run_key,
-    store,
-)
+from driftcheck.sources.batches import Batch, batches, read_batch, stat_of
+from driftcheck.sources.cache import Files, RunEntry
 from driftcheck.sources.cache_prune import prune
-from driftcheck.sources.cassettes import parse_cassette, read_regular
+from driftcheck.sources.cassettes import parse_cassette
 from driftcheck.sources.file_shapes import infer_bodies
-from driftcheck.sources.workers import mark, read_all
 
 SMALL = 8  # files: below this, a pool costs more than it saves
 CHUNKS = 4  # runs of files per worker: few enough to pool shapes, enough to balance
@@ -100,24 +92,11 @@ class _Naming:
         return cls(Names(matchers), key + (repr(maps) if maps else ""), maps)
 
 
-def _read(path: str, cache: Path | None, naming: _Naming) -> FileEntry:
-    try:
-        data = read_regular(path)  # a FIFO swapped in after discovery is refused, not read
-    except CassetteError as error:
-        return FileEntry([], error.reason, {})
-    key = content_key(data, naming.key) if cache is not None else ""
-    hit = None if cache is None else cached(cache, key, lambda entry: decode_file(entry, path))
-    if hit is not None:
-        return hit
-    try:
-        interactions, pools = infer_bodies(parse_cassette(data, path), naming.names, naming.maps)
-        read = FileEntry(interactions, None, pools)
-    except CassetteError as error:
-        read = FileEntry([], error.reason, {})
-    del data
-    if cache is not None:
-        store(cache, key, file_entry(read))
-    return read
+def _parse(
+    box: list[bytes], path: str, naming: _Naming
+) -> tuple[list[Interaction], dict[PoolKey, ShapeBuilder]]:
+    """One cassette's interactions (bodies dropped) and shapes; its bytes taken from `box`."""
+    return infer_bodies(parse_cassette(box.pop(), path), naming.names, naming.maps)
 
 
 @contextlib.contextmanager
@@ -134,56 +113,57 @@ def _no_cycle_collector() -> Iterator[None]:
             gc.enable()
 
 
-def _pool_run(
-    paths: list[str], cache: Path | None, naming: _Naming
-) -> tuple[Files, dict[PoolKey, ShapeBuilder]]:
-    """One shape per endpoint name, status and day over a run of files.
-
-    Files are pooled as they are read, and each file's own shapes dropped once counted,
-    so a run holds one shape per endpoint and recording day, not one per file.
-    """
-    files: Files = []
-    pooled: dict[PoolKey, ShapeBuilder] = {}
-    for position, path in enumerate(paths):
-        mark(position)  # on a pool: which file crashed it, should one
-        read = _read(path, cache, naming)
-        for key, builder in read.pools.items():
-            if key in pooled:
-                pooled[key].add_builder(builder)
-            else:
-                pooled[key] = builder
-        files.append((path, read.error, read.interactions))
-    return files, pooled
-
-
 Shared = tuple[Path | None, tuple[Matcher, ...], Declared | None]  # cache, matchers, maps
 Job = tuple[list[str], Path | None, tuple[Matcher, ...], Declared | None]  # files + Shared
 
 
 def _scan_run(job: Job) -> Scanned:
-    """Read a run of files and pool their shapes.
-
-    With a cache, the whole run is cached too: an unchanged run costs hashing its files
-    and reading one entry, however many files and shapes it holds.
-    """
+    """Read a run of files batch by batch (each from the cache when it can be) and pool
+    their shapes: one shape per endpoint name, status and day, whatever the files."""
     paths, cache, matchers, maps = job
-    mark(0)  # on a pool: the run has started (its cache entry is read before any file)
+    _mark(0)  # on a pool: the run has started (its first batch is looked up before parsed)
     naming = _Naming.of(matchers, maps)
+    parse = functools.partial(_parse, naming=naming)
+    began = time.time_ns()
+    stats = [stat_of(path) for path in paths]
+    files: Files = []
+    pooled: dict[PoolKey, ShapeBuilder] = {}
     with _no_cycle_collector():
-        key = run_key(paths, naming.key) if cache is not None and len(paths) > 1 else None
-        hit = None
-        if key is not None and cache is not None:
-            hit = cached(cache, key, lambda entry: decode_run(entry, paths))
-        if hit is not None:
-            files, shapes = hit.files, hit.shapes
-        else:  # each file is read and hashed again: entries key the bytes parsed
-            files, builders = _pool_run(paths, cache, naming)
-            rows = {pool_key: builder.rows() for pool_key, builder in builders.items()}
-            del builders  # their counts live on in the rows; the rest goes before the nodes
-            if key is not None and cache is not None:
-                store(cache, key, run_entry(files, rows))
-            shapes = {pool_key: from_rows(shape) for pool_key, shape in rows.items()}
+        for start, end in batches(paths, [status[0] if status else 0 for status in stats]):
+            read = read_batch(
+                paths[start:end], stats[start:end], began, cache, naming.key, parse,
+                functools.partial(_mark_from, start),
+            )  # fmt: skip
+            files.extend(read.files)
+            for pool_key, builder in _builders(read):
+                if pool_key in pooled:
+                    pooled[pool_key].add_builder(builder)
+                else:
+                    pooled[pool_key] = builder
+        shapes = {pool_key: from_rows(builder.rows()) for pool_key, builder in pooled.items()}
     return Scanned(tuple(FileScan(p, tuple(i), error) for p, error, i in files), shapes)
+
+
+def _builders(read: Batch | RunEntry) -> Iterator[tuple[PoolKey, ShapeBuilder]]:
+    if isinstance(read, Batch):
+        yield from read.builders.items()
+        return
+    for pool_key, rows in read.rows.items():
+        builder = ShapeBuilder()
+        builder.add_rows(rows)
+        yield pool_key, builder
+
+
+def _mark(position: int) -> None:
+    """On a pool worker, note which file of its run it reads (`workers.mark`); the pool's
+    module (and `multiprocessing`) is imported only when a pool is used."""
+    workers = sys.modules.get("driftcheck.sources.workers")
+    if workers is not None:
+        workers.mark(position)
+
+
+def _mark_from(start: int, position: int) -> None:
+    _mark(start + position)
 
 
 def _read_run(paths: list[str], shared: Shared) -> Scanned:
@@ -202,20 +182,18 @@ def scan_file(path: str, cache: Path | None = None, matchers: Sequence[Matcher] 
 
 
 def _chunks(paths: list[str], count: int) -> list[list[str]]:
-    """`count` runs of consecutive files of about equal bytes (input order kept)."""
-    sizes = []
-    for path in paths:
-        try:
-            sizes.append(os.stat(path).st_size)
-        except OSError:
-            sizes.append(0)
+    """`count` runs of consecutive whole batches of about equal bytes (input order kept):
+    a run starts where a batch does, so its worker finds the same batches, and the same
+    cache entries, as one worker reading the whole side."""
+    sizes = [status[0] if (status := stat_of(path)) else 0 for path in paths]
     share = sum(sizes) / count
     chunks: list[list[str]] = [[]]
     filled = 0
-    for path, size in zip(paths, sizes, strict=True):
+    for start, end in batches(paths, sizes):
+        size = sum(sizes[start:end])
         if chunks[-1] and filled + size / 2 > share * len(chunks) and len(chunks) < count:
             chunks.append([])
-        chunks[-1].append(path)
+        chunks[-1].extend(paths[start:end])
         filled += size
     return chunks
 
@@ -258,6 +236,8 @@ def _on_pool(files: list[list[str]], workers: int, shared: Shared) -> list[Scann
         for chunk in _chunks(side, workers * CHUNKS) if side else []:
             runs.append(chunk)
             owners.append(owner)
+    from driftcheck.sources.workers import read_all  # multiprocessing: on use
+
     parts: list[list[Scanned]] = [[] for _ in files]
     read = read_all(_read_run, runs, shared, workers, _crashed)
     for owner, results in zip(owners, read, strict=True):

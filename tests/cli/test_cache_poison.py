@@ -74,12 +74,19 @@ def _in_subprocess(args: list[str]) -> tuple[int, dict[str, Any]]:
 
 
 def _entries(cache: Path) -> dict[Path, bytes]:
-    return {entry: entry.read_bytes() for entry in sorted(cache.rglob("*.json"))}
+    """The batches' entries (not the aliases naming them by their files' stat, which are
+    written only once the files are two seconds old: some runs here are quicker)."""
+    entries = {entry: entry.read_bytes() for entry in sorted(cache.rglob("*.json"))}
+    return {entry: data for entry, data in entries.items() if data.startswith(b'{"files":')}
 
 
 def _in_json(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
+    """A damage to a batch's entry (an alias naming one by its files' stat is left)."""
+
     def damage(entry: Path) -> None:
         body = json.loads(entry.read_bytes())
+        if "files" not in body:
+            return
         change(body)
         entry.write_text(json.dumps(body))
 
@@ -87,17 +94,13 @@ def _in_json(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]
 
 
 def _emptied(body: dict[str, Any]) -> None:
-    if "files" in body:
-        body["files"] = [[path, error, []] for path, error, _ in body["files"]]
-        body["shapes"] = []
-    else:
-        body.update(interactions=[], pools=[])
+    body["files"] = [[path, error, []] for path, error, _ in body["files"]]
+    body["shapes"] = []
 
 
 def _each_interaction(change: Callable[[list[Any]], None]) -> Callable[[dict[str, Any]], None]:
     def damage(body: dict[str, Any]) -> None:
-        files = [listed[2] for listed in body["files"]] if "files" in body else []
-        for interactions in files or [body["interactions"]]:
+        for _, _, interactions in body["files"]:
             for row in interactions:
                 change(row)
 
@@ -106,7 +109,7 @@ def _each_interaction(change: Callable[[list[Any]], None]) -> Callable[[dict[str
 
 def _each_pool(change: Callable[[list[Any]], None]) -> Callable[[dict[str, Any]], None]:
     def damage(body: dict[str, Any]) -> None:
-        for pool in body["shapes"] if "shapes" in body else body["pools"]:
+        for pool in body["shapes"]:
             change(pool)
 
     return damage
@@ -156,8 +159,8 @@ def test_a_damaged_cache_gives_the_report_no_cache_gives(
     assert plain[1]["summary"]["breaking"] >= 3
     assert _report(args) == plain  # cold: fills the cache
     written = _entries(cache)
-    assert len(written) == 2 + 5  # a run entry per side, one per distinct file content
-    for entry in written:
+    assert len(written) >= 2  # a batch per side at least
+    for entry in sorted(cache.rglob("*.json")):
         damage(entry)
     assert _report(args) == plain
     assert _entries(cache) == written  # every entry rebuilt
@@ -168,11 +171,11 @@ def test_a_symlink_to_a_fifo_is_a_miss_not_a_hang(project: tuple[list[str], Path
     plain = _in_subprocess([*args, "--no-cache"])
     assert _in_subprocess(args) == plain
     written = _entries(cache)
-    for entry in written:
+    for entry in sorted(cache.rglob("*.json")):
         _a_fifo_behind_a_symlink(entry)
     assert _in_subprocess(args) == plain
     assert _entries(cache) == written
-    for entry in written:
+    for entry in sorted(cache.rglob("*.json")):
         entry.unlink()
         os.mkfifo(entry)  # a FIFO in place of the entry itself
     assert _in_subprocess(args) == plain
@@ -180,13 +183,13 @@ def test_a_symlink_to_a_fifo_is_a_miss_not_a_hang(project: tuple[list[str], Path
 
 
 def test_a_run_prunes_entries_unused_for_a_month(project: tuple[list[str], Path]) -> None:
-    """Entries the run reads (here its two run entries: nothing changed) are touched and
+    """Entries the run reads (here its batches' entries: nothing changed) are touched and
     stay; the rest, a month old, go."""
     args, cache = project
     plain = _report(args)
     written = _entries(cache)
-    used = {entry: data for entry, data in written.items() if data.startswith(b'{"files":')}
-    assert len(used) == 2
+    used = dict(written)
+    assert len(used) >= 2
     month_ago = time.time() - 31 * DAY
     unused = [entry_path(cache, content_key(f"unused {n}".encode())) for n in range(5)]
     for path in unused:

@@ -119,9 +119,13 @@ def test_sigterm_stops_diff_and_its_workers(tmp_path: Path) -> None:
     cassettes = _corpus(tmp_path / "cassettes")
     process = _start(["diff", str(cassettes), str(cassettes), "--workers", "2"], tmp_path)
     workers = _workers(process)
+    cache = tmp_path / ".driftcheck" / "cache"
+    deadline = time.monotonic() + HANG
+    while not any(cache.rglob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the workers write entries: a batch has been read
     process.send_signal(signal.SIGTERM)
     assert _stopped(process, workers, 143, "terminated") == "Error: terminated\n"
-    assert (tmp_path / ".driftcheck" / "cache").is_dir()  # the workers were writing it
+    assert any(cache.rglob("*.json"))  # the workers were writing it
     assert _leftovers(tmp_path) == []
 
 

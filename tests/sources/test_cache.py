@@ -20,18 +20,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from driftcheck.core.model import BodyKind, Interaction
-from driftcheck.core.shape import ShapeBuilder
+from driftcheck.core.shape import ShapeBuilder, from_rows
 from driftcheck.sources import cache_prune
 from driftcheck.sources.cache import (
     MAX_ENTRY_BYTES,
     TOUCH_AFTER,
-    FileEntry,
     cached,
     content_key,
-    decode_file,
     decode_run,
     entry_path,
-    file_entry,
     run_entry,
     seal,
     store,
@@ -93,7 +90,7 @@ def test_entries_are_sealed_with_their_key(dated: list[Path], tmp_path: Path) ->
 @given(st.lists(json_values, min_size=1, max_size=5), st.sampled_from(["", "2024-03-05"]))
 def test_what_the_cache_writes_it_reads_back(values: list[Any], day: str) -> None:
     """The checks refuse nothing a scan writes (else every run would miss): shapes of any
-    JSON, in a file entry and in a run entry."""
+    JSON, in a batch's entry."""
     stamp = 1709632800.0 if day else None
     interactions = [
         Interaction("GET", "https://x.io/a/b", 200, "application/json", BodyKind.JSON,
@@ -103,19 +100,14 @@ def test_what_the_cache_writes_it_reads_back(values: list[Any], day: str) -> Non
     builder = ShapeBuilder()
     builder.add_values(values)
     pool_key = ("GET x.io/a/b", 200, day)
-    read = decode_file(file_entry(FileEntry(interactions, None, {pool_key: builder})), "a.yaml")
-    assert read.interactions == [replace(i, source="a.yaml") for i in interactions]
-    assert [(key, shape.rows()) for key, shape in read.pools.items()] == [
-        (pool_key, builder.rows())
-    ]
-    files = [("a.yaml", None, read.interactions), ("b.yaml", "not a cassette", [])]
+    read = [replace(i, source="a.yaml") for i in interactions]
+    files = [("a.yaml", None, read), ("b.yaml", "not a cassette", [])]
     run = decode_run(run_entry(files, {pool_key: builder.rows()}), ["a.yaml", "b.yaml"])
     assert run.files == files
-    assert run.shapes == {pool_key: builder.build()}
+    assert {key: from_rows(rows) for key, rows in run.rows.items()} == {pool_key: builder.build()}
 
 
-@pytest.mark.parametrize("kind", ["run", "file"])
-def test_an_entry_of_emptied_lists_is_rebuilt(dated: list[Path], tmp_path: Path, kind: str) -> None:
+def test_an_entry_of_emptied_lists_is_rebuilt(dated: list[Path], tmp_path: Path) -> None:
     """The issue's attack: entries rewritten as empty lists (valid JSON) made a report of
     drift into "no drift"."""
     cache = tmp_path / "cache"
@@ -124,27 +116,19 @@ def test_an_entry_of_emptied_lists_is_rebuilt(dated: list[Path], tmp_path: Path,
     written = _entries(cache)
     for entry in written:
         data = json.loads(entry.read_bytes())
-        if _is_run(entry) != (kind == "run"):
-            if kind == "file":
-                entry.unlink()  # the run entry gone, so that the file entries are read
-            continue
-        if kind == "run":
-            data["files"] = [[path, error, []] for path, error, _ in data["files"]]
-            data["shapes"] = []
-        else:
-            data.update(interactions=[], pools=[])
+        if not _is_run(entry):
+            continue  # an alias, naming a batch's entry by its files' stat
+        data["files"] = [[path, error, []] for path, error, _ in data["files"]]
+        data["shapes"] = []
         entry.write_text(json.dumps(data))
     assert _scan(dated, cache) == first
     assert _entries(cache) == written
 
 
 def _file_damage(change: Callable[[dict[str, Any]], object]) -> Callable[[dict[str, Any]], None]:
-    """A damage to a file entry's body, or to each file of a run entry's body."""
+    """A damage to each file of a batch entry's body."""
 
     def damage(body: dict[str, Any]) -> None:
-        if "files" not in body:
-            change(body)
-            return
         for listed in body["files"]:
             view = {"error": listed[1], "interactions": listed[2], "pools": body["shapes"]}
             change(view)
@@ -193,24 +177,21 @@ RESEALED: dict[str, Callable[[dict[str, Any]], object]] = {
     "an error beside interactions": _file_damage(lambda body: body.update(error="x")),
     "a field too many": lambda body: body.update(extra=1),
     "another run's files, or an error of no text": lambda body: (
-        body["files"].reverse() if "files" in body else body.update(error=3)
+        body["files"].reverse() if len(body["files"]) > 1 else body["files"][0].__setitem__(1, 3)
     ),
 }
 
 
-@pytest.mark.parametrize("kind", ["run", "file"])
 @pytest.mark.parametrize("damage", RESEALED.values(), ids=list(RESEALED))
 def test_a_resealed_entry_that_disagrees_with_itself_is_rebuilt(
-    dated: list[Path], tmp_path: Path, kind: str, damage: Callable[[dict[str, Any]], object]
+    dated: list[Path], tmp_path: Path, damage: Callable[[dict[str, Any]], object]
 ) -> None:
     cache = tmp_path / "cache"
     first = _scan(dated, cache)
     written = _entries(cache)
     changed = 0
     for entry in written:
-        if _is_run(entry) != (kind == "run"):
-            if kind == "file":
-                entry.unlink()
+        if not _is_run(entry):
             continue
         body = _body(entry)
         damage(body)
@@ -226,7 +207,6 @@ def test_an_entry_json_cannot_hold_is_not_stored(tmp_path: Path) -> None:
     written as JSON: it crashed every run with a cache ("Integer exceeds 64-bit range");
     such an entry is now simply not written."""
     huge = Interaction("GET", "https://x.io/a", 10**23, "application/json", BodyKind.EMPTY)
-    assert file_entry(FileEntry([huge], None, {})) == b""
     assert run_entry([("a.yaml", None, [huge])], {}) == b""
     store(tmp_path / "cache", "ab" * 32, b"")
     assert not (tmp_path / "cache").exists()
@@ -427,13 +407,16 @@ def test_a_fifo_entry_is_a_miss_not_a_hang(dated: list[Path], tmp_path: Path) ->
     assert _scan(dated[:1], cache) == first
 
 
-def test_a_fifo_among_the_cassettes_does_not_hang_the_run_key(tmp_path: Path) -> None:
+def test_a_fifo_among_the_cassettes_does_not_hang_a_cached_scan(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.yaml")
     code = (
-        "from driftcheck.sources.cache import run_key\n"
-        f"print(run_key([{str(TEAMS)!r}, {str(tmp_path / 'pipe.yaml')!r}]))\n"
+        "from pathlib import Path\n"
+        "from driftcheck.sources.scan import Settings, scan\n"
+        f"paths = [Path({str(TEAMS)!r}), Path({str(tmp_path / 'pipe.yaml')!r})]\n"
+        f"read = scan(paths, Settings(workers=1, cache=Path({str(tmp_path / 'cache')!r})))\n"
+        "print([error.message[:40] for error in read.errors])\n"
     )
-    assert _in_subprocess(code).stdout == "None\n"
+    assert _in_subprocess(code).stdout == "['a FIFO (named pipe), not a regular file:']\n"
 
 
 def test_a_file_name_that_is_not_utf8_is_read_with_the_cache_as_without(tmp_path: Path) -> None:

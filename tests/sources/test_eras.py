@@ -96,20 +96,15 @@ def _entries(cache: Path) -> list[dict[str, Any]]:
 
 
 def _pool_keys(entry: dict[str, Any]) -> list[list[Any]]:
-    return sorted(pool[:3] for pool in entry.get("shapes", entry.get("pools", [])))
+    return sorted(pool[:3] for pool in entry.get("shapes", []))
 
 
 def test_the_cache_keeps_each_pool_s_day(files: list[Path], tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cold = scan(files, Settings(workers=1, cache=cache))
     assert cold == scan(files, Settings(workers=1))
-    keys = [_pool_keys(entry) for entry in _entries(cache)]
-    assert [[NAME, 200, ""], [NAME, 200, "2015-06-15"], [NAME, 200, "2024-02-01"]] in keys
-    assert [[NAME, 200, "2015-06-15"]] in keys  # a.json's own entry
-    assert scan(files, Settings(workers=1, cache=cache)) == cold  # the run entry, warm
-    for entry in cache.rglob("*.json"):
-        if "files" in json.loads(entry.read_bytes()):
-            entry.unlink()  # the file entries are read back instead
+    keys = {tuple(key) for entry in _entries(cache) for key in _pool_keys(entry)}
+    assert keys == {(NAME, 200, ""), (NAME, 200, "2015-06-15"), (NAME, 200, "2024-02-01")}
     warm = scan(files, Settings(workers=1, cache=cache))
     assert warm == cold
     assert group(warm.interactions, warm.shapes) == group(cold.interactions, cold.shapes)
@@ -124,8 +119,9 @@ def test_an_entry_whose_day_is_no_day_is_rebuilt(
     written = {entry: entry.read_bytes() for entry in cache.rglob("*.json")}
     for entry in written:
         data = json.loads(entry.read_bytes())
-        key = "shapes" if "shapes" in data else "pools"
-        data[key] = [[name, status, day, rows] for name, status, _, rows in data[key]]
+        if "shapes" not in data:
+            continue  # an alias, naming a batch's entry by its files' stat
+        data["shapes"] = [[name, status, day, rows] for name, status, _, rows in data["shapes"]]
         entry.write_text(json.dumps(data))
     again: Scanned = scan(files, Settings(workers=1, cache=cache))
     assert again == first

@@ -25,7 +25,6 @@ from driftcheck.run.scope import Scope
 from driftcheck.sources.cassettes import discover, load_all
 from driftcheck.sources.file_shapes import echoed, infer_bodies
 from driftcheck.sources.scan import (
-    CHUNKS,
     Scanned,
     Settings,
     scan,
@@ -66,12 +65,13 @@ def test_same_report_with_one_or_two_workers_and_with_or_without_cache(
     config.write_text(f'cache = "{cache}"\n')
     assert report(pair, "--workers", "2", "--config", str(config)) == plain  # cold: fills it
     entries = [json.loads(entry.read_bytes()) for entry in cache.rglob("*.json")]
-    files = [entry for entry in entries if "interactions" in entry]
     runs = [entry for entry in entries if "files" in entry]
-    assert len(files) == len(list(CASSETTES.glob("*.yaml"))) + 2  # one per distinct content
-    assert len(runs) == 2 * 2 * CHUNKS  # a run of files per task, on both sides
+    cached = sorted(path for run in runs for path, _, _ in run["files"])
+    assert cached == sorted(str(path) for path in discover(list(pair)))  # no file twice
+    kinds = {"files", "shapes", "key", "sum"}, {"entry", "key", "sum"}  # a batch, an alias
+    assert all(set(entry) in kinds for entry in entries)
     assert report(pair, "--workers", "2", "--config", str(config)) == plain  # warm: runs hit
-    assert report(pair, "--workers", "1", "--config", str(config)) == plain  # files hit
+    assert report(pair, "--workers", "1", "--config", str(config)) == plain  # the same
     for entry in cache.rglob("*.json"):
         entry.write_bytes(entry.read_bytes()[:20])  # every entry damaged: all rebuilt
     assert report(pair, "--workers", "2", "--config", str(config)) == plain
@@ -81,34 +81,34 @@ def test_a_corrupt_entry_is_ignored_and_rebuilt(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     source = str(CASSETTES / "datadog_teams.yaml")
     cold = scan_file(source, cache)
-    [entry] = list(cache.rglob("*.json"))
+    [entry] = [entry for entry in cache.rglob("*.json") if b'"files"' in entry.read_bytes()]
     entry.write_bytes(b'{"interactions": [{"m": 1')  # a half-written or damaged entry
     again = scan_file(source, cache)
     assert again == cold
-    assert json.loads(entry.read_bytes())["interactions"]
+    assert json.loads(entry.read_bytes())["files"][0][2]
 
 
 def _rows(rows: Any) -> Callable[[dict[str, Any]], None]:
     def damage(entry: dict[str, Any]) -> None:
-        key = "shapes" if "shapes" in entry else "pools"
-        entry[key] = [[endpoint, status, day, rows] for endpoint, status, day, _ in entry[key]]
+        entry["shapes"] = [
+            [endpoint, status, day, rows] for endpoint, status, day, _ in entry["shapes"]
+        ]
 
     return damage
 
 
 def _interaction(change: Callable[[list[Any]], None]) -> Callable[[dict[str, Any]], None]:
     def damage(entry: dict[str, Any]) -> None:
-        interactions = entry["files"][0][2] if "files" in entry else entry["interactions"]
-        change(interactions[0])
+        change(entry["files"][0][2][0])
 
     return damage
 
 
 def _other_files(entry: dict[str, Any]) -> None:
-    if "files" in entry:
+    if len(entry["files"]) > 1:
         entry["files"].reverse()
     else:
-        entry["error"] = 3
+        entry["files"][0][1] = 3
 
 
 DAMAGES = {
@@ -125,10 +125,9 @@ DAMAGES = {
 }
 
 
-@pytest.mark.parametrize("kind", ["run", "file"])
 @pytest.mark.parametrize("damage", DAMAGES.values(), ids=list(DAMAGES))
 def test_an_entry_that_describes_other_data_is_rebuilt(
-    tmp_path: Path, kind: str, damage: Callable[[dict[str, Any]], None]
+    tmp_path: Path, damage: Callable[[dict[str, Any]], None]
 ) -> None:
     """Valid JSON is not enough: an entry whose shapes or interactions are not what a scan
     gives is not used (it would crash or mislead later), but read again and rewritten."""
@@ -136,16 +135,13 @@ def test_an_entry_that_describes_other_data_is_rebuilt(
     paths = sorted(CASSETTES.glob("datadog_*.yaml"))
     first = scan(paths, Settings(workers=1, cache=cache))
     written = {entry: entry.read_bytes() for entry in cache.rglob("*.json")}
-    damaged = 0
+    assert written
     for entry in written:
         data = json.loads(entry.read_bytes())
-        if ("files" in data) == (kind == "run"):
-            damage(data)
-            entry.write_text(json.dumps(data))
-            damaged += 1
-        elif kind == "file":  # the run entry gone, so that the file entries are read
-            entry.unlink()
-    assert damaged == (1 if kind == "run" else len(paths))
+        if "files" not in data:
+            continue  # an alias, naming the entry by its files' stat
+        damage(data)
+        entry.write_text(json.dumps(data))
     assert scan(paths, Settings(workers=1, cache=cache)) == first
     assert {entry: entry.read_bytes() for entry in cache.rglob("*.json")} == written
 

@@ -1,0 +1,195 @@
+"""Batches: the cache's unit, a few dozen small files (or one large one) read together.
+
+Per-test cassettes are small and many: one cache entry per file cost more to write and
+read than the file itself. A batch is consecutive files in discovery order, ended after
+a file whose path hashes to a boundary (so adding or removing a file changes one batch,
+not every batch after it), at `BATCH_FILES` files or `BATCH_BYTES` bytes; a file over
+`LARGE` bytes is a batch of its own.
+
+Each batch's entry is keyed by its files' paths and contents. A second, small entry keys
+it by the files' `stat` (size, modification and change times, inode, device), so an
+unchanged batch is found without reading its files: that key is written only when every
+file was last changed more than `SETTLED` seconds before it was hashed (git's "racily
+clean" rule), and any write to a file changes its change time, which no one can set
+back; so a stat key names the exact bytes its content entry was built from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from driftcheck.core.endpoints import PoolKey
+from driftcheck.core.model import Interaction
+from driftcheck.core.shape import ShapeBuilder
+from driftcheck.errors import CassetteError
+from driftcheck.sources.cache import (
+    Files,
+    RunEntry,
+    alias_entry,
+    cached,
+    content_key,
+    decode_alias,
+    decode_run,
+    run_entry,
+    store,
+)
+from driftcheck.sources.cassettes import read_regular
+
+BATCH_FILES = 128  # files in a batch at most
+BOUNDARY = 32  # a batch ends after a file whose path hash is 0 modulo this: 32 files on average
+BATCH_BYTES = 4 << 20  # bytes in a batch at most (a batch's files are read before parsed)
+LARGE = 1 << 20  # bytes: a file this large is a batch of its own
+SETTLED = 2.0  # seconds: a file changed more recently is not keyed by its stat
+
+Stat = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
+Parse = Callable[[list[bytes], str], tuple[list[Interaction], dict[PoolKey, ShapeBuilder]]]
+Mark = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What a batch holds once read: each file's path, error and interactions, and its
+    shapes pooled (as builders when read now, as rows when read from the cache)."""
+
+    files: Files
+    builders: dict[PoolKey, ShapeBuilder]
+
+
+def stat_of(path: str) -> Stat | None:
+    """The fingerprint of a regular file (None for anything else, or when it is gone)."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+
+
+def batches(paths: Sequence[str], sizes: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """The batches of `paths` (with their sizes) as (start, end) positions, in order."""
+    start, filled = 0, 0
+    for position, (path, size) in enumerate(zip(paths, sizes, strict=True)):
+        if size >= LARGE and position > start:  # a large file starts a batch of its own
+            yield start, position
+            start, filled = position, 0
+        filled += size
+        count = position + 1 - start
+        if size >= LARGE or count >= BATCH_FILES or filled >= BATCH_BYTES or _boundary(path):
+            yield start, position + 1
+            start, filled = position + 1, 0
+    if start < len(paths):
+        yield start, len(paths)
+
+
+def _boundary(path: str) -> bool:
+    return zlib.crc32(os.fsencode(path)) % BOUNDARY == 0
+
+
+def read_batch(
+    paths: Sequence[str],
+    stats: Sequence[Stat | None],
+    began: int,
+    cache: Path | None,
+    naming: str,
+    parse: Parse,
+    mark: Mark,
+) -> Batch | RunEntry:
+    """A batch read: from the cache by stat, else by content, else parsed (`parse` takes
+    a file's bytes in a one-item list it may empty, to release them early). `stats` were
+    taken just after `began` (`time.time_ns()`)."""
+    skey = _stat_key(paths, stats, naming) if cache is not None else None
+    if skey is not None and cache is not None:
+        content = cached(cache, skey, decode_alias)
+        hit = None if content is None else cached(cache, content, _decoder(paths))
+        if hit is not None:
+            return hit
+    datas: list[list[bytes]] = []
+    digest = hashlib.sha256(b"batch")
+    errors: list[str | None] = []
+    for path in paths:
+        try:
+            data = read_regular(path)  # a FIFO swapped in after discovery is refused
+        except CassetteError as error:
+            datas.append([])
+            errors.append(error.reason)
+            continue
+        datas.append([data])
+        errors.append(None)
+        digest.update(b"\0" + os.fsencode(path) + b"\0" + hashlib.sha256(data).digest())
+    key = content_key(digest.digest(), naming)
+    cacheable = cache is not None and all(error is None for error in errors)
+    if cacheable and cache is not None:
+        hit = cached(cache, key, _decoder(paths))
+        if hit is not None:
+            _note_stat(cache, skey, key, stats, began)
+            return hit
+    batch = _parse_all(paths, datas, errors, parse, mark)
+    if cacheable and cache is not None:
+        rows = {pool_key: builder.rows() for pool_key, builder in batch.builders.items()}
+        store(cache, key, run_entry(batch.files, rows))
+        _note_stat(cache, skey, key, stats, began)
+    return batch
+
+
+def _decoder(paths: Sequence[str]) -> Callable[[bytes], RunEntry]:
+    return lambda entry: decode_run(entry, paths)
+
+
+def _parse_all(
+    paths: Sequence[str],
+    datas: list[list[bytes]],
+    errors: list[str | None],
+    parse: Parse,
+    mark: Mark,
+) -> Batch:
+    """Each file parsed in turn, its bytes released as soon as it is; shapes pooled."""
+    files: Files = []
+    pooled: dict[PoolKey, ShapeBuilder] = {}
+    for position, (path, box, error) in enumerate(zip(paths, datas, errors, strict=True)):
+        mark(position)
+        if error is not None:
+            files.append((path, error, []))
+            continue
+        try:
+            interactions, pools = parse(box, path)
+        except CassetteError as failure:
+            files.append((path, failure.reason, []))
+            continue
+        finally:
+            box.clear()
+        for pool_key, builder in pools.items():
+            if pool_key in pooled:
+                pooled[pool_key].add_builder(builder)
+            else:
+                pooled[pool_key] = builder
+        files.append((path, None, interactions))
+    return Batch(files, pooled)
+
+
+def _stat_key(paths: Sequence[str], stats: Sequence[Stat | None], naming: str) -> str | None:
+    if any(status is None for status in stats):
+        return None
+    digest = hashlib.sha256(b"stat")
+    for path, status in zip(paths, stats, strict=True):
+        digest.update(b"\0" + os.fsencode(path) + b"\0" + repr(status).encode())
+    return content_key(digest.digest(), naming)
+
+
+def _note_stat(
+    cache: Path, skey: str | None, key: str, stats: Sequence[Stat | None], began: int
+) -> None:
+    """Key the entry by its files' stat too, if every file had settled when it was
+    stat'ed (`began`: the time just before): a file changed later gets a new change time
+    in another clock tick, so a new stat key."""
+    if skey is None:
+        return
+    settled = began - int(SETTLED * 1e9)
+    if all(status is not None and max(status[1], status[2]) < settled for status in stats):
+        store(cache, skey, alias_entry(key))

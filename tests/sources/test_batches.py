@@ -1,0 +1,130 @@
+"""Batches: the cache's unit. Boundaries that stay put, and stat keys that are exact."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from driftcheck.sources import batches as batching
+from driftcheck.sources.batches import BATCH_BYTES, BATCH_FILES, LARGE, batches
+from driftcheck.sources.scan import Settings, scan
+from tests.helpers import OKTA, REPORTS, TEAMS
+
+names = st.lists(st.text("abcdefgh/_", min_size=1, max_size=12), min_size=0, max_size=300)
+
+
+def _spans(paths: list[str], sizes: list[int]) -> list[tuple[int, int]]:
+    return list(batches(paths, sizes))
+
+
+@settings(max_examples=80, deadline=None)
+@given(names, st.data())
+def test_batches_cover_every_file_once_in_order(paths: list[str], data: st.DataObject) -> None:
+    sizes = data.draw(st.lists(st.sampled_from([0, 10, 5000, LARGE - 1, LARGE, 3 * LARGE]),
+                               min_size=len(paths), max_size=len(paths)))  # fmt: skip
+    spans = _spans(paths, sizes)
+    assert [position for start, end in spans for position in range(start, end)] == list(
+        range(len(paths))
+    )
+    for start, end in spans:
+        assert 0 < end - start <= BATCH_FILES
+        assert sum(sizes[start : end - 1]) < BATCH_BYTES
+        if any(size >= LARGE for size in sizes[start:end]):
+            assert end - start == 1  # a large file is a batch of its own
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text("abcdefghij", min_size=3, max_size=10), min_size=2, max_size=200, unique=True),
+    st.data(),
+)
+def test_one_file_more_or_less_changes_one_batch_or_two(
+    paths: list[str], data: st.DataObject
+) -> None:
+    """Boundaries follow the files' names, not their count: the other batches keep their
+    files, so their cache entries still hit."""
+    paths.sort()
+    gone = data.draw(st.integers(0, len(paths) - 1))
+    fewer = paths[:gone] + paths[gone + 1 :]
+    before = {tuple(paths[a:b]) for a, b in _spans(paths, [100] * len(paths))}
+    after = {tuple(fewer[a:b]) for a, b in _spans(fewer, [100] * len(fewer))}
+    assert len(before - after) <= 2  # the batch that held it (and one merged into it)
+
+
+def _corpus(folder: Path) -> list[Path]:
+    folder.mkdir()
+    paths = []
+    for source in (REPORTS, OKTA, TEAMS):
+        paths.append(folder / source.name)
+        shutil.copyfile(source, paths[-1])
+    return paths
+
+
+class _Reads:
+    """Counts the cassettes read (through the one function that reads them)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.paths: list[str] = []
+        original = batching.read_regular
+        monkeypatch.setattr(
+            batching, "read_regular", lambda path: self.paths.append(str(path)) or original(path)
+        )
+
+
+def test_a_settled_batch_is_found_by_stat_without_reading_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batching, "SETTLED", -3600.0)  # as if written an hour ago
+    paths, cache = _corpus(tmp_path / "c"), tmp_path / "cache"
+    reads = _Reads(monkeypatch)
+    cold = scan(paths, Settings(workers=1, cache=cache))
+    assert sorted(reads.paths) == sorted(map(str, paths))
+    kinds = sorted(sorted(json.loads(e.read_bytes())) for e in cache.rglob("*.json"))
+    assert ["entry", "key", "sum"] in kinds  # an alias naming the batch's entry by stat
+    reads.paths.clear()
+    assert scan(paths, Settings(workers=1, cache=cache)) == cold
+    assert reads.paths == []
+
+
+def test_a_file_changed_in_place_with_its_size_and_mtime_kept_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its change time moves on whatever is done to its modification time: a new stat."""
+    monkeypatch.setattr(batching, "SETTLED", -3600.0)
+    paths, cache = _corpus(tmp_path / "c"), tmp_path / "cache"
+    target = tmp_path / "c" / "mine.yaml"
+    target.write_text(_CASSETTE % "alpha")
+    paths.append(target)
+    before = scan(paths, Settings(workers=1, cache=cache))
+    status = target.stat()
+    target.write_text(_CASSETTE % "omega")  # the same size
+    os.utime(target, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert target.stat().st_size == status.st_size
+    after = scan(paths, Settings(workers=1, cache=cache))
+    assert after == scan(paths, Settings(workers=1))  # what reading it afresh gives
+    assert after != before
+
+
+_CASSETTE = """interactions:
+- request: {body: null, headers: {}, method: GET, uri: 'https://api.example.com/things'}
+  response:
+    body: {string: '{"%s": 1}'}
+    headers: {Content-Type: [application/json]}
+    status: {code: 200, message: OK}
+version: 1
+"""
+
+
+def test_a_file_changed_a_moment_ago_is_not_keyed_by_its_stat(tmp_path: Path) -> None:
+    """Within the same clock tick it could change again unseen: its content is hashed."""
+    paths, cache = _corpus(tmp_path / "c"), tmp_path / "cache"
+    scan(paths, Settings(workers=1, cache=cache))
+    bodies = [json.loads(entry.read_bytes()) for entry in cache.rglob("*.json")]
+    assert bodies
+    assert all("files" in body for body in bodies)
