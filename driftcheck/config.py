@@ -62,11 +62,6 @@ from driftcheck.core.staleness import Age
 from driftcheck.core.suggest import unknown_name
 from driftcheck.errors import ConfigError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 CONFIG_FILE = "driftcheck.toml"
 DEFAULT_CACHE = ".driftcheck/cache"  # "" turns the shape cache off
 PYPROJECT = "pyproject.toml"
@@ -342,6 +337,11 @@ def _has_driftcheck(pyproject: Path) -> bool:
 def _read_toml(path: Path) -> dict[str, Any]:
     """A TOML file of at most `MAX_CONFIG_BYTES`, as UTF-8 (a BOM allowed); whatever the
     parser chokes on is one ConfigError naming the file."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_CONFIG_BYTES + 1)

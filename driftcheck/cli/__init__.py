@@ -1,10 +1,10 @@
 """The command line: `main()` runs the command group (`cli/app.py`) as the program.
 
-Signals are `driftcheck.stops`'s: held while the commands are imported, raised once while
-a command parses or runs, only remembered after; the first one decides the exit code
-(143 / 130 / 129) and its one line, never a traceback. The program's entry
-(`driftcheck/__main__.py`) takes them at its first statement; importing this package
-(tests, the pytest plugin) takes none.
+Signals are `driftcheck.stops`'s: held while the group is imported, raised once while a
+command is imported (on use: `cli/app.py` `COMMANDS`), parses or runs, only remembered
+after; the first one decides the exit code (143 / 130 / 129) and its one line, never a
+traceback. The program's entry (`driftcheck/__main__.py`) takes them at its first
+statement; importing this package (tests, the pytest plugin) takes none.
 """
 
 from __future__ import annotations

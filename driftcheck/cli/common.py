@@ -4,29 +4,30 @@ and the exit code."""
 from __future__ import annotations
 
 import contextlib
-import datetime
 import enum
 import os
-import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from driftcheck.cli import streams
-from driftcheck.config import Config
-from driftcheck.core import policy
-from driftcheck.core.model import Outcome, Report, Severity
-from driftcheck.core.shard import Shard, parse_shard
-from driftcheck.core.staleness import Age
+from driftcheck.core.model import Severity
 from driftcheck.errors import ExitCode
-from driftcheck.files import write_output
-from driftcheck.reporting import FORMATS, RenderOptions, progress
-from driftcheck.reporting.safe_text import visible
-from driftcheck.run.scope import Scope
-from driftcheck.sources.scan import Settings
+from driftcheck.reporting import FORMATS, RenderOptions
+
+# What a command needs only once it runs is imported there: `driftcheck CMD --help`
+# loads this module, and must not pay for the config, the sources or the pool.
+if TYPE_CHECKING:
+    from driftcheck.config import Config
+    from driftcheck.core import policy
+    from driftcheck.core.model import Outcome, Report
+    from driftcheck.core.shard import Shard
+    from driftcheck.core.staleness import Age
+    from driftcheck.run.scope import Scope
+    from driftcheck.sources.scan import Settings
 
 # The choices of --format and --fail-on, from the renderers' registry and from Severity.
 # Built at run time, so mypy cannot list their members (hence the ignores).
@@ -49,11 +50,15 @@ def threshold(fail_on: FailOn) -> Severity | None:
 def fail(message: str, exit_code: ExitCode = ExitCode.INPUT) -> NoReturn:
     """Print one `Error:` line on stderr and exit; the only way a command reports failure.
     A line that cannot be written (stderr closed or full) is lost; the exit code stands."""
+    from driftcheck.reporting.safe_text import visible
+
     streams.to_stderr(f"Error: {visible(message)}")  # file names may hold ESC, newlines
     raise click.exceptions.Exit(exit_code)
 
 
 def render_options(output: str, fail_on: Severity | None = Severity.BREAKING) -> RenderOptions:
+    import shutil
+
     to_terminal = output == "-" and streams.is_terminal(sys.stdout)
     color = to_terminal and "NO_COLOR" not in os.environ
     width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
@@ -71,6 +76,8 @@ def emit(text: str, output: str, failed: ExitCode = ExitCode.INPUT) -> None:
         if problem is not None:
             fail(f"cannot write the report to stdout: {problem}", failed)
         return
+    from driftcheck.files import write_output
+
     try:
         write_output(Path(output), text)
     except OSError as error:
@@ -81,6 +88,8 @@ def scope(
     shard: Shard | None, max_age: Age | None, config: Config | None = None, **reading: Any
 ) -> Scope:
     """A run's scope from its flags; `workers` and `no_cache` override the config."""
+    from driftcheck.run.scope import Scope
+
     return Scope(
         shard=shard,
         max_age=max_age,
@@ -93,6 +102,8 @@ def reading_settings(
     config: Config | None, workers: int | None = None, no_cache: bool = False
 ) -> Settings:
     """Worker processes and the shape cache: flags over config over defaults."""
+    from driftcheck.sources.scan import Settings
+
     if config is None:
         return Settings(workers=workers or 0)
     return Settings(
@@ -105,6 +116,8 @@ def make_policy(
     config: Config, severity: Mapping[str, Severity], ignores: tuple[policy.Ignore, ...]
 ) -> policy.Policy:
     """The config's policy (typed when it was loaded), with the flags' additions on top."""
+    from driftcheck.core import policy
+
     return policy.Policy(
         severity={**config.severity, **severity}, ignores=(*config.ignore, *ignores)
     )
@@ -124,6 +137,10 @@ def finish(
     The report shows its warnings (an expired ignore); they go to stderr too only when
     the report goes to a file, where the user would not see them.
     """
+    import datetime
+
+    from driftcheck.core import policy
+
     report = policy.apply(report, rules, datetime.date.today())
     limit = threshold(fail_on)
     # a report that could not be written: 2, or 3 when recording failed (the higher rank)
@@ -149,6 +166,8 @@ def exit_code(report: Report, limit: Severity | None, allow_unreadable: bool = F
 def recording_progress(total: int) -> Iterator[Callable[[Outcome], None]]:
     """Progress on stderr: a bar on a terminal, else lines; a stderr that is closed or
     fails loses them, never an endpoint or the exit code."""
+    from driftcheck.reporting import progress
+
     stream = streams.stderr()
     terminal = streams.is_terminal(stream)  # rich itself honours NO_COLOR
     with progress.progress(total, stream, terminal) as callback:
@@ -160,22 +179,30 @@ def recording_progress(total: int) -> Iterator[Callable[[Outcome], None]]:
 
 
 def to_age(ctx: click.Context, param: click.Parameter, text: str | None) -> Age | None:
+    from driftcheck.core.staleness import Age
+
     return None if text is None else Age.parse(text, "--max-age")
 
 
 def _to_shard(ctx: click.Context, param: click.Parameter, text: str | None) -> Shard | None:
+    from driftcheck.core.shard import parse_shard
+
     return None if text is None else parse_shard(text)
 
 
 def _to_severities(
     ctx: click.Context, param: click.Parameter, flags: tuple[str, ...]
 ) -> dict[str, Severity]:
+    from driftcheck.core import policy
+
     return policy.parse_severity_flags(flags)
 
 
 def _to_ignores(
     ctx: click.Context, param: click.Parameter, flags: tuple[str, ...]
 ) -> tuple[policy.Ignore, ...]:
+    from driftcheck.core import policy
+
     return tuple(policy.parse_ignore_flag(flag) for flag in flags)
 
 

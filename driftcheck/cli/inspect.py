@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,10 +22,10 @@ from driftcheck.cli.common import (
     render_options,
 )
 from driftcheck.cli.streams import stderr, to_stderr
-from driftcheck.config import load_config
-from driftcheck.core.model import Report
-from driftcheck.reporting import FORMATS, progress, shape_renderer
-from driftcheck.run import inspect as inspect_run
+
+# Each command imports what it runs when it runs: `--help` needs none of it.
+if TYPE_CHECKING:
+    from driftcheck.run import inspect as inspect_run
 
 SHAPE_FORMATS = (Format("rich"), Format("json"))  # trees for people, JSON for scripts
 
@@ -56,6 +57,11 @@ def shape(
         driftcheck shape cassettes/
         driftcheck shape cassettes/user.yaml --format json
     """
+    from driftcheck.config import load_config
+    from driftcheck.core.model import Report
+    from driftcheck.reporting import shape_renderer
+    from driftcheck.run import inspect as inspect_run
+
     config = load_config(config_path, require_env=False)
     reading = reading_settings(config, workers=workers, no_cache=no_cache)
     endpoints, errors = inspect_run.shape_paths(paths, reading)
@@ -101,6 +107,9 @@ def fixtures(
         raise click.UsageError(
             "say what to write: --variants (recorded bodies showing every variation)", ctx=ctx
         )
+    from driftcheck.config import load_config
+    from driftcheck.run import inspect as inspect_run
+
     config = load_config(config_path, require_env=False)
     target = out or config.root / "tests" / "fixtures" / endpoint
     written = inspect_run.write_variants(config, endpoint, target)
@@ -160,12 +169,10 @@ def demo(ctx: click.Context) -> None:
     drifted v2, records again and shows the diff report. Needs no network
     and no config.
     """
+    from driftcheck.reporting import FORMATS, progress
     from driftcheck.run.demo import run_demo
 
     # Plain lines, not a bar: the demo narrates between the two recordings.
     with progress.progress(6, stderr(), terminal=False) as on_outcome:
         report = run_demo(to_stderr, on_outcome)
     emit(FORMATS["rich"](report, render_options("-")), "-")
-
-
-COMMANDS = (shape, fixtures, demo)

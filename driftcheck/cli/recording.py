@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,14 +20,13 @@ from driftcheck.cli.common import (
     to_age,
 )
 from driftcheck.cli.streams import to_stderr, to_stdout
-from driftcheck.config import load_config
 from driftcheck.config_spec import MAX_RETRIES, MAX_TIMEOUT
-from driftcheck.core.model import Report
-from driftcheck.core.shard import Shard
-from driftcheck.core.staleness import Age
 from driftcheck.errors import ExitCode, stop_reason
-from driftcheck.reporting import progress
-from driftcheck.run.record import due, record_endpoints
+
+# What `record` runs is imported when it runs: `--help` needs none of it.
+if TYPE_CHECKING:
+    from driftcheck.core.shard import Shard
+    from driftcheck.core.staleness import Age
 
 
 def _a_number(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
@@ -91,6 +91,11 @@ def record(
     """
     if out is not None and update:
         raise click.UsageError("give --out or --update, not both", ctx=ctx)
+    from driftcheck.config import load_config
+    from driftcheck.core.model import Report
+    from driftcheck.reporting import progress
+    from driftcheck.run.record import due, record_endpoints
+
     config = load_config(config_path).with_overrides(
         concurrency=concurrency, timeout=timeout, retries=retries
     )
@@ -123,6 +128,3 @@ def _waiting(line: str) -> None:
     """Why a request waits before a retry (Retry-After, backoff), on stderr: a long wait
     must not look like a hang."""
     to_stderr(line)
-
-
-COMMANDS = (record,)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,15 +24,13 @@ from driftcheck.cli.common import (
     report_options,
     scope,
 )
-from driftcheck.config import load_config
-from driftcheck.core.model import Severity
-from driftcheck.core.policy import Ignore, Policy
-from driftcheck.core.shard import Shard
-from driftcheck.core.staleness import Age
-from driftcheck.run import check as check_run
-from driftcheck.run import diff as diff_run
-from driftcheck.run import merge as merge_run
-from driftcheck.run.record import selected
+
+# Each command imports what it runs when it runs: `--help` needs none of it.
+if TYPE_CHECKING:
+    from driftcheck.core.model import Severity
+    from driftcheck.core.policy import Ignore
+    from driftcheck.core.shard import Shard
+    from driftcheck.core.staleness import Age
 
 
 @click.command()
@@ -80,6 +79,9 @@ def diff(
         driftcheck diff old.yaml new.yaml --format json --output report.json
         driftcheck diff --shard 2/3 --format json --output shard-2.json
     """
+    from driftcheck.config import load_config
+    from driftcheck.run import diff as diff_run
+
     config = load_config(config_path, require_env=False)
     run = scope(shard, max_age or config.max_age, config, workers=workers, no_cache=no_cache)
     rules = make_policy(config, severity_flags, ignore_flags)
@@ -129,6 +131,10 @@ def check(
         driftcheck check
         driftcheck check --endpoint user --format json
     """
+    from driftcheck.config import load_config
+    from driftcheck.run import check as check_run
+    from driftcheck.run.record import selected
+
     config = load_config(config_path).with_overrides(concurrency=concurrency)
     run = scope(shard, max_age or config.max_age, config, workers=workers, no_cache=no_cache)
     rules = make_policy(config, severity_flags, ignore_flags)
@@ -163,8 +169,8 @@ def merge(
     Example:
         driftcheck merge shard-*.json --format markdown --output comment.md
     """
+    from driftcheck.core.policy import Policy
+    from driftcheck.run import merge as merge_run
+
     report = merge_run.merge_reports(reports)
     finish(ctx, report, Policy(), fmt, output, fail_on, allow_unreadable)
-
-
-COMMANDS = (diff, check, merge)

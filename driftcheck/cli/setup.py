@@ -7,10 +7,6 @@ from pathlib import Path
 import click
 
 from driftcheck.cli.common import WORKERS, emit
-from driftcheck.reporting.safe_text import visible
-from driftcheck.run.init import init as init_run
-from driftcheck.run.init_summary import summary
-from driftcheck.sources.scan import Settings
 
 
 @click.command()
@@ -43,10 +39,12 @@ def init(path: Path, dry_run: bool, force: bool, output: Path | None, workers: i
         driftcheck init
         driftcheck init path/to/repo --output path/to/repo/driftcheck.toml --force
     """
+    from driftcheck.reporting.safe_text import visible
+    from driftcheck.run.init import init as init_run
+    from driftcheck.run.init_summary import summary
+    from driftcheck.sources.scan import Settings
+
     result = init_run(path, output, dry_run=dry_run, force=force, reading=Settings(workers or 0))
     # Mocks' URLs and recorded paths come from the repository: shown, never acted on.
     shown = "".join(visible(line) + "\n" for line in summary(result).splitlines())
     emit(shown, "-")
-
-
-COMMANDS = (init,)

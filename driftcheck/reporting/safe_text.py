@@ -11,7 +11,6 @@ renderer passes every untrusted string through one of these functions.
 
 from __future__ import annotations
 
-import html
 import re
 
 from driftcheck.core.text import escape as _escape
@@ -78,6 +77,8 @@ def code_span(text: str, *, table: bool = True, limit: int = CELL) -> str:
 def markdown_text(text: str, *, limit: int = CELL) -> str:
     """Untrusted text as Markdown inline text, in a table cell or a list item: no HTML,
     no link or image, no code span, no table break, no `@mention`."""
+    import html
+
     escaped = html.escape(clean(text, limit), quote=False)
     for char in "\\`|":
         escaped = escaped.replace(char, "\\" + char)
@@ -87,6 +88,8 @@ def markdown_text(text: str, *, limit: int = CELL) -> str:
 
 def html_text(text: str, *, limit: int = CELL) -> str:
     """Untrusted text inside raw HTML (a `<summary>`): escaped, no `@mention`."""
+    import html
+
     return _MENTION.sub("@" + _JOINER, html.escape(clean(text, limit)))
 
 

@@ -7,8 +7,8 @@ import dataclasses
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from driftcheck.config import Config
 from driftcheck.core.compare import compare
 from driftcheck.core.maps import Declared
 from driftcheck.core.merge import combine
@@ -18,12 +18,13 @@ from driftcheck.core.shape import AUTO
 from driftcheck.core.slugs import group_sides
 from driftcheck.core.staleness import stale_findings
 from driftcheck.errors import CassetteError, ConfigError
-from driftcheck.run.mocks import mock_report
 from driftcheck.run.recordings import Recordings, newest, notes_of
 from driftcheck.run.scope import Scope
 from driftcheck.sources import scan
 from driftcheck.sources.cassettes import discover
-from driftcheck.sources.staleness import recorded
+
+if TYPE_CHECKING:
+    from driftcheck.config import Config
 
 PathLike = str | os.PathLike[str]
 
@@ -65,6 +66,8 @@ def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None
     errors = (*old_side.errors, *new_side.errors)
     parts = [dataclasses.replace(report, errors=errors, notes=tuple(notes))]
     if scope.max_age:
+        from driftcheck.sources.staleness import recorded
+
         files = {i.source for i in (*old, *new)}
         cassettes = recorded(files, [*old, *new], names)
         parts.append(Report(tuple(stale_findings(cassettes, scope.max_age, scope.now)), 0))
@@ -156,6 +159,8 @@ NO_CONFIG = (
 def diff_config(config: Config, scope: Scope | None = None) -> Report:
     """`driftcheck diff` with no arguments: fresh vs committed recordings, the repository's
     mocks vs the recordings, and stale cassettes, in one report."""
+    from driftcheck.run.mocks import mock_report  # the repository's mocks: config mode only
+
     if config.source is None:
         raise ConfigError(NO_CONFIG)
     scope = scope or Scope()

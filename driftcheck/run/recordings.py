@@ -12,11 +12,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from driftcheck.config import Config
 from driftcheck.core.endpoints import Names
-from driftcheck.core.fixture_check import Contract, contract_of
 from driftcheck.core.model import BodyKind, EndpointSet, FileError, Interaction, StatusShape
 from driftcheck.core.recency import day_of, keeps, select
 from driftcheck.core.shape import AUTO
@@ -27,6 +26,9 @@ from driftcheck.errors import ConfigError, InputError
 from driftcheck.sources.cassettes import find, load_all
 from driftcheck.sources.scan import Settings, scan_sides
 from driftcheck.sources.staleness import recorded_time
+
+if TYPE_CHECKING:  # contracts are for mocks and the plugin: a plain diff does not load them
+    from driftcheck.core.fixture_check import Contract
 
 LISTED = 20  # known endpoint names an "unknown endpoint" error lists
 
@@ -155,6 +157,8 @@ def contract(config: Config, name: str, recordings: Recordings | None = None) ->
     """The recorded contract of one endpoint, from its recordings in whatever files hold
     them, of the days its `contract_since` / `contract_newest` keep; InputError when there
     is nothing to go by."""
+    from driftcheck.core.fixture_check import contract_of
+
     recordings = recordings or Recordings(config)
     statuses = _statuses(config, name, recordings)
     recency = config.recency(name)
@@ -179,6 +183,8 @@ def _statuses(config: Config, name: str, recordings: Recordings) -> Mapping[int,
 
 
 def _contract_of(name: str, statuses: Mapping[int, StatusShape]) -> Contract:
+    from driftcheck.core.fixture_check import contract_of
+
     found = contract_of(name, statuses)
     if found is None:
         first = next((s.location for s in statuses.values() if s.location), None)
