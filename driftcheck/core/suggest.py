@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
 def nearest(name: str, valid: Iterable[str]) -> str | None:
     """The valid name closest to `name`, if one is close enough to be a typo of it."""
+    import difflib  # only when a name is unknown
+
     match = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)
     return match[0] if match else None
 

@@ -23,7 +23,6 @@ import contextlib
 import datetime
 import hashlib
 import os
-import shutil
 import stat
 import time
 from collections import Counter
@@ -173,6 +172,8 @@ def _clear_way(path: Path) -> None:
             os.unlink(path.parent)
     with contextlib.suppress(FileNotFoundError):
         if stat.S_ISDIR(os.lstat(path).st_mode):
+            import shutil  # bz2, lzma: only to clear a folder in the way
+
             shutil.rmtree(path)
 
 

@@ -9,7 +9,6 @@ is refused with a `CassetteError` naming the value, and a run lists it and goes 
 from __future__ import annotations
 
 import datetime
-import email.utils
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -114,13 +113,16 @@ def recorded_at(stamp: Any, headers: Mapping[str, list[str]]) -> float | None:
 
 
 def _parse_date(text: str) -> datetime.datetime | None:
-    try:
-        return email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        pass
+    """ISO 8601 (vcrpy's), else RFC 1123 (an HTTP `Date`); None for neither."""
     try:
         return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
+        pass
+    import email.utils  # socket, random: imported only for an RFC 1123 date
+
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 
