@@ -59,6 +59,11 @@ def is_id_segment(segment: str, previous: str | None = None) -> bool:
     return any(pattern.match(segment) for pattern in _ID_SEGMENTS)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # ids differ, the segments around them repeat
+def _is_id(segment: str, previous: str | None) -> bool:
+    return is_id_segment(segment, previous)
+
+
 @functools.lru_cache(maxsize=8192)  # a corpus repeats its URIs; the regexes are the cost
 def endpoint_key(method: str, uri: str) -> str:
     """`GET api.example.com/users/{id}`: ids become `{id}`, the query is dropped, and a
@@ -68,7 +73,7 @@ def endpoint_key(method: str, uri: str) -> str:
     if len(raw) > 2 and raw[-1] == "":
         raw.pop()
     segments = [
-        ID if is_id_segment(segment, raw[n - 1] if n > 1 else None) else segment
+        ID if _is_id(segment, raw[n - 1] if n > 1 else None) else segment
         for n, segment in enumerate(raw)
     ]
     path = "/".join(segments) or "/"

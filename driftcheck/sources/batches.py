@@ -23,6 +23,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from driftcheck.core.endpoints import PoolKey
 from driftcheck.core.model import Interaction
@@ -48,8 +49,22 @@ LARGE = 1 << 20  # bytes: a file this large is a batch of its own
 SETTLED = 2.0  # seconds: a file changed more recently is not keyed by its stat
 
 Stat = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
-Parse = Callable[[list[bytes], str], tuple[list[Interaction], dict[PoolKey, ShapeBuilder]]]
+Pools = dict[PoolKey, ShapeBuilder]
+Parsed = tuple[list[Interaction], dict[PoolKey, ShapeBuilder]]
 Mark = Callable[[int], None]
+
+
+class Parse(Protocol):
+    """How a batch's files become interactions and shapes (the scan's naming inside)."""
+
+    def whole(self, box: list[bytes], path: str) -> Parsed:
+        """One file, read and inferred on its own (a large file: its own way)."""
+
+    def read(self, box: list[bytes], path: str) -> list[Interaction]:
+        """One file's interactions with their bodies, to be inferred with others'."""
+
+    def infer(self, files: list[list[Interaction]]) -> tuple[list[list[Interaction]], Pools]:
+        """Files' bodies inferred together: one column per endpoint across them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +137,8 @@ def read_batch(
             continue
         datas.append([data])
         errors.append(None)
-        digest.update(b"\0" + os.fsencode(path) + b"\0" + hashlib.sha256(data).digest())
+        if cache is not None:
+            digest.update(b"\0" + os.fsencode(path) + b"\0" + hashlib.sha256(data).digest())
     key = content_key(digest.digest(), naming)
     cacheable = cache is not None and all(error is None for error in errors)
     if cacheable and cache is not None:
@@ -149,28 +165,36 @@ def _parse_all(
     parse: Parse,
     mark: Mark,
 ) -> Batch:
-    """Each file parsed in turn, its bytes released as soon as it is; shapes pooled."""
+    """Each file parsed in turn, its bytes released as soon as it is; the bodies of a
+    batch of several files inferred together, a file alone its own way."""
+    if len(paths) == 1 and errors[0] is None:
+        return _parse_one(paths[0], datas[0], parse, mark)
     files: Files = []
-    pooled: dict[PoolKey, ShapeBuilder] = {}
+    read: list[list[Interaction]] = []
     for position, (path, box, error) in enumerate(zip(paths, datas, errors, strict=True)):
         mark(position)
-        if error is not None:
-            files.append((path, error, []))
-            continue
-        try:
-            interactions, pools = parse(box, path)
-        except CassetteError as failure:
-            files.append((path, failure.reason, []))
-            continue
-        finally:
-            box.clear()
-        for pool_key, builder in pools.items():
-            if pool_key in pooled:
-                pooled[pool_key].add_builder(builder)
-            else:
-                pooled[pool_key] = builder
-        files.append((path, None, interactions))
-    return Batch(files, pooled)
+        if error is None:
+            try:
+                read.append(parse.read(box, path))
+            except CassetteError as failure:
+                error = failure.reason
+            finally:
+                box.clear()
+        files.append((path, error, [] if error is not None else read[-1]))
+    inferred, pools = parse.infer(read)
+    bare = iter(inferred)
+    return Batch([(p, e, [] if e is not None else next(bare)) for p, e, _ in files], pools)
+
+
+def _parse_one(path: str, box: list[bytes], parse: Parse, mark: Mark) -> Batch:
+    mark(0)
+    try:
+        interactions, pools = parse.whole(box, path)
+    except CassetteError as failure:
+        return Batch([(path, failure.reason, [])], {})
+    finally:
+        box.clear()
+    return Batch([(path, None, interactions)], pools)
 
 
 def _stat_key(paths: Sequence[str], stats: Sequence[Stat | None], naming: str) -> str | None:

@@ -34,7 +34,8 @@ from driftcheck.core.maps import Declared
 from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import FileError, Interaction
 from driftcheck.core.shape import ShapeBuilder, from_rows
-from driftcheck.sources.batches import Batch, batches, read_batch, stat_of
+from driftcheck.sources.batch_shapes import infer_files
+from driftcheck.sources.batches import Batch, Parsed, Pools, batches, read_batch, stat_of
 from driftcheck.sources.cache import Files, RunEntry
 from driftcheck.sources.cache_prune import prune
 from driftcheck.sources.cassettes import parse_cassette
@@ -92,11 +93,20 @@ class _Naming:
         return cls(Names(matchers), key + (repr(maps) if maps else ""), maps)
 
 
-def _parse(
-    box: list[bytes], path: str, naming: _Naming
-) -> tuple[list[Interaction], dict[PoolKey, ShapeBuilder]]:
-    """One cassette's interactions (bodies dropped) and shapes; its bytes taken from `box`."""
-    return infer_bodies(parse_cassette(box.pop(), path), naming.names, naming.maps)
+@dataclass(frozen=True)
+class _Parse:
+    """How a worker reads a batch's files (`batches.Parse`), pools named by `naming`."""
+
+    naming: _Naming
+
+    def whole(self, box: list[bytes], path: str) -> Parsed:
+        return infer_bodies(parse_cassette(box.pop(), path), self.naming.names, self.naming.maps)
+
+    def read(self, box: list[bytes], path: str) -> list[Interaction]:
+        return parse_cassette(box.pop(), path)
+
+    def infer(self, files: list[list[Interaction]]) -> tuple[list[list[Interaction]], Pools]:
+        return infer_files(files, self.naming.names, self.naming.maps)
 
 
 @contextlib.contextmanager
@@ -123,7 +133,7 @@ def _scan_run(job: Job) -> Scanned:
     paths, cache, matchers, maps = job
     _mark(0)  # on a pool: the run has started (its first batch is looked up before parsed)
     naming = _Naming.of(matchers, maps)
-    parse = functools.partial(_parse, naming=naming)
+    parse = _Parse(naming)
     began = time.time_ns()
     stats = [stat_of(path) for path in paths]
     files: Files = []

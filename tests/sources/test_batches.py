@@ -6,15 +6,23 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from driftcheck.core.endpoints import PoolKey
+from driftcheck.core.model import BodyKind, Interaction
+from driftcheck.core.shape import ShapeBuilder
+from driftcheck.errors import CassetteError
 from driftcheck.sources import batches as batching
+from driftcheck.sources.batch_shapes import infer_files
 from driftcheck.sources.batches import BATCH_BYTES, BATCH_FILES, LARGE, batches
+from driftcheck.sources.cassettes import parse_cassette
+from driftcheck.sources.file_shapes import infer_bodies
 from driftcheck.sources.scan import Settings, scan
-from tests.helpers import OKTA, REPORTS, TEAMS
+from tests.helpers import OKTA, REPORTS, TEAMS, json_values
 
 names = st.lists(st.text("abcdefgh/_", min_size=1, max_size=12), min_size=0, max_size=300)
 
@@ -128,3 +136,66 @@ def test_a_file_changed_a_moment_ago_is_not_keyed_by_its_stat(tmp_path: Path) ->
     bodies = [json.loads(entry.read_bytes()) for entry in cache.rglob("*.json")]
     assert bodies
     assert all("files" in body for body in bodies)
+
+
+def _pooled_file_by_file(
+    files: list[list[Interaction]],
+) -> tuple[list[list[Interaction]], dict[PoolKey, list[Any]]]:
+    """What reading file by file gives: each file's shapes, pooled in order."""
+    pooled: dict[PoolKey, ShapeBuilder] = {}
+    bare = []
+    for interactions in files:
+        kept, pools = infer_bodies(interactions)
+        bare.append(kept)
+        for key, builder in pools.items():
+            if key in pooled:
+                pooled[key].add_builder(builder)
+            else:
+                pooled[key] = builder
+    return bare, {key: builder.rows() for key, builder in pooled.items()}
+
+
+def _together(files: list[list[Interaction]]) -> tuple[list[list[Interaction]], dict[PoolKey, Any]]:
+    bare, pools = infer_files(files)
+    return bare, {key: builder.rows() for key, builder in pools.items()}
+
+
+def test_a_batch_inferred_together_equals_its_files_one_by_one() -> None:
+    cassettes = sorted((Path(__file__).parent.parent / "data" / "cassettes").glob("*.yaml"))
+    files = []
+    for path in cassettes:
+        try:
+            files.append(parse_cassette(path.read_bytes(), str(path)))
+        except CassetteError:
+            continue
+    assert len(files) > 5
+    assert _together(files) == _pooled_file_by_file(files)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["/a", "/b/1", "/b/2"]), st.sampled_from([200, 404]), json_values
+            ),
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.lists(st.sampled_from([None, 1709632800.0, 1434326400.0]), min_size=5, max_size=5),
+)
+def test_any_bodies_inferred_together_equal_them_file_by_file(
+    files: list[list[tuple[str, int, Any]]], stamps: list[float | None]
+) -> None:
+    """Counts, key order, days (each file's own), maps and echoed segments alike."""
+    read = [
+        [
+            Interaction("GET", f"https://x.io{path}", status, "application/json", BodyKind.JSON,
+                        body=body, source=f"f{n}.yaml", index=i, recorded_at=stamps[n])
+            for i, (path, status, body) in enumerate(interactions)
+        ]
+        for n, interactions in enumerate(files)
+    ]  # fmt: skip
+    assert _together(read) == _pooled_file_by_file(read)
