@@ -144,13 +144,13 @@ def read_batch(
     if cacheable and cache is not None:
         hit = cached(cache, key, _decoder(paths))
         if hit is not None:
-            _note_stat(cache, skey, key, stats, began)
+            _note_stat(cache, settled_key(paths, stats, naming, began), key)
             return hit
     batch = _parse_all(paths, datas, errors, parse, mark)
     if cacheable and cache is not None:
         rows = {pool_key: builder.rows() for pool_key, builder in batch.builders.items()}
         store(cache, key, run_entry(batch.files, rows))
-        _note_stat(cache, skey, key, stats, began)
+        _note_stat(cache, settled_key(paths, stats, naming, began), key)
     return batch
 
 
@@ -197,6 +197,17 @@ def _parse_one(path: str, box: list[bytes], parse: Parse, mark: Mark) -> Batch:
     return Batch([(path, None, interactions)], pools)
 
 
+def settled_key(
+    paths: Sequence[str], stats: Sequence[Stat | None], naming: str, began: int
+) -> str | None:
+    """The key of files by their `stat`, if every one had settled when stat'ed (after
+    `began`); else None (any of them could change again unseen within its clock tick)."""
+    settled = began - int(SETTLED * 1e9)
+    if not all(status is not None and max(status[1], status[2]) < settled for status in stats):
+        return None
+    return _stat_key(paths, stats, naming)
+
+
 def _stat_key(paths: Sequence[str], stats: Sequence[Stat | None], naming: str) -> str | None:
     if any(status is None for status in stats):
         return None
@@ -206,14 +217,7 @@ def _stat_key(paths: Sequence[str], stats: Sequence[Stat | None], naming: str) -
     return content_key(digest.digest(), naming)
 
 
-def _note_stat(
-    cache: Path, skey: str | None, key: str, stats: Sequence[Stat | None], began: int
-) -> None:
-    """Key the entry by its files' stat too, if every file had settled when it was
-    stat'ed (`began`: the time just before): a file changed later gets a new change time
-    in another clock tick, so a new stat key."""
-    if skey is None:
-        return
-    settled = began - int(SETTLED * 1e9)
-    if all(status is not None and max(status[1], status[2]) < settled for status in stats):
+def _note_stat(cache: Path, skey: str | None, key: str) -> None:
+    """Name the entry under `key` by its files' settled `stat` too (`settled_key`)."""
+    if skey is not None:
         store(cache, skey, alias_entry(key))

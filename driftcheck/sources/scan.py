@@ -25,7 +25,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,10 +33,19 @@ from driftcheck.core.endpoints import Names, Pooled, PoolKey, pool
 from driftcheck.core.maps import Declared
 from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import FileError, Interaction
-from driftcheck.core.shape import ShapeBuilder, from_rows
+from driftcheck.core.shape import Rows, ShapeBuilder, from_rows
 from driftcheck.sources.batch_shapes import infer_files
-from driftcheck.sources.batches import Batch, Parsed, Pools, batches, read_batch, stat_of
-from driftcheck.sources.cache import Files, RunEntry
+from driftcheck.sources.batches import (
+    Batch,
+    Parsed,
+    Pools,
+    Stat,
+    batches,
+    read_batch,
+    settled_key,
+    stat_of,
+)
+from driftcheck.sources.cache import Files, RunEntry, cached, decode_run, run_entry, store
 from driftcheck.sources.cache_prune import prune
 from driftcheck.sources.cassettes import parse_cassette
 from driftcheck.sources.file_shapes import infer_bodies
@@ -129,29 +138,61 @@ Job = tuple[list[str], Path | None, tuple[Matcher, ...], Declared | None]  # fil
 
 def _scan_run(job: Job) -> Scanned:
     """Read a run of files batch by batch (each from the cache when it can be) and pool
-    their shapes: one shape per endpoint name, status and day, whatever the files."""
+    their shapes: one shape per endpoint name, status and day, whatever the files.
+
+    With a cache, a run whose files have all settled is stored whole too, under their
+    `stat`: an unchanged run costs a `stat` per file and one entry, however many files,
+    batches and shapes it holds.
+    """
     paths, cache, matchers, maps = job
     _mark(0)  # on a pool: the run has started (its first batch is looked up before parsed)
     naming = _Naming.of(matchers, maps)
-    parse = _Parse(naming)
     began = time.time_ns()
     stats = [stat_of(path) for path in paths]
+    spans = list(batches(paths, [status[0] if status else 0 for status in stats]))
+    whole = (
+        None if cache is None or len(spans) < 2 else settled_key(paths, stats, naming.key, began)
+    )
+    with _no_cycle_collector():
+        hit = None if whole is None or cache is None else cached(cache, whole, _decoder(paths))
+        if hit is not None:
+            files, rows = hit.files, hit.rows
+        else:
+            files, rows = _read_batches(paths, stats, spans, began, cache, naming)
+            if whole is not None and cache is not None:
+                store(cache, whole, run_entry(files, rows))
+        shapes = {pool_key: from_rows(shape) for pool_key, shape in rows.items()}
+    return Scanned(tuple(FileScan(p, tuple(i), error) for p, error, i in files), shapes)
+
+
+def _read_batches(
+    paths: list[str],
+    stats: list[Stat | None],
+    spans: list[tuple[int, int]],
+    began: int,
+    cache: Path | None,
+    naming: _Naming,
+) -> tuple[Files, dict[PoolKey, Rows]]:
+    """Each batch read (from the cache, or parsed), and its shapes pooled."""
+    parse = _Parse(naming)
     files: Files = []
     pooled: dict[PoolKey, ShapeBuilder] = {}
-    with _no_cycle_collector():
-        for start, end in batches(paths, [status[0] if status else 0 for status in stats]):
-            read = read_batch(
-                paths[start:end], stats[start:end], began, cache, naming.key, parse,
-                functools.partial(_mark_from, start),
-            )  # fmt: skip
-            files.extend(read.files)
-            for pool_key, builder in _builders(read):
-                if pool_key in pooled:
-                    pooled[pool_key].add_builder(builder)
-                else:
-                    pooled[pool_key] = builder
-        shapes = {pool_key: from_rows(builder.rows()) for pool_key, builder in pooled.items()}
-    return Scanned(tuple(FileScan(p, tuple(i), error) for p, error, i in files), shapes)
+    for start, end in spans:
+        read = read_batch(
+            paths[start:end], stats[start:end], began, cache, naming.key, parse,
+            functools.partial(_mark_from, start),
+        )  # fmt: skip
+        files.extend(read.files)
+        for pool_key, builder in _builders(read):
+            if pool_key in pooled:
+                pooled[pool_key].add_builder(builder)
+            else:
+                pooled[pool_key] = builder
+    return files, {pool_key: builder.rows() for pool_key, builder in pooled.items()}
+
+
+def _decoder(paths: Sequence[str]) -> Callable[[bytes], RunEntry]:
+    return lambda entry: decode_run(entry, paths)
 
 
 def _builders(read: Batch | RunEntry) -> Iterator[tuple[PoolKey, ShapeBuilder]]:

@@ -17,6 +17,7 @@ from driftcheck.core.model import BodyKind, Interaction
 from driftcheck.core.shape import ShapeBuilder
 from driftcheck.errors import CassetteError
 from driftcheck.sources import batches as batching
+from driftcheck.sources import scan as scanning
 from driftcheck.sources.batch_shapes import infer_files
 from driftcheck.sources.batches import BATCH_BYTES, BATCH_FILES, LARGE, batches
 from driftcheck.sources.cassettes import parse_cassette
@@ -199,3 +200,30 @@ def test_any_bodies_inferred_together_equal_them_file_by_file(
         for n, interactions in enumerate(files)
     ]  # fmt: skip
     assert _together(read) == _pooled_file_by_file(read)
+
+
+def test_a_settled_run_is_one_entry_and_a_change_in_it_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm run reads its whole run's entry: no batch is looked up, no file read."""
+    monkeypatch.setattr(batching, "SETTLED", -3600.0)
+    monkeypatch.setattr(batching, "BOUNDARY", 1)  # every file a batch of its own
+    paths, cache = _corpus(tmp_path / "c"), tmp_path / "cache"
+    target = tmp_path / "c" / "mine.yaml"
+    target.write_text(_CASSETTE % "alpha")
+    paths.append(target)
+    cold = scan(paths, Settings(workers=1, cache=cache))
+    looked_up: list[int] = []
+    original = scanning.read_batch
+    monkeypatch.setattr(
+        scanning, "read_batch", lambda *args: looked_up.append(1) or original(*args)
+    )
+    assert scan(paths, Settings(workers=1, cache=cache)) == cold
+    assert looked_up == []
+    status = target.stat()
+    target.write_text(_CASSETTE % "omega")
+    os.utime(target, ns=(status.st_atime_ns, status.st_mtime_ns))
+    after = scan(paths, Settings(workers=1, cache=cache))
+    assert len(looked_up) == len(paths)  # the run's entry missed: each batch looked up
+    assert after == scan(paths, Settings(workers=1))
+    assert after != cold
