@@ -238,3 +238,30 @@ def test_requests_with_odd_methods_are_read(tmp_path: Path) -> None:
     ]
     path.write_text(json.dumps({"interactions": entries}))
     assert [request.method for request in read_requests(path)] == ["GET", "GET", "POST"]
+
+
+def test_files_below_finds_what_rglob_finds_in_the_same_order(tmp_path: Path) -> None:
+    """Hidden entries skipped, symlinked folders not entered, symlinked files taken, a
+    FIFO left out, sorted part by part (`a/b.yaml` before `a.yaml`)."""
+    from driftcheck.sources.cassettes import CASSETTE_SUFFIXES
+    from driftcheck.sources.regular import files_below
+
+    for name in ["a.yaml", "a/b.yaml", "a/c/d.YML", "b.json", "noext", "x.txt", "a-b.yaml",
+                 ".hidden.yaml", ".dot/in.yaml", "a/.h/e.yaml", "name.", "a/z.yml"]:  # fmt: skip
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)
+    (tmp_path / "file-link.yaml").symlink_to(tmp_path / "b.json")
+    (tmp_path / "dangling.yaml").symlink_to(tmp_path / "missing")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    expected = [
+        path
+        for path in sorted(tmp_path.rglob("*"))
+        if path.is_file()
+        and path.suffix.lower() in CASSETTE_SUFFIXES
+        and not any(part.startswith(".") for part in path.relative_to(tmp_path).parts)
+    ]
+    assert files_below(tmp_path, CASSETTE_SUFFIXES) == expected
+    assert tmp_path / "a" / "b.yaml" in expected
+    assert tmp_path / "file-link.yaml" in expected
+    assert not any(part == "linked" for path in expected for part in path.parts)
