@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from driftcheck.core.endpoints import (
     Names,
+    _host_and_path,
     endpoint_key,
     group,
     is_id_segment,
     is_version_segment,
     pool,
+    split_slowly,
 )
 from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import BodyKind, Interaction
@@ -208,3 +212,14 @@ def test_a_url_python_cannot_split_still_has_a_key(uri: str, key: str) -> None:
     """Mocks' URLs reach endpoint keys unchecked: a bad port or IPv6 host is a key as
     written (issue 15, defect 6), never a ValueError."""
     assert endpoint_key("get", uri) == key
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["http://", "https://", "HTTP://", "ftp://", ""]),
+    st.text("abcxyz.-:@[]0123456789", max_size=14),
+    st.text("/abc?#=&%1 \t", max_size=16),
+)
+def test_a_url_split_by_hand_gives_what_urlsplit_gives(scheme: str, netloc: str, rest: str) -> None:
+    uri = f"{scheme}{netloc}{rest}"
+    assert _host_and_path(uri) == split_slowly(uri)
