@@ -147,6 +147,10 @@ class Secrets:
     by_folded: Mapping[str, tuple[str, ...]]  # lower-cased forms, found in any case
     pattern: re.Pattern[str] | None  # every text form, longest first, any case: replacing
 
+    def __bool__(self) -> bool:
+        """False when there is no value to look for: nothing can be found."""
+        return bool(self.by_text or self.by_bytes or self.by_folded)
+
     def names_in(self, text: str) -> set[str]:
         """The variables whose value `text` holds, in any spelling or encoding."""
         found: set[str] = set()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -68,12 +70,16 @@ def cannot_write(path: Path, error: OSError) -> str:
 
 
 class Run:
-    """The results of one run, endpoint by endpoint, as they arrive in any order."""
+    """The results of one run, endpoint by endpoint, as they arrive in any order.
+
+    An endpoint whose samples all succeeded is handed to `write`, which returns its
+    outcome as a `Future` (written on another thread); `flush` reports outcomes in the
+    order endpoints finished, each once its write has ended."""
 
     def __init__(
         self,
         endpoints: tuple[Endpoint, ...],
-        write: Callable[[Endpoint, list[Exchange]], Outcome],
+        write: Callable[[Endpoint, list[Exchange]], Future[Outcome]],
         show: Callable[[str], str],
         timeout: float,
         on_outcome: Callable[[Outcome], None] | None = None,
@@ -87,6 +93,8 @@ class Run:
         self._results: dict[str, list[Exchange | None]] = {
             name: [None] * len(found) for name, found in self._plan.items()
         }
+        self._finished: set[str] = set()
+        self._unreported: deque[Future[Outcome]] = deque()  # in the order they finished
         self._done: dict[str, Outcome] = {}
         for endpoint in endpoints:
             if not self._plan[endpoint.name]:
@@ -99,7 +107,7 @@ class Run:
         """One sample's exchange or error; the endpoint's cassette is written once all of
         its samples succeeded, and it fails at its first failed sample."""
         name = sample.endpoint.name
-        if name in self._done:
+        if name in self._finished:
             return  # this endpoint already failed
         if isinstance(value, BaseException):
             self._fail(name, self._reason(value))
@@ -108,7 +116,9 @@ class Run:
         slots[sample.index] = value
         if all(item is not None for item in slots):
             exchanges = [item for item in slots if item is not None]
-            self._finish(self._written(sample.endpoint, exchanges))
+            del self._results[name]  # the exchanges now belong to the write
+            self._finished.add(name)
+            self._unreported.append(self._write(sample.endpoint, exchanges))
 
     def _reason(self, error: BaseException) -> str:
         if isinstance(error, SampleError):
@@ -117,21 +127,22 @@ class Run:
             return f"timed out after {self._timeout:g} s"
         return f"{type(error).__name__}: {error}"  # a bug must not cost the other endpoints
 
-    def _written(self, endpoint: Endpoint, exchanges: list[Exchange]) -> Outcome:
-        try:
-            return self._write(endpoint, exchanges)
-        except Exception as error:  # one endpoint's failure, not the run's
-            reason = f"cannot write its cassette: {type(error).__name__}: {error}"
-            return Outcome(endpoint.name, len(exchanges), error=reason)
-
     def _fail(self, name: str, reason: str) -> None:
-        self._finish(Outcome(name, len(self._plan[name]), error=reason))
+        self._finished.add(name)
+        self._results.pop(name, None)
+        failed: Future[Outcome] = Future()
+        failed.set_result(Outcome(name, len(self._plan[name]), error=reason))
+        self._unreported.append(failed)
 
-    def _finish(self, outcome: Outcome) -> None:
-        if outcome.error is not None:  # the one place failures are made safe to show
-            outcome = replace(outcome, error=self._show(outcome.error))
-        self._done[outcome.endpoint] = outcome
-        call_safely(self._on_outcome, outcome)
+    def flush(self) -> bool:
+        """Report every outcome ready, in order; True while some write is still running."""
+        while self._unreported and self._unreported[0].done():
+            outcome = self._unreported.popleft().result()
+            if outcome.error is not None:  # the one place failures are made safe to show
+                outcome = replace(outcome, error=self._show(outcome.error))
+            self._done[outcome.endpoint] = outcome
+            call_safely(self._on_outcome, outcome)
+        return bool(self._unreported)
 
     def outcomes(self) -> list[Outcome]:
         """One outcome per endpoint, in the order they were given."""

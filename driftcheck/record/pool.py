@@ -71,6 +71,9 @@ class Job(Generic[T]):
     abandoned: bool = False  # given up on: its worker's later notices are dropped
 
 
+Delivered = tuple[Job[T], R | BaseException | Notice]  # a job's result, error or notice
+
+
 class Pool(Generic[T, R]):
     """Run `work(item, control)` for every item on at most `size` daemon threads."""
 
@@ -79,8 +82,7 @@ class Pool(Generic[T, R]):
         self._work = work
         self._lock = threading.Lock()
         self._todo: queue.SimpleQueue[Job[T]] = queue.SimpleQueue()
-        self._done: queue.SimpleQueue[tuple[Job[T], R | BaseException | Notice]]
-        self._done = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[Delivered[T, R]] = queue.SimpleQueue()
         self._jobs: list[Job[T]] = []
         for item in items:
             job = Job(item)
@@ -131,8 +133,9 @@ class Pool(Generic[T, R]):
             self._spawn()
         return late
 
-    def events(self) -> Iterator[tuple[Job[T], R | BaseException | Notice]]:
-        """Each job's result, error or Overdue, once, and notices meanwhile, as they come.
+    def events(self) -> Iterator[Delivered[T, R] | None]:
+        """Each job's result, error or Overdue, once, and notices meanwhile, as they come;
+        None after each quiet step of POLL seconds (the caller may look at other work).
 
         The caller's loop runs in the main thread; the pool stops when it ends, however."""
         pending = len(self._jobs)
@@ -140,15 +143,15 @@ class Pool(Generic[T, R]):
             checked = time.monotonic()
             while pending:
                 try:
-                    job, value = self._done.get(timeout=POLL)
+                    event = self._done.get(timeout=POLL)
                 except queue.Empty:
-                    pass
+                    yield None  # a quiet step: the caller may look at its other work
                 else:
-                    if not isinstance(value, Notice):
+                    if not isinstance(event[1], Notice):
                         pending -= 1
-                        yield job, value
-                    elif not job.abandoned:
-                        yield job, value
+                        yield event
+                    elif not event[0].abandoned:
+                        yield event
                 if time.monotonic() - checked >= POLL:  # even while results pour in
                     checked = time.monotonic()
                     for late in self._overdue():

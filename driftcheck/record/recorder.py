@@ -1,10 +1,12 @@
 """Record configured live endpoints into cassettes, concurrently, scrubbed, atomically.
 
 Every sample of every endpoint is one job for a pool of daemon threads
-(`record/pool.py`); an endpoint's cassette is written (temp file, then rename) by the
-main thread only once all its samples succeeded, so a failure or an interrupt never
-touches a committed cassette. Each request is bounded whole: one deadline for connect,
-headers and body, a byte cap on the decoded body, capped waits between retries.
+(`record/pool.py`); once all of an endpoint's samples succeeded, its cassette is
+serialized, scanned for leaked secrets and written durably (temp file, fsync, rename,
+folder fsync) by a few saving threads (`record/saving.py`), so a failure or an
+interrupt never touches a committed cassette and the main thread only hands results
+on. Each request is bounded whole: one deadline for connect, headers and body, a byte
+cap on the decoded body, capped waits between retries.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from driftcheck import __version__
 from driftcheck.config import Config, Endpoint
 from driftcheck.core.model import Outcome
 from driftcheck.errors import DriftcheckError
-from driftcheck.files import write_atomic
-from driftcheck.record import decoding
+from driftcheck.files import DurableWrites
+from driftcheck.record import decoding, writer
 from driftcheck.record.exchange import (
     BodyCheck,
     LeakError,
@@ -39,12 +41,14 @@ from driftcheck.record.exchange import (
 )
 from driftcheck.record.plan import Run, Sample, call_safely, cannot_write
 from driftcheck.record.plan import samples as samples  # re-exported: callers find it here
-from driftcheck.record.pool import Control, Notice, Pool
+from driftcheck.record.pool import POLL, Control, Notice, Pool
+from driftcheck.record.saving import Saver
 from driftcheck.record.scrub import Scrubbing, shown
 from driftcheck.record.writer import Exchange
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 ACCEPTED_ENCODINGS = "gzip, deflate"  # what `record/decoding.py` decodes with a cap
+SAVERS = 8  # threads writing cassettes: enough for their fsyncs to overlap
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,17 +286,22 @@ def record_sample(sample: Sample, settings: Settings, control: Control | None = 
 
 
 def write_endpoint(
-    endpoint: Endpoint, exchanges: list[Exchange], out: Path, settings: Settings
+    endpoint: Endpoint,
+    exchanges: list[Exchange],
+    out: Path,
+    settings: Settings,
+    writes: DurableWrites | None = None,
 ) -> Outcome:
-    """Serialize, scan for leaked secrets, then write atomically; a write that fails
-    (disk full, name too long, a file where the folder should be) fails this endpoint."""
+    """Serialize, scan for leaked secrets, then write atomically and durably; a write that
+    fails (disk full, name too long, a file where the folder should be) fails this
+    endpoint. Runs on a saving thread (`record/saving.py`)."""
     try:
         text = cassette_text(exchanges, settings.scrubbing)
     except LeakError as error:
         return Outcome(endpoint.name, len(exchanges), error=str(error))
     path = out / f"{endpoint.name}.yaml"
     try:
-        write_atomic(path, text, durable=True, mode=0o644)
+        (writes or DurableWrites()).write(path, text, mode=0o644)
     except OSError as error:
         return Outcome(endpoint.name, len(exchanges), error=cannot_write(path, error))
     return Outcome(endpoint.name, len(exchanges), path=str(path))
@@ -308,12 +317,15 @@ def record(
 ) -> list[Outcome]:
     """Record every endpoint into `out/<name>.yaml`; return one outcome per endpoint.
 
-    `on_outcome` is called once per finished endpoint, `on_wait` with a line each time a
-    request waits before a retry; both in the calling thread, and one that raises costs
-    only its display, never the run."""
+    `on_outcome` is called once per finished endpoint (once its cassette is durable),
+    `on_wait` with a line each time a request waits before a retry; both in the calling
+    thread, and one that raises costs only its display, never the run."""
+    writes = DurableWrites()
+    save = functools.partial(write_endpoint, out=out, settings=settings, writes=writes)
+    saver = Saver(save, min(SAVERS, concurrency), warm=writer.prepare)
     run = Run(
         endpoints,
-        functools.partial(write_endpoint, out=out, settings=settings),
+        saver.submit,
         functools.partial(shown, scrubbing=settings.scrubbing),
         settings.timeout,
         on_outcome,
@@ -321,13 +333,20 @@ def record(
     work = functools.partial(_work, settings=settings)
     pool: Pool[Sample, Exchange] = Pool(work, run.samples(), concurrency)
     try:
-        for job, value in pool.events():
-            if isinstance(value, Notice):
-                call_safely(on_wait, shown(value.text, settings.scrubbing))
+        for event in pool.events():
+            if event is None:
+                pass  # a quiet step: cassettes written meanwhile are reported below
+            elif isinstance(event[1], Notice):
+                call_safely(on_wait, shown(event[1].text, settings.scrubbing))
             else:
-                run.take(job.item, value)
+                run.take(event[0].item, event[1])
+            run.flush()
+        while run.flush():  # the last cassettes are still being written
+            saver.wait(POLL)
     finally:
         pool.stop()
+        saver.stop()
+        writes.close()
     return run.outcomes()
 
 

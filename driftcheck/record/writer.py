@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,9 +22,27 @@ class Exchange:
     body: bytes
 
 
+_importing = threading.Lock()
+_imported = threading.Event()
+
+
+def prepare() -> None:
+    """Import vcrpy (~0.3 s alone, several times that among busy threads), once: a run
+    starts it before its requests rather than at its first cassette. Saving threads
+    import it one at a time: two importing the package at once fail (KeyError: 'vcr')."""
+    if _imported.is_set():
+        return
+    with _importing:
+        import vcr.request
+        import vcr.serialize
+        import vcr.serializers.yamlserializer  # noqa: F401
+
+        _imported.set()
+
+
 def serialize(exchanges: Iterable[Exchange]) -> str:
     """A cassette in vcrpy's own YAML format, bodies stored decoded (readable text)."""
-    # vcrpy takes ~0.3 s to import: only the writing path pays for it.
+    prepare()  # vcrpy takes ~0.3 s to import: only the writing path pays for it
     from vcr.request import Request
     from vcr.serialize import serialize as vcr_serialize
     from vcr.serializers import yamlserializer
@@ -53,6 +72,7 @@ def serialize(exchanges: Iterable[Exchange]) -> str:
 def reload(text: str) -> Any:
     """A cassette's text read back as vcrpy reads it (our own output: no tags but
     `!!binary`): what anyone who opens the file gets, for the last leak scan."""
+    prepare()
     from vcr.serializers import yamlserializer
 
     return yamlserializer.deserialize(text)
