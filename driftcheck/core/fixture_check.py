@@ -25,12 +25,13 @@ from operator import itemgetter
 from typing import Any
 
 from driftcheck.core.compare import Changes, Overrides, changes, describe
+from driftcheck.core.fixture_bodies import bodies_of
 from driftcheck.core.fixture_unlike import Unlike, set_aside
 from driftcheck.core.fixture_variants import uncovered_variants, variant_label
-from driftcheck.core.model import Field, Finding, Fixture, Location, Node, Opaque, StatusShape
-from driftcheck.core.paths import ITEMS, ROOT
+from driftcheck.core.model import Field, Finding, Fixture, Location, Node, StatusShape
+from driftcheck.core.paths import ROOT
 from driftcheck.core.rules import RuleId, finding, percent
-from driftcheck.core.shape import fits, flatten, format_types, json_type, merge
+from driftcheck.core.shape import fits, flatten, format_types, merge
 from driftcheck.core.signature import Descriptor, First, Flat, Reach, descriptor
 
 PER_PAYLOAD_RULES = frozenset(
@@ -66,55 +67,18 @@ def contract_of(endpoint: str, recorded: Mapping[int, StatusShape]) -> Contract 
     return Contract(endpoint, status, samples, merge(*nodes))
 
 
-@dataclass(frozen=True, slots=True)
-class _Body:
-    value: Any
-    fixture: Fixture
-    prefix: str  # where the fixture's own `$` sits in the body: `$` or `$[*]`
-
-    def where(self, path: str) -> Location:
-        own = ROOT + path[len(self.prefix) :] if path.startswith(self.prefix) else None
-        return self.fixture.where(own if own is not None else None)
-
-
-def bodies_of(fixture: Fixture, root: Node) -> list[_Body]:
-    """A fixture is a whole body, a list of bodies, or one element of a list endpoint."""
-    value = fixture.value
-    kind = None if isinstance(value, Opaque) else json_type(value)
-    if kind == "array" and "array" not in root.types and "object" in root.types:
-        return [_Body(item, _element_fixture(fixture), ROOT) for item in value]
-    if kind == "object" and "object" not in root.types and "array" in root.types:
-        return [_Body([value], fixture, ROOT + ITEMS)]
-    return [_Body(value, fixture, ROOT)]
-
-
-def _element_fixture(fixture: Fixture) -> Fixture:
-    """Each element of a list of bodies is a fixture, its lines taken from the `[*]` paths."""
-    prefix = ROOT + ITEMS
-    lines = {ROOT + p[len(prefix) :]: n for p, n in fixture.lines.items() if p.startswith(prefix)}
-    return Fixture(fixture.value, fixture.file, lines.get(ROOT, fixture.line), fixture.name, lines)
-
-
 def compare_fixtures(
     contract: Contract, fixtures: Sequence[Fixture], overrides: Overrides | None = None
 ) -> list[Finding]:
     """Every mock-* finding for one endpoint: per fixture first (its objects unlike the
     endpoint, then the rest in the order the walk met them), then coverage."""
-    table = _Table.of(contract.shape)
+    table = Table.of(contract.shape)
     reaches: list[Reach] = []
     findings: list[Finding] = []
     for fixture in fixtures:
-        reach = Reach()
-        unlike: dict[str, Finding] = {}
-        for body in bodies_of(fixture, contract.shape):
-            value, strangers = set_aside(body.value, contract.shape)
-            for each in strangers:
-                if each.path not in unlike:
-                    unlike[each.path] = _unlike(contract, each, body.where(each.path), overrides)
-            reach.walk(value, contract.shape, body.where)
+        reach, own = fixture_findings(contract, table, fixture, overrides)
         reaches.append(reach)
-        findings.extend(unlike.values())
-        findings.extend(_per_fixture(contract, table, reach, overrides))
+        findings.extend(own)
     findings.extend(_coverage(contract, table, reaches, overrides))
     findings.extend(
         uncovered_variants(contract.endpoint, contract.status, contract.shape, reaches, overrides)
@@ -122,15 +86,32 @@ def compare_fixtures(
     return findings
 
 
+def fixture_findings(
+    contract: Contract, table: Table, fixture: Fixture, overrides: Overrides | None = None
+) -> tuple[Reach, list[Finding]]:
+    """One fixture's own findings (its objects unlike the endpoint, then the rest in walk
+    order) and its reach, for coverage. Costs the fixture's size: the contract is read
+    through `table`, built once."""
+    reach = Reach()
+    unlike: dict[str, Finding] = {}
+    for body in bodies_of(fixture, contract.shape):
+        value, strangers = set_aside(body.value, contract.shape)
+        for each in strangers:
+            if each.path not in unlike:
+                unlike[each.path] = _unlike(contract, each, body.where(each.path), overrides)
+        reach.walk(value, contract.shape, body.where)
+    return reach, [*unlike.values(), *_per_fixture(contract, table, reach, overrides)]
+
+
 @dataclass(frozen=True, slots=True)
-class _Table:
+class Table:
     """The contract flattened once: each path's field, and its descriptor."""
 
     fields: dict[str, Field]
     flat: Flat
 
     @classmethod
-    def of(cls, shape: Node) -> _Table:
+    def of(cls, shape: Node) -> Table:
         fields = {item.path: item for item in flatten(shape)}
         flat = {
             path: descriptor(item.counts, None if item.is_item else item.required)
@@ -140,11 +121,11 @@ class _Table:
 
 
 def _per_fixture(
-    contract: Contract, table: _Table, reach: Reach, overrides: Overrides | None
+    contract: Contract, table: Table, reach: Reach, overrides: Overrides | None
 ) -> list[Finding]:
     """Unknown keys, missing keys and type mismatches, in the order the walk met them."""
     mine = reach.flat()
-    recorded = {path: table.flat[path] for path in reach.expected}
+    recorded = _held_to(table.flat, reach, mine)
     if mine == recorded:
         return []
     found = changes(recorded, mine)
@@ -163,7 +144,16 @@ def _per_fixture(
     return [each for _, each in sorted(ordered, key=itemgetter(0))]
 
 
-def _new_types(found: Changes, table: _Table, path: str) -> frozenset[str]:
+def _held_to(flat: Flat, reach: Reach, mine: Flat) -> Flat:
+    """The contract's signature where the fixture is compared: the paths it is held to,
+    less the optional ones it never has (they can tell nothing), and the known keys it has
+    beyond them (a key of some variants only, in an object whose tag names none)."""
+    held = {p: flat[p] for p in reach.expected if p in mine or flat[p]["required"]}
+    held.update((p, flat[p]) for p in mine if p not in held and p not in reach.unknown)
+    return held
+
+
+def _new_types(found: Changes, table: Table, path: str) -> frozenset[str]:
     """Types the fixture has at `path` and the contract lacks, null included."""
     added = found.new_types.get(path, frozenset())
     if "nullable" in found.changed.get(path, ()) and not table.flat[path]["nullable"]:
@@ -217,7 +207,7 @@ def _finding(
 
 
 def _unknown(
-    contract: Contract, table: _Table, path: str, reach: Reach, overrides: Overrides | None
+    contract: Contract, table: Table, path: str, reach: Reach, overrides: Overrides | None
 ) -> tuple[int, Finding]:
     first = reach.unknown[path]
     objects = table.fields[first.parent].counts.get("object", 0)
@@ -300,7 +290,7 @@ def _samples(parent: str, count: int) -> str:
 
 
 def _coverage(
-    contract: Contract, table: _Table, reaches: list[Reach], overrides: Overrides | None
+    contract: Contract, table: Table, reaches: list[Reach], overrides: Overrides | None
 ) -> Iterator[Finding]:
     """Optional keys no fixture omits and nulls no fixture has, where some fixture has the
     key (an absent key covers its absence and asks for no null): the contract's order."""

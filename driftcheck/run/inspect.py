@@ -1,5 +1,5 @@
-"""Commands for looking: `shape` (inferred shapes), `fixtures --variants` (edge-case
-fixtures from reality) and the single-payload check behind the pytest plugin."""
+"""Commands for looking: `shape` (inferred shapes) and `fixtures --variants` (edge-case
+fixtures from reality)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from driftcheck.config import Config
-from driftcheck.core.fixture_check import PER_PAYLOAD_RULES, Contract, compare_fixtures
-from driftcheck.core.model import EndpointSet, FileError, Finding, Fixture
+from driftcheck.core.model import EndpointSet, FileError
 from driftcheck.core.slugs import group_sides
 from driftcheck.core.variants import Cover, Variant, cover
 from driftcheck.errors import InputError
@@ -32,13 +30,6 @@ def shape_paths(
     scanned = scan.scan(discover(paths), reading or scan.Settings())
     (endpoints,), _ = group_sides([(scanned.interactions, scanned.shapes)])
     return endpoints, scanned.errors
-
-
-def payload_findings(recorded: Contract, payload: Any, label: str = "payload") -> list[Finding]:
-    """What is wrong with one mock payload by itself (coverage needs all fixtures)."""
-    fixture = Fixture(payload, label, 0, label)
-    findings = compare_fixtures(recorded, [fixture])
-    return [f for f in findings if f.rule in PER_PAYLOAD_RULES]
 
 
 @dataclass(frozen=True, slots=True)

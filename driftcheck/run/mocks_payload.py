@@ -1,7 +1,10 @@
 """One payload against one endpoint's recorded contract, as the pytest plugin asks it:
 the endpoint named by its config name, its automatic key or `GET https://host/path`,
 the contract of one status, and the config's [severity] and [[ignore]] applied as the
-CLI applies them. Each endpoint and status is built once per `Contracts`.
+CLI applies them. The recordings are read once per `Contracts` (through the shape cache
+when the reading settings name one), each endpoint and status is built once, and each
+contract's path table grows as payloads reach its parts (`core/payload_check.py`), so a
+call costs its payload's size, not the contract's.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from driftcheck.core.matchers import Target, all_matches
 from driftcheck.core.mock_match import Recorded
 from driftcheck.core.model import Finding, Report, Severity
 from driftcheck.core.paths import ITEMS, ROOT, child_path
+from driftcheck.core.payload_check import PayloadCheck
 from driftcheck.core.policy import Ignore, Policy, apply, glob
 from driftcheck.errors import InputError
-from driftcheck.run.inspect import payload_findings
 from driftcheck.run.mocks import Held, held_to, recorded_of
 from driftcheck.run.recordings import Recordings, known_endpoint
 from driftcheck.run.recordings import contract as recorded_contract
@@ -59,13 +62,26 @@ class Contracts:
         self._recorded: dict[str, Recorded] | None = None
         self._names: dict[str, str] = {}
         self._contracts: dict[tuple[str, int], Held | str] = {}
+        self._checks: dict[int, PayloadCheck] = {}  # id(contract): contracts live in _contracts
+        self.reads = 0  # how often the recordings were read: once
 
     @property
     def recorded(self) -> Mapping[str, Recorded]:
         if self._recorded is None:
+            self.reads += 1
             found = recorded_of(self.config, self.recordings)
             self._recorded = {recorded.name: recorded for recorded in found}
         return self._recorded
+
+    @property
+    def built(self) -> int:
+        """How many contracts (endpoint and status) were built."""
+        return len(self._contracts)
+
+    @property
+    def tables_built(self) -> int:
+        """How many contract path tables were started: one per contract checked against."""
+        return len(self._checks)
 
     def endpoint(self, asked: str) -> str:
         """The endpoint a test names: a configured name, a recorded key, or the recorded
@@ -118,10 +134,18 @@ class Contracts:
         """The payload's own findings (coverage needs every fixture of an endpoint, so it
         is the CLI's), severities and ignores applied."""
         held = self.held(self.endpoint(asked), status)
-        own = held.findings(lambda contract: payload_findings(contract, payload, LABEL))
+        own = held.findings(lambda contract: self._check_of(contract).findings(payload, LABEL))
         report = apply(Report(tuple(own), 1), self.policy, self.today)
         failing = tuple(f for f in report.active if f.severity >= fail_on)
         return Checked(asked, held.contract, report.findings, failing)
+
+    def _check_of(self, contract: Contract) -> PayloadCheck:
+        """The contract's check, its table kept for the next payload (keyed by identity:
+        a contract is a tree of frozen nodes, hashing it would cost its size)."""
+        found = self._checks.get(id(contract))
+        if found is None:
+            found = self._checks[id(contract)] = PayloadCheck(contract)
+        return found
 
     def policy_warnings(self) -> list[str]:
         """What is wrong with the policy itself: an ignore whose `endpoint` glob matches
