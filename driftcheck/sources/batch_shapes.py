@@ -9,6 +9,7 @@ same keys (endpoint, status, each file's own recording day), the same order.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 from driftcheck.core.endpoints import Names, PoolKey
@@ -52,8 +53,9 @@ def infer_files(
 
 def _with(i: Interaction, body: object, echoes: tuple[int, ...]) -> Interaction:
     """`i` with another body and echoed segments (`dataclasses.replace` costs three times
-    as much, once per interaction)."""
+    as much, once per interaction); the strings every interaction repeats interned, so
+    that a scan's result holds them once, and sends them to the main process once."""
     return Interaction(
-        i.method, i.uri, i.status, i.content_type, i.kind, body, i.note, i.source, i.index,
-        i.line, i.recorded_at, i.operation, echoes,
+        sys.intern(i.method), i.uri, i.status, sys.intern(i.content_type), i.kind, body,
+        i.note, i.source, i.index, i.line, i.recorded_at, i.operation, echoes,
     )  # fmt: skip

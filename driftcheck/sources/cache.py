@@ -24,6 +24,7 @@ import datetime
 import hashlib
 import os
 import stat
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -268,8 +269,9 @@ def _interaction(row: Any, path: str, index: int) -> Interaction:
     method, uri, status, content_type, kind, note, number, line, stamp, operation, echo = row
     if not method or number != index or not (stamp is None or _EPOCHS[0] <= stamp <= _EPOCHS[1]):
         raise ValueError(f"interaction {index} is out of range")
-    return Interaction(
-        method=method, uri=uri, status=status, content_type=content_type, kind=BodyKind(kind),
+    return Interaction(  # the strings every interaction repeats are held once (interned)
+        method=sys.intern(method), uri=uri, status=status,
+        content_type=sys.intern(content_type), kind=BodyKind(kind),
         note=note, source=path, index=index, line=line, recorded_at=stamp, operation=operation,
         echoed=_positions(echo, uri),
     )  # fmt: skip  # a record's fields on few lines, not one per line
