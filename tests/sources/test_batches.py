@@ -234,3 +234,13 @@ def test_a_settled_run_is_one_entry_and_a_change_in_it_is_seen(
     assert len(looked_up) == len(paths)  # the run's entry missed: each batch looked up
     assert after == scan(paths, Settings(workers=1))
     assert after != cold
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text("abcdefgh_", min_size=1, max_size=10), min_size=1, max_size=300))
+def test_a_corpus_batches_alike_wherever_it_is_checked_out(names: list[str]) -> None:
+    """Batches decide which files are inferred together: never the checkout's folder."""
+    sizes = [100] * len(names)
+    here = [f"/home/dev/repo/tests/cassettes/{name}.yaml" for name in names]
+    there = [f"/builds/ci/x/tests/cassettes/{name}.yaml" for name in names]
+    assert _spans(here, sizes) == _spans(there, sizes)
