@@ -18,7 +18,8 @@ from driftcheck import jsonio
 from driftcheck.core.limits import MAX_YAML_DEPTH
 from driftcheck.errors import CassetteError
 from driftcheck.sources.cassettes import read_cassette
-from driftcheck.sources.yamlsafe import YamlProblem, depth_bound, line_map, load
+from driftcheck.sources.yaml_bounds import depth_bound
+from driftcheck.sources.yamlsafe import YamlProblem, line_map, load
 from tests.helpers import cli_process
 
 CASSETTES = Path(__file__).parent.parent / "data" / "cassettes"
