@@ -42,9 +42,9 @@ from driftcheck.sources.cache import (
 )
 from driftcheck.sources.cassettes import read_regular
 
-BATCH_FILES = 128  # files in a batch at most
-BOUNDARY = 32  # a batch ends after a file whose path hash is 0 modulo this: 32 files on average
-BATCH_BYTES = 4 << 20  # bytes in a batch at most (a batch's files are read before parsed)
+BATCH_FILES = 512  # files in a batch at most
+BOUNDARY = 128  # a batch ends after a file whose name hashes to 0 modulo this: 128 on average
+BATCH_BYTES = 8 << 20  # bytes in a batch at most (its bodies are parsed together: ~4x that)
 LARGE = 1 << 20  # bytes: a file this large is a batch of its own
 SETTLED = 2.0  # seconds: a file changed more recently is not keyed by its stat
 
