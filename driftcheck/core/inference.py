@@ -104,15 +104,18 @@ def _columns(objects: list[Any], keys: Counter[Any]) -> list[tuple[Any, list[Any
 Work = list[tuple[list[Any], Acc, int]]
 
 
-def add_values(acc: Acc, values: list[Any], max_depth: int, early: bool = False) -> None:
-    """Count a column of values into `acc`, a whole column per shape node at a time.
+def add_values(
+    acc: Acc, values: list[Any], max_depth: int, early: bool = False, depth: int = 0
+) -> None:
+    """Count a column of values into `acc` (a node `depth` levels down), a whole column per
+    shape node at a time.
 
     Every value at one place (say `$.data[*].owner`) is handled together, so the per-value
     work is done by C-level builtins (`map`, `set`, `itemgetter`, `chain`) rather than by
     a Python loop. Values keep document order, so keys are listed as first seen.
     """
     early_maps = early  # objects keyed only by ids become maps before their keys are counted
-    work: Work = [(values, acc, 0)]
+    work: Work = [(values, acc, depth)]
     while work:
         column, target, depth = work.pop()
         if len(column) == 1:  # a lone value: skip the column machinery
@@ -144,7 +147,10 @@ def add_values(acc: Acc, values: list[Any], max_depth: int, early: bool = False)
 def _add_one(value: Any, target: Acc, depth: int, max_depth: int, work: Work, early: bool) -> None:
     name = _TYPE_OF.get(type(value)) or json_type(value)
     target.types[name] = target.types.get(name, 0) + 1
-    if name == "object" and value:
+    if name == "object" and not value:
+        if target.variants is not None:  # an empty object is an untagged one, as in a column
+            _note_variants(target, [value], Counter(), 1)
+    elif name == "object":
         if (
             target.values is not None
             or (target.tag or tags.tag_of(value)) is not None
@@ -191,6 +197,8 @@ def _add_objects(
         return
     keys = Counter(chain.from_iterable(objects))
     if not keys:
+        if target.variants is not None:  # empty objects at a tagged place: untagged ones
+            _note_variants(target, objects, keys, len(objects))
         return
     if early and not target.keys and maps.varying(objects, keys):
         target.values = Acc()
@@ -244,9 +252,13 @@ def _bound(target: Acc) -> None:
         target.variants = None  # the tag is data (ids, mime types): no discriminator
 
 
-def _check_depth(depth: int, max_depth: int) -> None:
+def check_depth(depth: int, max_depth: int) -> None:
+    """Raise ShapeDepthError before the children of a container `depth` levels down."""
     if depth >= max_depth:
         raise ShapeDepthError(f"JSON nested deeper than {max_depth} levels")
+
+
+_check_depth = check_depth
 
 
 def _only(kind: type, column: list[Any]) -> list[Any]:

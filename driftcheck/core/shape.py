@@ -65,6 +65,14 @@ class ShapeBuilder:
         self._root = inference.Acc()
         self._maps = maps
 
+    def root_acc(self) -> inference.Acc:
+        """The accumulator counts go into, for `core.pieces`, which fills it step by step."""
+        return self._root
+
+    def settle(self) -> None:
+        """Detect maps over everything counted so far (as `add_values` does after a call)."""
+        self._settle()
+
     def _settle(self) -> None:
         if self._maps is not None:
             inference.settle(self._root, None if self._maps == AUTO else self._maps)  # type: ignore[arg-type]  # a Decide

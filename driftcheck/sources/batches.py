@@ -141,6 +141,7 @@ def read_batch(
         errors.append(None)
         if cache is not None:
             digest.update(b"\0" + os.fsencode(path) + b"\0" + hashlib.sha256(data).digest())
+        del data  # held by its box alone, which the parse empties: a large file held once
     key = content_key(digest.digest(), naming)
     cacheable = cache is not None and all(error is None for error in errors)
     if cacheable and cache is not None:

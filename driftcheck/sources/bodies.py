@@ -25,6 +25,7 @@ MAX_MEDIA_TYPE = 200  # characters: the longest registered media type has about 
 MAX_ENCODINGS = 8  # `gzip, br` is two: more layers only multiply the work
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LEADING_SPACE = re.compile(r"\s*")  # what `str.lstrip()` strips (`Py_UNICODE_ISSPACE`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +275,8 @@ def _has_lone_surrogate(value: Any) -> bool:
 
 def _sniff(text: str, declared_media: str) -> BodyKind:
     """The kind of a body whose content type says nothing useful, from its first bytes."""
-    head = text.lstrip()[:64]
+    start = _LEADING_SPACE.match(text).end()  # type: ignore[union-attr]  # `\s*` always matches
+    head = text[start : start + 64]  # not `text.lstrip()`: no copy of a huge body
     lowered = head.lower()
     if head.startswith(("{", "[")):
         return BodyKind.JSON
@@ -291,11 +293,41 @@ def _sniff(text: str, declared_media: str) -> BodyKind:
     return BodyKind.TEXT
 
 
+@dataclass(frozen=True, slots=True)
+class JsonText:
+    """A body that is to be parsed as JSON: its text, not parsed yet (a huge one may be
+    read in pieces instead, `sources.json_pieces`)."""
+
+    content_type: str
+    text: str
+    sniffed: bool  # no content type said JSON: text that does not parse is plain text
+
+    def parse(self) -> DecodedBody:
+        """The body parsed whole; text or unreadable (with a note) when it is not JSON."""
+        try:
+            return DecodedBody(BodyKind.JSON, self.content_type, value=parse_json(self.text))
+        except ValueError as error:
+            if self.sniffed:  # sniffed, so it was text after all
+                return DecodedBody(BodyKind.TEXT, self.content_type)
+            return DecodedBody(
+                BodyKind.UNREADABLE, self.content_type, note=f"not valid JSON: {error}"
+            )
+
+
 def decode_body(
     raw: str | bytes | None, headers: Mapping[str, list[str]], cap: int = MAX_DECODED_BYTES
 ) -> DecodedBody:
     """Decode, recognise and (for JSON) parse one recorded body; content encodings stop
     past `cap` decoded bytes (the body is then unreadable, with that note)."""
+    found = classify(raw, headers, cap)
+    return found.parse() if isinstance(found, JsonText) else found
+
+
+def classify(
+    raw: str | bytes | None, headers: Mapping[str, list[str]], cap: int = MAX_DECODED_BYTES
+) -> DecodedBody | JsonText:
+    """`decode_body` up to the JSON parse: the body's text when it is to be parsed as
+    JSON, else the decoded body. The text is never copied (a body may be huge)."""
     media, charset = media_type(headers)
     if isinstance(raw, bytes):
         try:
@@ -309,7 +341,7 @@ def decode_body(
         text = raw or ""
         if "\x00" in text:
             return DecodedBody(BodyKind.BINARY, media)
-    if not text.strip():
+    if not text or text.isspace():  # `not text.strip()`, without a copy of a huge body
         return DecodedBody(BodyKind.EMPTY, media)
     declared = _kind_of(media)
     if declared is None and media not in ("", "text/plain", "application/octet-stream"):
@@ -317,12 +349,7 @@ def decode_body(
     kind = declared or _sniff(text, media)
     if kind is not BodyKind.JSON:
         return DecodedBody(kind, media)
-    try:
-        return DecodedBody(BodyKind.JSON, media, value=parse_json(text))
-    except ValueError as error:
-        if declared is None:  # sniffed, so it was text after all
-            return DecodedBody(BodyKind.TEXT, media)
-        return DecodedBody(BodyKind.UNREADABLE, media, note=f"not valid JSON: {error}")
+    return JsonText(media, text, sniffed=declared is None)
 
 
 def unreadable(raw: bytes, headers: Mapping[str, list[str]]) -> str | None:

@@ -27,18 +27,15 @@ from urllib.parse import parse_qs, urlsplit
 from driftcheck import jsonio
 from driftcheck.core.model import FileError, Interaction
 from driftcheck.errors import CassetteError
-from driftcheck.sources import fields, regular, yamlsafe
-from driftcheck.sources.bodies import decode_body
+from driftcheck.sources import big_scalars, fields, regular, yamlsafe
+from driftcheck.sources.bodies import DecodedBody, decode_body
 
 CASSETTE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ""})
 GRAPHQL_BODY_LIMIT = 1 << 20  # bytes: queries are small; a larger body is not parsed for one
 _GRAPHQL_NOISE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+_SPACE = re.compile(rb"\s*")  # what `bytes.lstrip()` strips, found without a copy
 _GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,255}\Z")
 _GRAPHQL_TOKENS = re.compile(r"[{}]|\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
-
-
-# What reading an odd value may raise that no check in `fields` foresaw: it fails one file.
-_UNFORESEEN = (ValueError, TypeError, OverflowError, LookupError, UnicodeError, RecursionError)
 
 
 class _BodyShapeError(Exception):
@@ -91,12 +88,66 @@ def parse_cassette(data: bytes, name: str) -> list[Interaction]:
     interactions = []
     for index, entry in enumerate(entries):
         try:
-            interactions.append(_interaction(entry, name, index))
-        except _UNFORESEEN as error:  # still one listed file, never the end of a run
-            reason = ascii(f"{type(error).__name__}: {error}")[1:-1][:200]
-            raise CassetteError(name, f"interaction {index} cannot be read: {reason}") from None
+            shell, raw, headers = _parts(entry, name, index)
+            interactions.append(with_body(shell, decode_body(raw, headers)))
+        except UNFORESEEN as error:  # still one listed file, never the end of a run
+            raise unforeseen(name, index, error) from None
         entries[index] = entry = None  # its raw body, once decoded: a large one is held once
     return _with_lines(interactions, data)
+
+
+Shell = dict[str, Any]  # an interaction's fields but its body's (`Interaction` keywords)
+Pending = tuple[Shell, "str | bytes | None", dict[str, list[str]]]
+
+
+def parse_lazily(box: list[bytes], name: str) -> list[Pending]:
+    """A cassette's interactions, each with its raw body and headers still to decode
+    (`classify`, then `with_body`): the bytes in `box` are taken out and released once
+    the lines are found, so a huge file is not held while its bodies are parsed."""
+    data = box.pop()
+    entries = _entries(_document(data, name), name)
+    parts: list[Pending] = []
+    for index, entry in enumerate(entries):
+        try:
+            parts.append(_parts(entry, name, index))
+        except UNFORESEEN as error:
+            raise unforeseen(name, index, error) from None
+        entries[index] = entry = None
+    lines = _lines([shell["uri"] for shell, _, _ in parts], data)
+    for (shell, _, _), line in zip(parts, lines, strict=True):
+        shell["line"] = line
+    del data
+    return parts
+
+
+def _document(data: bytes, name: str) -> Any:
+    """`parse_document`, a huge YAML file's huge bodies taken out of the text first and
+    put back after (`big_scalars`: libyaml would hold each twice more)."""
+    first = _SPACE.match(data).end()  # type: ignore[union-attr]  # `*`: always matches
+    if len(data) < big_scalars.BIG_SCALAR or data[first : first + 1] in (b"{", b"["):
+        return parse_document(data, name)
+    text, taken = big_scalars.take_out(data)
+    if not taken:
+        return parse_document(data, name)
+    try:
+        document = parse_document(text, name)
+    except CassetteError:
+        document = None  # the original text says why, below
+    del text
+    if document is not None and big_scalars.put_back(document, taken):
+        return document
+    del document, taken
+    return parse_document(data, name)
+
+
+UNFORESEEN = (ValueError, TypeError, OverflowError, LookupError, UnicodeError, RecursionError)
+
+
+def unforeseen(name: str, index: int, error: Exception) -> CassetteError:
+    """What reading an odd value raised that no check in `fields` foresaw: it fails one
+    file, with one line, never the run."""
+    reason = ascii(f"{type(error).__name__}: {error}")[1:-1][:200]
+    return CassetteError(name, f"interaction {index} cannot be read: {reason}")
 
 
 def _entries(document: Any, name: str) -> list[Any]:
@@ -127,7 +178,8 @@ def _describe(document: Any) -> str:
     return {type(None): "nothing", bool: "a boolean"}.get(type(document), "a number")
 
 
-def _interaction(entry: Any, name: str, index: int) -> Interaction:
+def _parts(entry: Any, name: str, index: int) -> Pending:
+    """An interaction's fields but its body's, its raw body and its headers."""
     where = f"interaction {index}"
     if not isinstance(entry, dict):
         raise CassetteError(name, f"{where} is not a mapping")
@@ -139,23 +191,31 @@ def _interaction(entry: Any, name: str, index: int) -> Interaction:
     status = fields.status(response, name, where)
     headers = normalize_headers(response.get("headers"))
     try:
-        decoded = decode_body(_raw_body(response), headers)
+        raw = _raw_body(response)
     except _BodyShapeError as error:
         raise CassetteError(
             name, f"{where}: response body is a YAML {error} where text was expected"
         ) from None
+    shell = {
+        "method": method,
+        "uri": uri,
+        "status": status,
+        "source": name,
+        "index": index,
+        "recorded_at": fields.recorded_at(entry.get("recorded_at"), headers),
+        "operation": _operation(request, uri),
+    }
+    return shell, raw, headers
+
+
+def with_body(shell: Shell, decoded: DecodedBody) -> Interaction:
+    """An interaction from `_parts` with its decoded body."""
     return Interaction(
-        method=method,
-        uri=uri,
-        status=status,
         content_type=decoded.content_type,
         kind=decoded.kind,
         body=decoded.value,
         note=decoded.note,
-        source=name,
-        index=index,
-        recorded_at=fields.recorded_at(entry.get("recorded_at"), headers),
-        operation=_operation(request, uri),
+        **shell,
     )
 
 
@@ -205,17 +265,26 @@ def first_operation(query: str) -> str | None:
 
 def _with_lines(interactions: list[Interaction], data: bytes) -> list[Interaction]:
     """Each interaction's line, found by its URI in the text (best effort: 0 if not found)."""
-    located: list[Interaction] = []
+    lines = _lines([interaction.uri for interaction in interactions], data)
+    return [
+        dataclasses.replace(interaction, line=line) if line else interaction
+        for interaction, line in zip(interactions, lines, strict=True)
+    ]
+
+
+def _lines(uris: list[str], data: bytes) -> list[int]:
+    """The line of each URI in the text, searched in order from the previous one's."""
+    lines: list[int] = []
     position, line = 0, 1
-    for interaction in interactions:
-        found = data.find(interaction.uri.encode("utf-8", "replace"), position)
+    for uri in uris:
+        found = data.find(uri.encode("utf-8", "replace"), position)
         if found < 0:
-            located.append(interaction)
+            lines.append(0)
             continue
         line += data.count(b"\n", position, found)
         position = found + 1
-        located.append(dataclasses.replace(interaction, line=line))
-    return located
+        lines.append(line)
+    return lines
 
 
 def unwrap_body(body: Any) -> Any:
@@ -276,13 +345,7 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
         except OSError as error:
             raise CassetteError(str(path), f"cannot read: {error.strerror or error}") from None
         if stat.S_ISDIR(mode):
-            found.extend(
-                candidate
-                for candidate in sorted(path.rglob("*"))
-                if candidate.is_file()  # follows links; False for FIFOs, sockets, devices
-                and candidate.suffix.lower() in CASSETTE_SUFFIXES
-                and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
-            )
+            found.extend(regular.files_below(path, CASSETTE_SUFFIXES))
             continue
         refused = regular.not_regular(mode)
         if refused is not None:

@@ -21,11 +21,12 @@ from driftcheck.core.recency import day_of
 from driftcheck.core.shape import AUTO, ShapeBuilder, infer
 from driftcheck.core.slugs import slug_positions
 from driftcheck.errors import ShapeDepthError
+from driftcheck.sources import json_pieces
 
 # A record names itself near the top of its body: so many of its values are looked at for
 # the URL's segments, and so many elements of each array.
 ECHO_VALUES = 64
-ECHO_ITEMS = 8
+ECHO_ITEMS = json_pieces.ECHO_ITEMS
 # Fields that name a resource's kind (JSON:API `type`, Stripe `object`), never a record.
 TYPE_KEYS = frozenset({"type", "kind", "object", "resource", "resource_type", "resourceType"})
 
@@ -51,14 +52,23 @@ def infer_bodies(
             groups.setdefault(key, []).append(position)
     pools = {}
     for key, positions in groups.items():
-        builder = ShapeBuilder(maps or AUTO)
-        try:
-            builder.add_values([kept[p].body for p in positions])
-        except ShapeDepthError:
-            builder, positions = _one_by_one(kept, positions)
-        if positions:
+        builder, kept_positions = column_shape(kept, positions, maps)
+        if kept_positions:
             pools[key] = builder
     return [dataclasses.replace(i, body=None) for i in kept], pools
+
+
+def column_shape(
+    interactions: list[Interaction], positions: list[int], maps: Declared | None
+) -> tuple[ShapeBuilder, list[int]]:
+    """The bodies at `positions` inferred as one column, or one by one when one of them is
+    too deep (it is then marked unreadable), and the positions that were inferred."""
+    builder = ShapeBuilder(maps or AUTO)
+    try:
+        builder.add_values([interactions[p].body for p in positions])
+    except ShapeDepthError:
+        return _one_by_one(interactions, positions)
+    return builder, positions
 
 
 def echoed(uri: str, body: Any) -> tuple[int, ...]:

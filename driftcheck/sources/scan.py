@@ -48,7 +48,7 @@ from driftcheck.sources.batches import (
 from driftcheck.sources.cache import Files, RunEntry, cached, decode_run, run_entry, store
 from driftcheck.sources.cache_prune import prune
 from driftcheck.sources.cassettes import parse_cassette
-from driftcheck.sources.file_shapes import infer_bodies
+from driftcheck.sources.file_stream import read_shapes
 
 SMALL = 8  # files: below this, a pool costs more than it saves
 CHUNKS = 4  # runs of files per worker: few enough to pool shapes, enough to balance
@@ -109,7 +109,7 @@ class _Parse:
     naming: _Naming
 
     def whole(self, box: list[bytes], path: str) -> Parsed:
-        return infer_bodies(parse_cassette(box.pop(), path), self.naming.names, self.naming.maps)
+        return read_shapes(box, path, self.naming.names, self.naming.maps)
 
     def read(self, box: list[bytes], path: str) -> list[Interaction]:
         return parse_cassette(box.pop(), path)

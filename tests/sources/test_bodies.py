@@ -14,7 +14,7 @@ import brotli
 import pytest
 
 from driftcheck.core.model import BodyKind
-from driftcheck.sources.bodies import CHUNK, decode_body
+from driftcheck.sources.bodies import CHUNK, JsonText, classify, decode_body
 
 JSON = {"content-type": ["application/json"]}
 PAYLOAD = b'{"a": [1, null]}'
@@ -261,3 +261,25 @@ def test_a_media_type_is_one_clean_line() -> None:
     body = decode_body("{}", {"content-type": ["application/\x1b[31mjson\x00; charset=utf-8"]})
     assert body.content_type == "application/\\x1b[31mjson\\x00"
     assert len(decode_body("{}", {"content-type": ["a/" + "b" * 10_000]}).content_type) == 200
+
+
+def test_a_json_body_is_handed_on_without_a_copy() -> None:
+    raw = ' \n{"a": [1, 2, 3]}\n'
+    found = classify(raw, JSON)
+    assert isinstance(found, JsonText)
+    assert found.text is raw  # a huge body is held once, not stripped into a second copy
+    assert found.parse().value == {"a": [1, 2, 3]}
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        (" \u2003\n\x1c\t", BodyKind.EMPTY),  # whitespace as `str.strip` sees it
+        (' \n\t {"a": 1}', BodyKind.JSON),  # sniffed past the whitespace
+        ('\u3000 {"a": 1}', BodyKind.TEXT),  # sniffed, but JSON allows no such space
+        ("\u3000 <html><body>", BodyKind.HTML),
+        ("\u3000 hello", BodyKind.TEXT),
+    ],
+)
+def test_whitespace_is_told_as_before_without_copying_the_body(raw: str, kind: BodyKind) -> None:
+    assert decode_body(raw, {}).kind is kind

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from driftcheck.core.model import FileError
-from driftcheck.sources import scan as scan_module
-from driftcheck.sources.cassettes import parse_cassette
+from driftcheck.sources import cassettes as cassettes_module
+from driftcheck.sources.cassettes import parse_document
 from driftcheck.sources.scan import Scanned, Settings, scan, scan_file
 from driftcheck.sources.workers import mark, read_all
 from tests.helpers import CASSETTES, children
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(
     multiprocessing.get_start_method() != "fork", reason="workers inherit the crashing reader"
 )
 CRASH = b"# crash here\n"
-_REAL_PARSE = parse_cassette
+_REAL_PARSE = parse_document  # every reader of a cassette's text goes through it
 HANG = 30  # seconds: a bound against a hang, never a measured duration
 
 
@@ -98,7 +98,7 @@ def test_the_file_that_killed_its_reader_is_listed_and_the_rest_is_read(
     paths = _corpus(tmp_path / "cassettes")
     expected = scan(paths, Settings(workers=1))
     crashers = _plant(paths, positions)
-    monkeypatch.setattr(scan_module, "parse_cassette", _crashing(kill))
+    monkeypatch.setattr(cassettes_module, "parse_document", _crashing(kill))
     scanned = scan(paths, Settings(workers=2))
     assert scanned.errors == [FileError(path, reason) for path in sorted(crashers)]
     assert [f.path for f in scanned.files] == [str(p) for p in paths]  # input order kept
@@ -111,7 +111,7 @@ def test_a_crash_with_a_cache_leaves_the_other_files_cached(
 ) -> None:
     paths = _corpus(tmp_path / "cassettes")
     (crasher,) = _plant(paths, [4])
-    monkeypatch.setattr(scan_module, "parse_cassette", _crashing(_segfault))
+    monkeypatch.setattr(cassettes_module, "parse_document", _crashing(_segfault))
     cache = tmp_path / "cache"
     first = scan(paths, Settings(workers=2, cache=cache))
     again = scan(paths, Settings(workers=2, cache=cache))
@@ -144,7 +144,7 @@ def test_a_worker_killed_mid_run_costs_nothing(
 ) -> None:
     paths = _corpus(tmp_path / "cassettes", copies=4)
     expected = scan(paths, Settings(workers=1))
-    monkeypatch.setattr(scan_module, "parse_cassette", _slowly)
+    monkeypatch.setattr(cassettes_module, "parse_document", _slowly)
     before = set(children(os.getpid()))
     killed: list[int] = []
 
