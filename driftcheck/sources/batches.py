@@ -16,6 +16,7 @@ back; so a stat key names the exact bytes its content entry was built from.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import stat
@@ -74,6 +75,7 @@ class Batch:
 
     files: Files
     builders: dict[PoolKey, ShapeBuilder]
+    unread: bool = False  # a file could not be read (who or when reads may matter): uncached
 
 
 def stat_of(path: str) -> Stat | None:
@@ -150,7 +152,9 @@ def read_batch(
             _note_stat(cache, settled_key(paths, stats, naming, began), key)
             return hit
     batch = _parse_all(paths, datas, errors, parse, mark)
-    if cacheable and cache is not None:
+    if not cacheable:
+        return dataclasses.replace(batch, unread=any(error is not None for error in errors))
+    if cache is not None:
         rows = {pool_key: builder.rows() for pool_key, builder in batch.builders.items()}
         store(cache, key, run_entry(batch.files, rows))
         _note_stat(cache, settled_key(paths, stats, naming, began), key)

@@ -158,8 +158,8 @@ def _scan_run(job: Job) -> Scanned:
         if hit is not None:
             files, rows = hit.files, hit.rows
         else:
-            files, rows = _read_batches(paths, stats, spans, began, cache, naming)
-            if whole is not None and cache is not None:
+            files, rows, unread = _read_batches(paths, stats, spans, began, cache, naming)
+            if whole is not None and cache is not None and not unread:
                 store(cache, whole, run_entry(files, rows))
         shapes = {pool_key: from_rows(shape) for pool_key, shape in rows.items()}
     return Scanned(tuple(FileScan(p, tuple(i), error) for p, error, i in files), shapes)
@@ -172,9 +172,11 @@ def _read_batches(
     began: int,
     cache: Path | None,
     naming: _Naming,
-) -> tuple[Files, dict[PoolKey, Rows]]:
-    """Each batch read (from the cache, or parsed), and its shapes pooled."""
+) -> tuple[Files, dict[PoolKey, Rows], bool]:
+    """Each batch read (from the cache, or parsed), its shapes pooled; and whether a file
+    could not be read (a permission, a lease: the run is then not cached whole)."""
     parse = _Parse(naming)
+    unread = False
     files: Files = []
     pooled: dict[PoolKey, ShapeBuilder] = {}
     for start, end in spans:
@@ -183,12 +185,13 @@ def _read_batches(
             functools.partial(_mark_from, start),
         )  # fmt: skip
         files.extend(read.files)
+        unread = unread or (isinstance(read, Batch) and read.unread)
         for pool_key, builder in _builders(read):
             if pool_key in pooled:
                 pooled[pool_key].add_builder(builder)
             else:
                 pooled[pool_key] = builder
-    return files, {pool_key: builder.rows() for pool_key, builder in pooled.items()}
+    return files, {pool_key: builder.rows() for pool_key, builder in pooled.items()}, unread
 
 
 def _decoder(paths: Sequence[str]) -> Callable[[bytes], RunEntry]:

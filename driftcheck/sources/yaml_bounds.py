@@ -28,8 +28,12 @@ _OPENERS = bytes.maketrans(b"{}", b"[]")
 
 
 def plain(data: bytes) -> bool:
-    """No alias of an anchor, and no line break but CR and LF (which the bound reads)."""
+    """No alias of an anchor, and no line break but CR and LF (which the bound reads).
+    A byte-order mark past the first bytes is not plain: libyaml skips one at the start
+    of any line, where it would hide an anchor from the patterns."""
     head = data.removeprefix(codecs.BOM_UTF8)
+    if codecs.BOM_UTF8 in head:
+        return False
     if _has(head, b"*", _ALIAS) and _has(head, b"&", _ANCHOR):
         return False
     if data.isascii():

@@ -151,17 +151,19 @@ def _construct(data: bytes, fast: bool) -> Any:
             return None
         if fast:
             try:
-                return _build(loader, node, 0)
-            except _Fallback:
+                return _build(loader, node, 0, set())
+            except Exception:  # _Fallback, or an error PyYAML's names its way
                 pass
         return loader.construct_document(node)
     finally:
         loader.dispose()
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, depth: int) -> Any:
+def _build(loader: yaml.SafeLoader, node: yaml.Node, depth: int, built: set[int]) -> Any:
     """`node` as PyYAML's safe constructor builds it, for the tags it knows; _Fallback
-    for any other (whatever it is: refused tags are refused by PyYAML's)."""
+    for any other (whatever it is: refused tags are refused by PyYAML's), and for a
+    collection met twice (an alias, which PyYAML's shares rather than copies: copies of
+    copies would grow exponentially)."""
     kind, tag = node.__class__, node.tag
     if kind is yaml.ScalarNode:
         if tag == _STR:
@@ -169,17 +171,19 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, depth: int) -> Any:
         if tag not in _SCALAR_TAGS:
             raise _Fallback
         return loader.yaml_constructors[tag](loader, node)
-    if depth >= FAST_DEPTH:
+    if depth >= FAST_DEPTH or id(node) in built:
         raise _Fallback
+    built.add(id(node))
     if kind is yaml.MappingNode and tag == _MAP:
         mapping = {}
         for key_node, value_node in node.value:
             if key_node.__class__ is not yaml.ScalarNode:
                 raise _Fallback  # a complex key: PyYAML's says whether it is hashable
-            mapping[_build(loader, key_node, depth)] = _build(loader, value_node, depth + 1)
+            key = _build(loader, key_node, depth, built)
+            mapping[key] = _build(loader, value_node, depth + 1, built)
         return mapping
     if kind is yaml.SequenceNode and tag == _SEQ:
-        return [_build(loader, item, depth + 1) for item in node.value]
+        return [_build(loader, item, depth + 1, built) for item in node.value]
     raise _Fallback
 
 

@@ -244,3 +244,28 @@ def test_a_corpus_batches_alike_wherever_it_is_checked_out(names: list[str]) -> 
     here = [f"/home/dev/repo/tests/cassettes/{name}.yaml" for name in names]
     there = [f"/builds/ci/x/tests/cassettes/{name}.yaml" for name in names]
     assert _spans(here, sizes) == _spans(there, sizes)
+
+
+def test_a_file_that_could_not_be_read_is_read_again_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a file can be read may depend on who reads it, or when (permissions, a
+    lease): a run with such an error is never cached whole, so the next run reads it."""
+    monkeypatch.setattr(batching, "SETTLED", -3600.0)
+    monkeypatch.setattr(batching, "BOUNDARY", 1)  # a run of several batches
+    paths, cache = _corpus(tmp_path / "c"), tmp_path / "cache"
+    original = batching.read_regular
+    refused = str(paths[1])
+
+    def locked(path: str) -> bytes:
+        if str(path) == refused:
+            raise CassetteError(refused, "cannot read: Resource temporarily unavailable")
+        return original(path)
+
+    monkeypatch.setattr(batching, "read_regular", locked)
+    first = scan(paths, Settings(workers=1, cache=cache))
+    assert [error.file for error in first.errors] == [refused]
+    monkeypatch.setattr(batching, "read_regular", original)
+    again = scan(paths, Settings(workers=1, cache=cache))
+    assert again.errors == []
+    assert again == scan(paths, Settings(workers=1))
