@@ -51,7 +51,7 @@ from driftcheck.sources.cassettes import parse_cassette
 from driftcheck.sources.file_stream import read_shapes
 
 SMALL = 8  # files: below this, a pool costs more than it saves
-CHUNKS = 4  # runs of files per worker: few enough to pool shapes, enough to balance
+CHUNKS = 2  # runs of files per worker: few enough to pool shapes, enough to balance
 
 
 @dataclass(frozen=True, slots=True)
