@@ -32,10 +32,12 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# diff against the parse floor, GenSON and naive DeepDiff; PRESETS="medium large" for more.
+# diff against the parse floor, GenSON and naive DeepDiff; PRESETS="medium large" for more,
+# PRESETS="many-small big-body" for scale, BENCH_FLAGS="--memory-only --repeat 1" to be quick.
 PRESETS ?= small
+BENCH_FLAGS ?=
 bench: install
-	$(BIN)/python benchmarks/diff_bench.py $(foreach p,$(PRESETS),--preset $(p))
+	$(BIN)/python benchmarks/diff_bench.py $(foreach p,$(PRESETS),--preset $(p)) $(BENCH_FLAGS)
 
 format: install
 	$(BIN)/ruff check --fix .

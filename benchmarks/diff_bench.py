@@ -28,21 +28,16 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).parent))
 import synthetic
+from bench_process import Run, driftcheck_diff, floor_main, floor_process, parse_json, responses
 
 from driftcheck.core.endpoints import endpoint_key
 from driftcheck.core.shape import infer_all
@@ -53,121 +48,6 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 MB = 1024 * 1024
 
 
-@dataclass
-class Run:
-    seconds: float
-    max_rss: int  # bytes, largest single process
-    tree_rss: int  # bytes, peak of the sum over the process tree
-    output: bytes
-    code: int
-
-
-# ---------------------------------------------------------------- parse floor
-
-
-def _responses(document: Any) -> Iterator[tuple[str, str, Any]]:
-    """(method, uri, body text) of each interaction of a vcrpy-like document."""
-    entries = document.get("interactions", []) if isinstance(document, dict) else []
-    for entry in entries if isinstance(entries, list) else []:
-        if not isinstance(entry, dict):
-            continue
-        request, response = entry.get("request") or {}, entry.get("response") or {}
-        body = response.get("body") if isinstance(response, dict) else None
-        text = body.get("string") if isinstance(body, dict) else body
-        if isinstance(request, dict):
-            yield str(request.get("method", "GET")), str(request.get("uri", "")), text
-
-
-def _load_file(path: Path) -> Any:
-    data = path.read_bytes()
-    try:
-        return yaml.load(data, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError:
-        try:
-            return json.loads(data)
-        except ValueError:
-            return None
-
-
-def _json(text: Any) -> Any:
-    if isinstance(text, bytes):
-        try:
-            text = text.decode()
-        except UnicodeDecodeError:
-            return None
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
-def floor(files: list[Path]) -> float:
-    """Seconds to parse every file and every JSON body, plainly, in one process."""
-    started = time.perf_counter()
-    for path in files:
-        for _, _, text in _responses(_load_file(path)):
-            _json(text)
-    return time.perf_counter() - started
-
-
-# ---------------------------------------------------------------- driftcheck runs
-
-
-def _tree_memory(root: int) -> tuple[int, int]:
-    """`root` and its descendants: (sum of resident bytes now, largest process's peak).
-
-    The peak is each process's own VmHWM. (`wait4`'s ru_maxrss is no good here: it
-    keeps the high-water mark of the benchmark process the child was forked from.)
-    Descendants are found through /proc/PID/task/TID/children, not by scanning every
-    process: a sample costs a few reads, so the watcher does not steal a core's time
-    from the run it measures.
-    """
-    total, largest, stack = 0, 0, [root]
-    while stack:
-        pid = stack.pop()
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-            for task in os.scandir(f"/proc/{pid}/task"):
-                stack.extend(map(int, Path(task.path, "children").read_text().split()))
-        except OSError:
-            continue  # gone meanwhile
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if "VmRSS" in fields:  # not a zombie
-            total += int(fields["VmRSS"].split()[0]) * 1024
-            largest = max(largest, int(fields["VmHWM"].split()[0]) * 1024)
-    return total, largest
-
-
-def driftcheck_diff(base: Path, current: Path, cache: Path | None, workers: int) -> Run:
-    """One `driftcheck diff` in a fresh process, timed, with its memory watched."""
-    command = [sys.executable, "-m", "driftcheck", "diff", str(base), str(current)]
-    command += ["--format", "json", "--workers", str(workers)]
-    if cache is None:
-        command.append("--no-cache")
-    env = {**os.environ, "DRIFTCHECK_CACHE": str(cache or "")}
-    with tempfile.TemporaryDirectory() as folder:  # no driftcheck.toml is found from here
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE)
-        tree = largest = 0
-        done = threading.Event()
-
-        def watch() -> None:
-            nonlocal tree, largest
-            while not done.wait(0.02):
-                now, peak = _tree_memory(process.pid)
-                tree, largest = max(tree, now), max(largest, peak)
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        output, _ = process.communicate()
-        seconds = time.perf_counter() - started
-        done.set()
-        watcher.join()
-    return Run(seconds, largest, tree, output, process.returncode)
-
-
 # ---------------------------------------------------------------- alternatives
 
 
@@ -175,8 +55,8 @@ def parsed_bodies(files: list[Path]) -> dict[str, list[Any]]:
     """JSON bodies by endpoint, as GenSON and driftcheck's inference both see them."""
     bodies: dict[str, list[Any]] = defaultdict(list)
     for path in files:
-        for method, uri, text in _responses(_load_file(path)):
-            value = _json(text)
+        for method, uri, text in responses(path):
+            value = parse_json(text)
             if value is not None:
                 bodies[endpoint_key(method, uri)].append(value)
     return bodies
@@ -220,8 +100,8 @@ def deepdiff_seconds(
     for size, old, new in pairs[:: max(1, len(pairs) // 50)]:
         if spent > budget:
             break
-        olds = [_json(t) for _, _, t in _responses(_load_file(old))]
-        news = [_json(t) for _, _, t in _responses(_load_file(new))]
+        olds = [parse_json(t) for _, _, t in responses(old)]
+        news = [parse_json(t) for _, _, t in responses(new)]
         started = time.perf_counter()
         for before, after in zip(olds, news, strict=False):
             DeepDiff(before, after)
@@ -250,24 +130,59 @@ def _findings_row(output: bytes, clean: bool) -> None:
     _row("findings (breaking/warning/info)", "/".join(map(str, counts)), "", target, verdict)
 
 
-def bench(
-    name: str, base: Path, current: Path, args: argparse.Namespace, clean: bool = False
-) -> None:
-    base_files = discover([base])
-    current_files = discover([current])
-    files = base_files + current_files
-    largest = max(p.stat().st_size for p in files)
-    size = sum(p.stat().st_size for p in files)
-    print(
-        f"\n{name}: {len(base_files)} + {len(current_files)} files, {size / MB:.0f} MB, "
-        f"largest cassette {largest / MB:.1f} MB"
-    )
-    # Rounds interleave every measurement, and each figure is its best round: on a shared
-    # 2-core VM the same run varies by a third over minutes, and drift between rounds
-    # then falls on the floor and on driftcheck alike.
+def _time_rows(floor_s: float, cold: Run, uncached: Run, single: Run, warm: Run) -> None:
+    _row("parse floor (CSafeLoader + json.loads)", f"{floor_s:.2f} s", "1.00x")
+    for label, run, target in (
+        ("diff cold, 2 workers, cache written", cold, 1.0),
+        ("diff cold, 2 workers, --no-cache", uncached, 1.0),
+        ("diff cold, 1 worker, --no-cache", single, None),
+        ("diff warm, 2 workers", warm, 0.15),
+    ):
+        ratio = run.seconds / floor_s
+        aim = "" if target is None else f"<= {target:.2f}x floor"
+        ok = None if target is None else ratio <= target
+        shown = f"{ratio:.2f}x" if ratio >= 0.1 else f"{ratio:.3f}x"  # warm runs: 0.004x
+        _row(label, f"{run.seconds:.2f} s", shown, aim, ok)
+
+
+def _memory_rows(runs: list[Run], two_workers: list[Run], single: Run, largest: int) -> None:
+    """Peak RSS against 250 MB + 3x the largest cassette, with the ratio to that limit."""
+    budget = 250 * MB + 3 * largest
+    aim = f"<= {budget / MB:.0f} MB"
+    for label, rss in (
+        ("max RSS, largest process", max(run.max_rss for run in runs)),
+        ("peak RSS, process tree (2 workers)", max(run.tree_rss for run in two_workers)),
+        ("peak RSS, process tree (1 worker)", single.tree_rss),
+    ):
+        _row(label, f"{rss / MB:.0f} MB", f"{rss / budget:.2f}x", aim + " (1.00x)", rss <= budget)
+
+
+def _identical_row(runs: dict[str, Run], which: str = "cold/warm/1/2 workers") -> None:
+    """Reports must be byte-identical; when not, each kind of report is kept in a folder
+    and the runs that wrote it are named, so the difference can be looked at."""
+    failed = [f"{label}: {run.code}" for label, run in runs.items() if run.code not in (0, 1)]
+    if failed:
+        _row("runs failed, exit codes", "; ".join(failed), ok=False)
+    kinds: dict[bytes, list[str]] = defaultdict(list)
+    for label, run in runs.items():
+        kinds[run.output].append(label)
+    _row(f"reports identical ({which})", "yes" if len(kinds) == 1 else "NO", ok=len(kinds) == 1)
+    if len(kinds) > 1:
+        folder = Path(tempfile.mkdtemp(prefix="driftcheck-reports-"))
+        for number, (output, labels) in enumerate(kinds.items()):
+            (folder / f"report-{number}.json").write_bytes(output)
+            print(f"    {folder}/report-{number}.json: {', '.join(labels)}")
+
+
+def _timed(base: Path, current: Path, repeat: int) -> tuple[float, list[Run], list[Run], list[Run]]:
+    """Rounds that interleave every measurement; each figure is then its best round: on a
+    shared 2-core VM the same run varies by a third over minutes, and drift between
+    rounds falls on the floor and on driftcheck alike."""
     floors, colds, warms, uncacheds = [], [], [], []
-    for _ in range(args.repeat):
-        floors.append(floor(files))
+    for _ in range(repeat):
+        seconds, floor_run = floor_process(base, current)
+        floors.append(seconds)
+        print(f"  (parse floor's own process: peak RSS {floor_run.max_rss / MB:.0f} MB)")
         cache = Path(tempfile.mkdtemp(prefix="driftcheck-cache-"))
         try:
             colds.append(driftcheck_diff(base, current, cache, 2))
@@ -275,64 +190,63 @@ def bench(
         finally:
             shutil.rmtree(cache, ignore_errors=True)
         uncacheds.append(driftcheck_diff(base, current, None, 2))
+    return min(floors), colds, warms, uncacheds
+
+
+def bench(
+    name: str, base: Path, current: Path, args: argparse.Namespace, clean: bool = False
+) -> None:
+    base_files = discover([base])
+    current_files = discover([current])
+    files = base_files + current_files
+    sizes = [p.stat().st_size for p in files]
+    largest = max(sizes)
+    print(
+        f"\n{name}: {len(base_files)} + {len(current_files)} files, {sum(sizes) / MB:.0f} MB, "
+        f"largest cassette {largest / MB:.1f} MB, RSS limit 250 MB + 3 x largest = "
+        f"{(250 * MB + 3 * largest) / MB:.0f} MB"
+    )
+    if args.memory_only:  # one cold run on two workers and one on one: no floor, no cache
+        uncached = driftcheck_diff(base, current, None, 2)
+        single = driftcheck_diff(base, current, None, 1)
+        _row("diff cold, 2 workers, --no-cache", f"{uncached.seconds:.2f} s")
+        _row("diff cold, 1 worker, --no-cache", f"{single.seconds:.2f} s")
+        _identical_row({"cold, 2 workers": uncached, "cold, 1 worker": single}, "cold, 1/2 workers")
+        _findings_row(uncached.output, clean)
+        _memory_rows([uncached, single], [uncached], single, largest)
+        return
+    floor_s, colds, warms, uncacheds = _timed(base, current, args.repeat)
     single = driftcheck_diff(base, current, None, 1)
-    floor_s = min(floors)
     cold, warm, uncached = (
         min(runs, key=lambda run: run.seconds) for runs in (colds, warms, uncacheds)
     )
-    _row("parse floor (CSafeLoader + json.loads)", f"{floor_s:.2f} s", "1.00x")
-    _row(
-        "diff cold, 2 workers, cache written",
-        f"{cold.seconds:.2f} s",
-        f"{cold.seconds / floor_s:.2f}x",
-        "<= 1.00x floor",
-        cold.seconds <= floor_s,
-    )
-    _row(
-        "diff cold, 2 workers, --no-cache",
-        f"{uncached.seconds:.2f} s",
-        f"{uncached.seconds / floor_s:.2f}x",
-        "<= 1.00x floor",
-        uncached.seconds <= floor_s,
-    )
-    _row(
-        "diff cold, 1 worker, --no-cache",
-        f"{single.seconds:.2f} s",
-        f"{single.seconds / floor_s:.2f}x",
-    )
-    _row(
-        "diff warm, 2 workers",
-        f"{warm.seconds:.2f} s",
-        f"{warm.seconds / floor_s:.2f}x",
-        "<= 0.15x floor",
-        warm.seconds <= 0.15 * floor_s,
-    )
+    _time_rows(floor_s, cold, uncached, single, warm)
     runs = [*colds, *warms, *uncacheds, single]
-    same = len({run.output for run in runs}) == 1
-    _row("reports identical (cold/warm/1/2 workers)", "yes" if same else "NO", ok=same)
+    labelled = {"cold, 1 worker, --no-cache": single}
+    for kind, done in (
+        ("cold, cache written", colds),
+        ("warm", warms),
+        ("cold, --no-cache", uncacheds),
+    ):
+        labelled.update({f"{kind}, 2 workers, round {n + 1}": run for n, run in enumerate(done)})
+    _identical_row(labelled)
     _findings_row(cold.output, clean)
-    budget = 250 * MB + 3 * largest
-    largest_rss = max(run.max_rss for run in runs)
-    peak = max(run.tree_rss for run in [*colds, *uncacheds])
-    _row(
-        "max RSS, largest process",
-        f"{largest_rss / MB:.0f} MB",
-        "",
-        f"<= {budget / MB:.0f} MB",
-        largest_rss <= budget,
-    )
-    _row(
-        "peak RSS, process tree (2 workers)",
-        f"{peak / MB:.0f} MB",
-        "",
-        f"<= {budget / MB:.0f} MB",
-        peak <= budget,
-    )
-    _row("peak RSS, 1 worker", f"{single.tree_rss / MB:.0f} MB")
-    if args.memory_only:
+    _memory_rows(runs, [*colds, *uncacheds], single, largest)
+    if not args.alternatives:
+        print("  (GenSON and naive DeepDiff skipped: they hold every parsed body at once)")
         return
+    _alternatives((base, current), (base_files, current_files), floor_s, uncached, args)
 
-    bodies = parsed_bodies(files)
+
+def _alternatives(
+    roots: tuple[Path, Path],
+    files: tuple[list[Path], list[Path]],
+    floor_s: float,
+    uncached: Run,
+    args: argparse.Namespace,
+) -> None:
+    """GenSON and naive DeepDiff on the same bodies (all held in memory at once)."""
+    bodies = parsed_bodies(files[0] + files[1])
     genson_s = genson_seconds(bodies)
     ours = inference_seconds(bodies)
     del bodies  # gigabytes of parsed JSON on the large preset
@@ -352,23 +266,18 @@ def bench(
         "< 1.00x",
         uncached.seconds < genson_total,
     )
-    naive, how = deepdiff_seconds((base, current), base_files, current_files, args.deepdiff_budget)
+    naive, how = deepdiff_seconds(roots, files[0], files[1], args.deepdiff_budget)
     if not naive:
         _row("naive DeepDiff", how, ok=False)
-    else:
-        speedup = naive / uncached.seconds
-        _row(
-            f"naive DeepDiff ({how})",
-            f"{naive:.1f} s",
-            f"{speedup:.0f}x faster",
-            ">= 50x",
-            speedup >= 50,
-        )
+        return
+    speedup = naive / uncached.seconds
+    faster = f"{speedup:.0f}x faster"
+    _row(f"naive DeepDiff ({how})", f"{naive:.1f} s", faster, ">= 50x", speedup >= 50)
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", action="append", choices=sorted(synthetic.PRESETS))
+    parser.add_argument("--preset", action="append", choices=synthetic.NAMES)
     parser.add_argument("--base", type=Path, help="compare these two folders instead")
     parser.add_argument("--current", type=Path)
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir(), "driftcheck-bench"))
@@ -377,17 +286,34 @@ def main() -> None:
         "--repeat", type=int, default=3, help="rounds; each figure is its best round (3)"
     )
     parser.add_argument("--deepdiff-budget", type=float, default=20.0, help="seconds to sample")
-    parser.add_argument("--memory-only", action="store_true")
+    parser.add_argument(
+        "--memory-only", action="store_true", help="one cold run on 2 workers and one on 1"
+    )
+    parser.add_argument(
+        "--no-alternatives", dest="alternatives", action="store_false", help="skip GenSON, DeepDiff"
+    )
     parser.add_argument("--no-corpus", action="store_true", help="skip ../shared/corpus")
-    args = parser.parse_args()
+    parser.add_argument("--floor-of", nargs=2, type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures as they come
+    if args.floor_of:  # the parse floor's own process (bench_process.floor_process)
+        floor_main(*args.floor_of)
+        return
     print(f"driftcheck diff benchmark; {os.cpu_count()} cores; Python {sys.version.split()[0]}")
     if args.base and args.current:
         bench("given folders", args.base, args.current, args)
         return
-    for preset in args.preset or ["small"]:
+    names = [n for p in args.preset or ["small"] for n in synthetic.GROUPS.get(p, [p])]
+    for preset in names:
         base, current = synthetic.generate(args.out, preset, args.seed)
-        clean = synthetic.PRESETS[preset].maps
-        bench(f"synthetic {preset} (seed {args.seed})", base, current, args, clean)
+        clean = preset in synthetic.PRESETS and synthetic.PRESETS[preset].maps
+        scale = argparse.Namespace(**{**vars(args), "alternatives": False})
+        options = scale if preset in synthetic.SCALE else args  # bodies too many to hold
+        bench(f"synthetic {preset} (seed {args.seed})", base, current, options, clean)
     if CORPUS.is_dir() and not args.no_corpus:
         bench("../shared/corpus against itself", CORPUS, CORPUS, args)
 

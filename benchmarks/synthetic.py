@@ -14,6 +14,10 @@ keys in every body; BASE and CURRENT are then the same bodies with other keys, s
     .venv/bin/python benchmarks/synthetic.py --preset small --out /tmp/driftcheck-bench
     .venv/bin/python benchmarks/synthetic.py --preset medium-maps
 
+The scale presets are written by their own modules: `many-small` and `many-small-100k`
+(20,000 or 100,000 per-test cassettes a side, `synthetic_small.py`) and `big-body`, three
+corpora of one huge cassette each (`synthetic_big.py`).
+
 The same preset and seed always give byte-identical files; a finished corpus is marked
 complete and reused by later runs.
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib
 import json
 import random
 import shutil
@@ -81,32 +86,10 @@ def _schema(rng: random.Random, depth: int = 0) -> Schema:
 
 def _fields(rng: random.Random, depth: int, count: int) -> dict[str, Schema]:
     names = [
-        "id",
-        "name",
-        "email",
-        "status",
-        "type",
-        "created_at",
-        "updated_at",
-        "url",
-        "count",
-        "total",
-        "price",
-        "label",
-        "owner",
-        "tags",
-        "items",
-        "meta",
-        "attributes",
-        "score",
-        "enabled",
-        "region",
-        "kind",
-        "slug",
-        "description",
-        "parent",
-        "version",
-    ]
+        "id", "name", "email", "status", "type", "created_at", "updated_at", "url", "count",
+        "total", "price", "label", "owner", "tags", "items", "meta", "attributes", "score",
+        "enabled", "region", "kind", "slug", "description", "parent", "version",
+    ]  # fmt: skip
     chosen = rng.sample(names, min(count, len(names)))
     return {name: _schema(rng, depth) for name in chosen}
 
@@ -345,6 +328,24 @@ def _write_maps_corpus(folder: Path, preset: Preset, seed: int, side: int) -> No
     _write_cassettes(folder, preset, plan, endpoints)
 
 
+# Presets written by their own modules (imported on use: they import this one).
+SCALE = {
+    "many-small": ("synthetic_small", 20_000),
+    "many-small-100k": ("synthetic_small", 100_000),
+    "big-body-50": ("synthetic_big", "fifty"),
+    "big-body-1": ("synthetic_big", "one"),
+    "big-body-string": ("synthetic_big", "string"),
+}
+GROUPS = {"big-body": ["big-body-50", "big-body-1", "big-body-string"]}
+NAMES = sorted([*PRESETS, *SCALE, *GROUPS])
+
+
+def _write_scale(name: str, base: Path, current: Path, seed: int) -> None:
+    module_name, argument = SCALE[name]
+    module = importlib.import_module(module_name)
+    module.preset(argument)(base, current, seed)
+
+
 def generate(out: Path, preset_name: str, seed: int = 1) -> tuple[Path, Path]:
     """BASE and CURRENT folders for a preset, generated once and then reused."""
     root = out / f"{preset_name}-seed{seed}-v{GENERATOR}"
@@ -352,6 +353,10 @@ def generate(out: Path, preset_name: str, seed: int = 1) -> tuple[Path, Path]:
     if (root / "COMPLETE").is_file():
         return base, current
     shutil.rmtree(root, ignore_errors=True)
+    if preset_name in SCALE:
+        _write_scale(preset_name, base, current, seed)
+        (root / "COMPLETE").write_text("ok\n")
+        return base, current
     preset = PRESETS[preset_name]
     if preset.maps:
         _write_maps_corpus(base, preset, seed, side=0)
@@ -365,15 +370,16 @@ def generate(out: Path, preset_name: str, seed: int = 1) -> tuple[Path, Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
+    parser.add_argument("--preset", choices=NAMES, default="small")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("/tmp/driftcheck-bench"))
     args = parser.parse_args()
-    base, current = generate(args.out, args.preset, args.seed)
-    for folder in (base, current):
-        files = list(folder.rglob("*.yaml"))
-        size = sum(f.stat().st_size for f in files)
-        print(f"{folder}: {len(files)} cassettes, {size / MB:.0f} MB")
+    for name in GROUPS.get(args.preset, [args.preset]):
+        base, current = generate(args.out, name, args.seed)
+        for folder in (base, current):
+            files = list(folder.rglob("*.yaml"))
+            size = sum(f.stat().st_size for f in files)
+            print(f"{folder}: {len(files)} cassettes, {size / MB:.0f} MB")
 
 
 if __name__ == "__main__":

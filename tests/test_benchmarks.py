@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from vcr.persisters.filesystem import FilesystemPersister
+from vcr.serializers import yamlserializer
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
+import cassette_text  # noqa: E402
 import synthetic  # noqa: E402
+import synthetic_big  # noqa: E402
+import synthetic_small  # noqa: E402
+from cassette_text import Exchange  # noqa: E402
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -53,3 +64,119 @@ def test_the_diff_benchmark_prints_every_figure(tmp_path: Path) -> None:
         assert figure in output.stdout, output.stdout
     assert "<= 0.15x floor" in output.stdout
     assert ">= 50x" in output.stdout
+    assert "RSS limit 250 MB + 3 x largest = " in output.stdout  # the memory target, per corpus
+    assert "parse floor's own process: peak RSS" in output.stdout  # measured apart
+
+
+@pytest.mark.slow
+def test_the_memory_only_benchmark_runs_only_cold_diffs(tmp_path: Path) -> None:
+    base, current = synthetic.generate(tmp_path, "tiny")
+    command = [
+        sys.executable, str(BENCHMARKS / "diff_bench.py"), "--base", str(base),
+        "--current", str(current), "--memory-only",
+    ]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+    assert re.search(r"reports identical \(cold, 1/2 workers\) +yes", output.stdout)
+    assert re.search(r"max RSS, largest process +\d+ MB +\d\.\d\dx  <= \d+ MB", output.stdout)
+    assert "parse floor" not in output.stdout
+    assert "diff warm" not in output.stdout
+
+
+# ---------------------------------------------------------------- scale presets (issue 16)
+
+PER_TEST = re.compile(r"cassettes/test_[a-z]+_\d{3}/test_(get|create)_\d{2}(\[case\d\])?\.yaml")
+
+
+def _vcr_load(path: Path) -> tuple[list, list]:  # type: ignore[type-arg]
+    requests, responses = FilesystemPersister.load_cassette(str(path), yamlserializer)
+    return list(requests), list(responses)
+
+
+def test_many_small_cassettes_are_per_test_files_vcrpy_loads(tmp_path: Path) -> None:
+    base, current = tmp_path / "base", tmp_path / "current"
+    synthetic_small.write(base, current, seed=1, files=60, workers=1, pool=3)
+    names = _tree(base).keys()
+    assert len(names) == 60
+    assert names == _tree(current).keys()
+    assert all(PER_TEST.fullmatch(name) for name in names), sorted(names)[:3]
+    assert len({name.split("/")[1] for name in names}) == 2  # 40 tests a module
+    statuses, endpoints = set(), set()
+    for path in sorted(base.rglob("*.yaml")):
+        requests, responses = _vcr_load(path)
+        assert 1 <= len(responses) <= 5
+        for request, response in zip(requests, responses, strict=True):
+            text = response["body"]["string"]
+            json.loads(text)  # every body is JSON
+            assert response["headers"]["Content-Length"] == [str(len(text))]
+            statuses.add(response["status"]["code"])
+            endpoints.add(
+                (request.method, re.sub(r"/[0-9a-f-]{1,36}(?=/|$)", "/{id}", request.path))
+            )
+    assert {200, 201} <= statuses
+    assert statuses & {404, 422}
+    assert len(endpoints) > 10  # tests share endpoints, with ids in their URLs
+
+
+def test_many_small_is_deterministic_whatever_the_split(tmp_path: Path) -> None:
+    synthetic_small.write(tmp_path / "a", tmp_path / "b", seed=1, files=24, workers=1, pool=3)
+    synthetic_small.write(tmp_path / "c", tmp_path / "d", seed=1, files=24, workers=2, pool=3)
+    synthetic_small.write(tmp_path / "e", tmp_path / "f", seed=2, files=24, workers=1, pool=3)
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "c")
+    assert _tree(tmp_path / "b") == _tree(tmp_path / "d")
+    assert _tree(tmp_path / "a") != _tree(tmp_path / "b")  # CURRENT: fresh values, drift
+    assert _tree(tmp_path / "a") != _tree(tmp_path / "e")
+
+
+@pytest.mark.parametrize("index", range(0, 400, 37))
+def test_the_fast_cassette_text_is_what_yaml_dump_writes(index: int) -> None:
+    for side in (0, 1):
+        _, exchanges = synthetic_small.cassette(1, side, index, pool=3)
+        text = cassette_text.render(exchanges)
+        assert text == yaml.dump(cassette_text.document(exchanges), Dumper=yaml.CSafeDumper)
+
+
+_WORDS = st.lists(st.from_regex(r"[a-z0-9{}\[\]\":,.\\]{1,30}", fullmatch=True), min_size=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(words=_WORDS, column=st.integers(0, 120))
+def test_folding_matches_libyaml_at_any_column(words: list[str], column: int) -> None:
+    """Text pieces folded one after another, from any start column, as libyaml folds."""
+    body = "{" + " ".join(words) + "}"
+    exchange = Exchange("GET", "https://api.example.com/v1/x/1", 200, "req-1")
+    assert cassette_text.render([(exchange, body)]) == yaml.dump(
+        cassette_text.document([(exchange, body)]), Dumper=yaml.CSafeDumper
+    )
+    whole = cassette_text.Fold(column, 8)(body)
+    fold = cassette_text.Fold(column, 8)
+    cut = len(body) // 2
+    assert fold(body[:cut]) + fold(body[cut:]) == whole
+
+
+def test_the_fast_text_refuses_what_it_cannot_fold() -> None:
+    with pytest.raises(ValueError, match="only ASCII"):
+        cassette_text.Fold(0, 8)('{"it\'s": 1}')
+
+
+@pytest.mark.parametrize("kind", ["fifty", "one", "string"])
+def test_big_body_cassettes_stream_what_yaml_dump_writes(tmp_path: Path, kind: str) -> None:
+    synthetic_big.check(kind, 1, 1, 120_000, pool=3)  # raises on any difference
+    base, current = tmp_path / "base", tmp_path / "current"
+    synthetic_big.write_preset(kind, base, current, seed=1, size=120_000, pool=3)
+    (path,) = base.rglob("*.yaml")
+    _, responses = _vcr_load(path)
+    assert len(responses) == (50 if kind == "fifty" else 1)
+    bodies = [json.loads(response["body"]["string"]) for response in responses]
+    if kind == "string":
+        assert len(bodies[0]["content"]) >= 120_000
+    else:
+        assert all(len(body["data"]) == body["meta"]["per_page"] for body in bodies)
+    again = tmp_path / "again"
+    synthetic_big.write_preset(kind, again / "b", again / "c", seed=1, size=120_000, pool=3)
+    assert _tree(base) == _tree(again / "b")
+    assert _tree(base) != _tree(current)
+
+
+def test_the_benchmark_knows_the_scale_presets() -> None:
+    assert {"many-small", "many-small-100k", "big-body"} <= set(synthetic.NAMES)
+    assert all(name in synthetic.SCALE for name in synthetic.GROUPS["big-body"])
