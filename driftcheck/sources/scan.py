@@ -50,7 +50,8 @@ from driftcheck.sources.cache_prune import prune
 from driftcheck.sources.cassettes import parse_cassette
 from driftcheck.sources.file_stream import read_shapes
 
-SMALL = 8  # files: below this, a pool costs more than it saves
+SMALL = 8  # files: below this, a pool costs more than it saves...
+SMALL_BYTES = 32 << 20  # ...unless they are this large together (two huge cassettes)
 CHUNKS = 2  # runs of files per worker: few enough to pool shapes, enough to balance
 
 
@@ -273,13 +274,21 @@ def scan_sides(
     files = [[str(path) for path in side] for side in sides]
     workers = settings.workers or os.cpu_count() or 1
     configured = tuple(matchers)
-    if workers == 1 or sum(map(len, files)) < SMALL:
+    if workers == 1 or _few(files):
         scanned = [_scan_run((side, settings.cache, configured, maps)) for side in files]
     else:
         scanned = _on_pool(files, workers, (settings.cache, configured, maps))
     if settings.cache is not None:
         prune(settings.cache)  # at most once an hour per folder; never raises
     return scanned
+
+
+def _few(files: list[list[str]]) -> bool:
+    """Too few files, and too small, to be worth a pool of processes."""
+    if sum(map(len, files)) >= SMALL:
+        return False
+    sizes = (status[0] if (status := stat_of(path)) else 0 for side in files for path in side)
+    return sum(sizes) < SMALL_BYTES
 
 
 def _on_pool(files: list[list[str]], workers: int, shared: Shared) -> list[Scanned]:

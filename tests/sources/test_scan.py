@@ -315,3 +315,26 @@ def test_a_check_reads_each_cassette_once(tmp_path: Path, monkeypatch: pytest.Mo
     report, _ = check_run.check(config, config.endpoints, scope=scope)
     assert report.endpoints == 1
     assert read == ["teams.yaml", "teams.yaml"]  # the committed one and the fresh one
+
+
+def test_two_large_cassettes_are_read_side_by_side(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few files use the pool when they are large together (two huge cassettes, one a
+    side, were read one after the other in the main process); a few small ones do not."""
+    from driftcheck.sources import scan as scanning
+
+    pools: list[int] = []
+    original = scanning._on_pool
+    monkeypatch.setattr(
+        scanning,
+        "_on_pool",
+        lambda files, *rest: pools.append(len(files)) or original(files, *rest),
+    )
+    one, other = CASSETTES / "datadog_teams.yaml", CASSETTES / "datadog_okta_accounts.yaml"
+    expected = [scan([one], Settings(workers=1)), scan([other], Settings(workers=1))]
+    assert scanning.scan_sides([[one], [other]], Settings(workers=2)) == expected
+    assert pools == []  # small: read here
+    monkeypatch.setattr(scanning, "SMALL_BYTES", 1)
+    assert scanning.scan_sides([[one], [other]], Settings(workers=2)) == expected
+    assert pools == [2]
