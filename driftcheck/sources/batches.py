@@ -35,9 +35,9 @@ from driftcheck.sources.cache import (
     RunEntry,
     alias_entry,
     cached,
+    cached_run,
     content_key,
     decode_alias,
-    decode_run,
     run_entry,
     store,
 )
@@ -126,7 +126,7 @@ def read_batch(
     skey = _stat_key(paths, stats, naming) if cache is not None else None
     if skey is not None and cache is not None:
         content = cached(cache, skey, decode_alias)
-        hit = None if content is None else cached(cache, content, _decoder(paths))
+        hit = None if content is None else cached_run(cache, content, paths)
         if hit is not None:
             return hit
     datas: list[list[bytes]] = []
@@ -147,7 +147,7 @@ def read_batch(
     key = content_key(digest.digest(), naming)
     cacheable = cache is not None and all(error is None for error in errors)
     if cacheable and cache is not None:
-        hit = cached(cache, key, _decoder(paths))
+        hit = cached_run(cache, key, paths)
         if hit is not None:
             _note_stat(cache, settled_key(paths, stats, naming, began), key)
             return hit
@@ -159,10 +159,6 @@ def read_batch(
         store(cache, key, run_entry(batch.files, rows))
         _note_stat(cache, settled_key(paths, stats, naming, began), key)
     return batch
-
-
-def _decoder(paths: Sequence[str]) -> Callable[[bytes], RunEntry]:
-    return lambda entry: decode_run(entry, paths)
 
 
 def _parse_all(

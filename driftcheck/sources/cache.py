@@ -198,6 +198,11 @@ def run_entry(files: Files, shapes: Mapping[PoolKey, Rows]) -> bytes:
     return _dumps({"files": listed, "shapes": pooled})
 
 
+def cached_run(folder: Path, key: str, paths: Sequence[str]) -> RunEntry | None:
+    """The run entry of exactly `paths` under `key` (`cached`, `decode_run`)."""
+    return cached(folder, key, lambda entry: decode_run(entry, paths))
+
+
 def decode_run(data: bytes, paths: Sequence[str]) -> RunEntry:
     """A run entry of exactly `paths`, read back; ValueError unless it is one."""
     run = _object(data, {"files", "shapes"})

@@ -1,14 +1,21 @@
-"""One cassette's JSON bodies as shapes: pooled per endpoint, status and recording day.
+"""Cassettes' JSON bodies as shapes: pooled per endpoint, status and recording day.
 
-The worker's step between parsing a file and pooling it: bodies are inferred here and
+The worker's step between parsing files and pooling them: bodies are inferred here and
 dropped, and what a body says of its own URL (which segments it echoes) is kept, since
 slugs are told from resource names by it once bodies are gone.
+
+A per-test cassette holds a handful of bodies; inferred file by file, each column is a
+few values, and the fixed cost of a column (its nodes, its counters, settling its maps,
+merging it into the pool) was most of the inference. So a batch's files are inferred
+together (`infer_files`): one column per endpoint across them, with the same keys
+(endpoint, status, each file's own recording day) in the same order.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import sys
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -36,26 +43,50 @@ def infer_bodies(
 ) -> tuple[list[Interaction], dict[PoolKey, ShapeBuilder]]:
     """The interactions of one file without bodies, and their JSON bodies' shapes per
     endpoint name (as `names` gives it), status and the file's recording day (the newest
-    date in it), each group inferred as one column. A body too deep to infer is left out
-    alone: it is marked unreadable, with a note. Maps are detected per file, as `maps` (the
-    config's `maps` / `not_maps`) and the heuristics say."""
-    kept = list(interactions)
+    date in it), each group inferred as one column (`infer_files` of one file)."""
+    (kept,), pools = infer_files([interactions], names, maps)
+    return kept, pools
+
+
+def infer_files(
+    files: Sequence[Sequence[Interaction]], names: Names | None = None, maps: Declared | None = None
+) -> tuple[list[list[Interaction]], dict[PoolKey, ShapeBuilder]]:
+    """Each file's interactions without bodies, and the shapes of all their JSON bodies
+    pooled per endpoint name, status and the file's recording day (its newest date)."""
     name_of = names or Names()
-    day = day_of(interaction.recorded_at for interaction in kept)
+    flat: list[Interaction] = []
+    bounds: list[tuple[int, int]] = []
     groups: dict[PoolKey, list[int]] = {}
-    for position, interaction in enumerate(kept):
-        if interaction.kind is BodyKind.JSON:
-            key = (name_of(interaction), interaction.status, day)
-            echoes = echoed(interaction.uri, interaction.body)
-            if echoes:
-                kept[position] = dataclasses.replace(interaction, echoed=echoes)
-            groups.setdefault(key, []).append(position)
+    for interactions in files:
+        start = len(flat)
+        day = day_of(interaction.recorded_at for interaction in interactions)
+        for interaction in interactions:
+            if interaction.kind is BodyKind.JSON:
+                groups.setdefault((name_of(interaction), interaction.status, day), []).append(
+                    len(flat)
+                )
+                echoes = echoed(interaction.uri, interaction.body)
+                if echoes:
+                    interaction = _with(interaction, interaction.body, echoes)
+            flat.append(interaction)
+        bounds.append((start, len(flat)))
     pools = {}
     for key, positions in groups.items():
-        builder, kept_positions = column_shape(kept, positions, maps)
-        if kept_positions:
+        builder, kept = column_shape(flat, positions, maps)
+        if kept:
             pools[key] = builder
-    return [dataclasses.replace(i, body=None) for i in kept], pools
+    bare = [i if i.body is None else _with(i, None, i.echoed) for i in flat]
+    return [bare[start:end] for start, end in bounds], pools
+
+
+def _with(i: Interaction, body: object, echoes: tuple[int, ...]) -> Interaction:
+    """`i` with another body and echoed segments (`dataclasses.replace` costs three times
+    as much, once per interaction); the strings every interaction repeats interned, so
+    that a scan's result holds them once, and sends them to the main process once."""
+    return Interaction(
+        sys.intern(i.method), i.uri, i.status, sys.intern(i.content_type), i.kind, body,
+        i.note, i.source, i.index, i.line, i.recorded_at, i.operation, echoes,
+    )  # fmt: skip
 
 
 def column_shape(

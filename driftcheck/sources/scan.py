@@ -25,7 +25,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +34,6 @@ from driftcheck.core.maps import Declared
 from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import FileError, Interaction
 from driftcheck.core.shape import Rows, ShapeBuilder, from_rows
-from driftcheck.sources.batch_shapes import infer_files
 from driftcheck.sources.batches import (
     Batch,
     Parsed,
@@ -45,9 +44,10 @@ from driftcheck.sources.batches import (
     settled_key,
     stat_of,
 )
-from driftcheck.sources.cache import Files, RunEntry, cached, decode_run, run_entry, store
+from driftcheck.sources.cache import Files, RunEntry, cached_run, run_entry, store
 from driftcheck.sources.cache_prune import prune
 from driftcheck.sources.cassettes import parse_cassette
+from driftcheck.sources.file_shapes import infer_files
 from driftcheck.sources.file_stream import read_shapes
 
 SMALL = 8  # files: below this, a pool costs more than it saves...
@@ -151,11 +151,11 @@ def _scan_run(job: Job) -> Scanned:
     began = time.time_ns()
     stats = [stat_of(path) for path in paths]
     spans = list(batches(paths, [status[0] if status else 0 for status in stats]))
-    whole = (
-        None if cache is None or len(spans) < 2 else settled_key(paths, stats, naming.key, began)
-    )
+    whole = None  # the run's own entry: keyed apart from its batches' (`\0run`)
+    if cache is not None and len(spans) > 1:
+        whole = settled_key(paths, stats, f"{naming.key}\0run", began)
     with _no_cycle_collector():
-        hit = None if whole is None or cache is None else cached(cache, whole, _decoder(paths))
+        hit = None if whole is None or cache is None else cached_run(cache, whole, paths)
         if hit is not None:
             files, rows = hit.files, hit.rows
         else:
@@ -187,26 +187,21 @@ def _read_batches(
         )  # fmt: skip
         files.extend(read.files)
         unread = unread or (isinstance(read, Batch) and read.unread)
-        for pool_key, builder in _builders(read):
-            if pool_key in pooled:
-                pooled[pool_key].add_builder(builder)
-            else:
-                pooled[pool_key] = builder
+        _pool_into(pooled, read)
     return files, {pool_key: builder.rows() for pool_key, builder in pooled.items()}, unread
 
 
-def _decoder(paths: Sequence[str]) -> Callable[[bytes], RunEntry]:
-    return lambda entry: decode_run(entry, paths)
-
-
-def _builders(read: Batch | RunEntry) -> Iterator[tuple[PoolKey, ShapeBuilder]]:
-    if isinstance(read, Batch):
-        yield from read.builders.items()
+def _pool_into(pooled: dict[PoolKey, ShapeBuilder], read: Batch | RunEntry) -> None:
+    """A batch's shapes added to the run's pools (as builders, or as rows from a cache)."""
+    if isinstance(read, RunEntry):
+        for pool_key, rows in read.rows.items():
+            pooled.setdefault(pool_key, ShapeBuilder()).add_rows(rows)
         return
-    for pool_key, rows in read.rows.items():
-        builder = ShapeBuilder()
-        builder.add_rows(rows)
-        yield pool_key, builder
+    for pool_key, builder in read.builders.items():
+        if pool_key in pooled:
+            pooled[pool_key].add_builder(builder)
+        else:
+            pooled[pool_key] = builder
 
 
 def _mark(position: int) -> None:

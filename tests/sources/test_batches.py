@@ -19,10 +19,9 @@ from driftcheck.core.shape import ShapeBuilder
 from driftcheck.errors import CassetteError
 from driftcheck.sources import batches as batching
 from driftcheck.sources import scan as scanning
-from driftcheck.sources.batch_shapes import infer_files
 from driftcheck.sources.batches import BATCH_BYTES, BATCH_FILES, LARGE, batches
 from driftcheck.sources.cassettes import parse_cassette
-from driftcheck.sources.file_shapes import infer_bodies
+from driftcheck.sources.file_shapes import infer_bodies, infer_files
 from driftcheck.sources.scan import Settings, scan
 from tests.helpers import OKTA, REPORTS, TEAMS, json_values
 
