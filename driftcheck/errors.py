@@ -60,6 +60,20 @@ def stop_reason(stop: KeyboardInterrupt) -> tuple[str, ExitCode]:
     return next((word, code) for _, kind, word, code in _STOPS if isinstance(stop, kind))
 
 
+def wrapped_stop(error: BaseException) -> KeyboardInterrupt | None:
+    """The signal's KeyboardInterrupt inside `error`'s causes, if any: Python wraps what
+    `__set_name__` or a codec raises (a RuntimeError "Error calling __set_name__" when
+    Ctrl-C lands during an import), and the run must still end as interrupted."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 class DriftcheckError(Exception):
     """Base of every error driftcheck reports to a user (exit code 2 unless a subclass says)."""
 

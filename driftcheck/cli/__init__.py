@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from driftcheck import stops
+from driftcheck.errors import wrapped_stop
 
 if TYPE_CHECKING:
     from driftcheck.cli.app import cli as cli
@@ -46,6 +47,10 @@ def _run() -> int:
         standalone(cli, "driftcheck")
     except KeyboardInterrupt as escaped:  # a stop the group did not turn into its line
         stop, code = escaped, -1
+    except Exception as error:  # a stop Python wrapped while importing (see `wrapped_stop`)
+        if (wrapped := wrapped_stop(error)) is None:
+            raise
+        stop, code = wrapped, -1
     except SystemExit as end:
         code = _number(end.code)
     stops.hold()

@@ -21,7 +21,7 @@ import click
 
 from driftcheck import __version__, stops
 from driftcheck.cli import streams
-from driftcheck.errors import DriftcheckError, ExitCode, stop_reason
+from driftcheck.errors import DriftcheckError, ExitCode, stop_reason, wrapped_stop
 
 _T = TypeVar("_T")
 
@@ -179,6 +179,8 @@ class _Group(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as error:
+            if (stop := wrapped_stop(error)) is not None:
+                _fail(*stop_reason(stop))
             if isinstance(error, OSError) and streams.stdout_failed(error):  # a --help text
                 _fail(f"cannot write to stdout: {streams.reason(error)}")
             if os.environ.get("DRIFTCHECK_DEBUG"):

@@ -272,6 +272,40 @@ def test_a_stop_raised_where_python_drops_it_still_stops_the_run(tmp_path: Path)
     assert list(temporary.iterdir()) == []
 
 
+# A command that, like an import, creates a class while Ctrl-C lands: Python 3.11 wraps
+# what `__set_name__` raises in a RuntimeError (CI saw it, 105 ms into start-up).
+_WRAPPED_BY_PYTHON = """
+import os, signal, sys, time
+import click
+from driftcheck.cli import main
+from driftcheck.cli.app import cli
+
+class Field:
+    def __set_name__(self, owner, name):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+
+@cli.command("slow-import")
+def slow_import():
+    type("Census", (), {"open": Field()})
+
+sys.argv = ["driftcheck", "slow-import"]
+main()
+"""
+
+
+def test_ctrl_c_wrapped_by_python_in_another_error_still_exits_130(tmp_path: Path) -> None:
+    process = subprocess.run(
+        [sys.executable, "-c", _WRAPPED_BY_PYTHON],
+        cwd=tmp_path,
+        env={**os.environ, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=HANG,
+    )
+    assert (process.returncode, process.stderr) == (130, "Error: interrupted\n")
+
+
 # --- Signals that come close together, at the very start and at the very end. ---
 
 WORDS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
