@@ -179,8 +179,8 @@ class _Group(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as error:
-            if (stop := wrapped_stop(error)) is not None:
-                _fail(*stop_reason(stop))
+            if (wrapped := wrapped_stop(error)) is not None:
+                _fail(*stop_reason(wrapped))
             if isinstance(error, OSError) and streams.stdout_failed(error):  # a --help text
                 _fail(f"cannot write to stdout: {streams.reason(error)}")
             if os.environ.get("DRIFTCHECK_DEBUG"):
