@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from driftcheck.config import ENDPOINT, IGNORE, TOP, Config, find_config, load_config
+from driftcheck.core.census import Census
 from driftcheck.core.model import BodyKind, Interaction
 from driftcheck.core.staleness import Age, Recorded, moment, stale_findings
 from driftcheck.errors import ConfigError
@@ -471,7 +472,10 @@ def test_a_recording_time_past_the_calendar_is_unknown_not_a_crash(
     path.write_text("interactions: []\n")
     os.utime(path, (1_600_000_000, 1_600_000_000))
     dated = Interaction("GET", "http://x", 200, "", BodyKind.EMPTY, source=str(path))
-    found = recorded_time(str(path), [dataclasses.replace(dated, recorded_at=stamp)])
+    census = Census()
+    census.add_file(str(path), [dataclasses.replace(dated, recorded_at=stamp)], str)
+    assert census.stamp(0) is None
+    found = recorded_time(str(path), census.stamp(0))
     assert found is not None
     assert found[1] != "date recorded in the cassette"
 

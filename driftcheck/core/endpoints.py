@@ -5,13 +5,14 @@ Pure: interactions and their pooled shapes in, an `EndpointSet` out.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
-from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from driftcheck.core.census import Census, StatusTally, by_file
 from driftcheck.core.matchers import Matcher, Target, best_match
 from driftcheck.core.model import BodyKind, EndpointSet, Interaction, Node, StatusShape
 from driftcheck.core.recency import UNDATED, day_of
@@ -203,25 +204,57 @@ def group(
     gives; without `pooled`, the interactions carry their bodies and these are inferred,
     each file's on its recording day as a scan pools them.
     """
-    buckets: dict[str, dict[int, list[Interaction]]] = defaultdict(lambda: defaultdict(list))
-    stamps: dict[str, list[float | None]] = defaultdict(list)
-    for interaction in interactions:
-        name = (
-            name_of(interaction) if name_of else endpoint_key(interaction.method, interaction.uri)
-        )
-        buckets[name][interaction.status].append(interaction)
-        stamps[interaction.source].append(interaction.recorded_at)
-    eras = None if pooled is None else _eras(pooled)
-    days = {source: day_of(found) for source, found in stamps.items()} if eras is None else {}
-    endpoints: dict[str, dict[int, StatusShape]] = {}
-    for name, by_status in sorted(buckets.items()):
-        endpoints[name] = {
-            status: summarize(samples, days=days, maps=maps)
-            if eras is None
-            else summarize(samples, eras.get((name, status), ()), maps=maps)
-            for status, samples in sorted(by_status.items())
+    name = name_of or _automatic
+    census = Census()
+    inferred: list[tuple[PoolKey, Node]] = []
+    for source, found in by_file(interactions):
+        census.add_file(source, found, name)
+        if pooled is None:
+            _infer_into(inferred, census, found, name)
+    if pooled is None:
+        pooled = pool(inferred)
+    return grouped(census, pooled, maps)
+
+
+def _automatic(interaction: Interaction) -> str:
+    return endpoint_key(interaction.method, interaction.uri)
+
+
+def _infer_into(
+    inferred: list[tuple[PoolKey, Node]],
+    census: Census,
+    found: Sequence[Interaction],
+    name_of: Callable[[Interaction], str],
+) -> None:
+    """The JSON bodies of the file last added to `census`, inferred into its pools; a
+    body too deep to infer is left out with a note."""
+    position = len(census.paths) - 1
+    day = day_of(interaction.recorded_at for interaction in found)
+    for sample in found:
+        if sample.kind is not BodyKind.JSON:
+            continue
+        name = name_of(sample)
+        try:
+            shape = infer(sample.body)
+        except ShapeDepthError as error:
+            notes = census.endpoints[name].statuses[sample.status].notes
+            bisect.insort(notes, (position, sample.index, f"{error}; body left out"))
+            continue
+        inferred.append(((name, sample.status, day), shape))
+
+
+def grouped(census: Census, pooled: Pooled, maps: MapRule = AUTO) -> EndpointSet:
+    """A scan's census of one side, with its pooled shapes, per endpoint and status."""
+    eras = _eras(pooled)
+    return EndpointSet(
+        endpoints={
+            name: {
+                status: summarize(census, counted, eras.get((name, status), ()), maps=maps)
+                for status, counted in sorted(tally.statuses.items())
+            }
+            for name, tally in sorted(census.endpoints.items())
         }
-    return EndpointSet(endpoints=endpoints)
+    )
 
 
 Era = tuple[str, Node]  # a recording day, and the shape of the bodies recorded on it
@@ -236,49 +269,27 @@ def _eras(pooled: Pooled) -> dict[tuple[str, int], list[Era]]:
 
 
 def summarize(
-    samples: list[Interaction],
-    eras: Sequence[Era] = (),
-    *,
-    days: Mapping[str, str] | None = None,
-    maps: MapRule = AUTO,
+    census: Census, counted: StatusTally, eras: Sequence[Era] = (), *, maps: MapRule = AUTO
 ) -> StatusShape:
-    """One endpoint and status: the merged shape of its `eras`; or with `days` (each
-    file's recording day), of its JSON bodies, inferred here; with a note for every body
-    left out. Maps are settled per era and over all eras (as `maps` says): grouping the
-    files into runs or days never decides what is a map."""
-    notes: list[str] = []
-    skipped: Counter[str] = Counter()
-    inferred: dict[str, list[Node]] = {}
-    for sample in samples:
-        if sample.note:
-            notes.append(f"{sample.source}#{sample.index}: {sample.note}")
-        if sample.kind is BodyKind.JSON:
-            if days is not None:
-                day = inferred.setdefault(days.get(sample.source, UNDATED), [])
-                day.extend(_inferred(sample, notes))
-        elif sample.kind is not BodyKind.EMPTY:
-            skipped[sample.kind.value] += 1
+    """One endpoint and status: its interactions as `census` counted them, and the merged
+    shape of its `eras`; with a note for every body left out. Maps are settled per era and
+    over all eras (as `maps` says): grouping the files into runs or days never decides
+    what is a map."""
+    notes = census.notes(counted)
     notes.extend(
         f"{count} {kind} bod{'y' if count == 1 else 'ies'} not JSON, left out of the shape"
-        for kind, count in sorted(skipped.items())
+        for kind, count in sorted(counted.skipped.items())
     )
-    if days is not None:
-        eras = [
-            (day, nodes[0] if len(nodes) == 1 else merge(*nodes))
-            for day, nodes in inferred.items()
-            if nodes
-        ]
     eras = [(day, settled(shape, maps)) for day, shape in eras] if len(eras) > 1 else eras
     merged = _settled(_merged(eras), maps)
     if len(eras) == 1 and merged is not None:
         eras = [(eras[0][0], merged)]  # one day: its shape is the whole, settled once
-    content_types = Counter(sample.content_type or "(none)" for sample in samples)
     return StatusShape(
-        samples=len(samples),
-        content_types=dict(sorted(content_types.items())),
+        samples=counted.samples,
+        content_types=dict(sorted(counted.content_types.items())),
         shape=merged,
         notes=tuple(notes),
-        location=samples[0].location if samples else None,
+        location=census.location(counted),
         eras=tuple(sorted(eras, key=_day)) if any(day for day, _ in eras) else (),
     )
 
@@ -296,12 +307,3 @@ def _settled(shape: Node | None, maps: MapRule) -> Node | None:
 
 def _day(era: Era) -> str:
     return era[0]
-
-
-def _inferred(sample: Interaction, notes: list[str]) -> list[Node]:
-    """The shape of a sample's body, or a note saying why it is left out."""
-    try:
-        return [infer(sample.body)]
-    except ShapeDepthError as error:
-        notes.append(f"{sample.source}#{sample.index}: {error}; body left out")
-        return []

@@ -12,18 +12,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from driftcheck.core.census import Census
 from driftcheck.core.endpoints import (
     API_PREFIXES,
     ID,
     Names,
     Pooled,
     PoolKey,
-    group,
+    grouped,
     is_version_segment,
     pool,
 )
 from driftcheck.core.matchers import is_placeholder
-from driftcheck.core.model import BodyKind, EndpointSet, Field, Interaction, Node, StatusShape
+from driftcheck.core.model import EndpointSet, Field, Node, StatusShape
 from driftcheck.core.paths import ROOT
 from driftcheck.core.shape import AUTO, MapRule, flatten
 
@@ -208,13 +209,14 @@ def _slug_cluster(members: list[str], evidence: Mapping[str, _Paths]) -> list[st
     return large[0] if len(large) == 1 else None
 
 
-def echoes(interactions: Iterable[Interaction], names: Names) -> dict[str, frozenset[int]]:
+def echoes(censuses: Iterable[Census]) -> dict[str, frozenset[int]]:
     """Per endpoint, the path segments every one of its successful JSON bodies states."""
     found: dict[str, frozenset[int]] = {}
-    for interaction in interactions:
-        if interaction.kind is BodyKind.JSON and 200 <= interaction.status < 300:
-            name, here = names(interaction), frozenset(interaction.echoed)
-            found[name] = found[name] & here if name in found else here
+    for census in censuses:
+        for name, tally in census.endpoints.items():
+            if tally.echoed is not None:
+                here = tally.echoed
+                found[name] = found[name] & here if name in found else here
     return found
 
 
@@ -225,22 +227,21 @@ def renamed(pooled: Pooled, renames: Mapping[str, str]) -> dict[PoolKey, Node]:
 
 
 def group_sides(
-    sides: Sequence[tuple[Iterable[Interaction], Pooled]],
+    sides: Sequence[tuple[Census, Pooled]],
     names: Names | None = None,
     maps: MapRule = AUTO,
-) -> tuple[list[EndpointSet], Names]:
-    """Each side's scan grouped by `names`, then slugs collapsed over all sides together;
-    with the names as collapsed, for the rest of the run (notes, shards, staleness)."""
+) -> tuple[list[EndpointSet], Names, list[Census]]:
+    """Each side's scan grouped by the names it was scanned with, then slugs collapsed
+    over all sides together; with the names as collapsed for the rest of the run (shards,
+    staleness), and each side's census under them."""
     names = names or Names()
-    listed = [(list(interactions), pooled) for interactions, pooled in sides]
-    grouped = [
-        group(interactions, pooled, name_of=names, maps=maps) for interactions, pooled in listed
-    ]
-    renames = collapse_slugs(grouped, echoes((i for side, _ in listed for i in side), names))
+    grouped_sides = [grouped(census, pooled, maps) for census, pooled in sides]
+    renames = collapse_slugs(grouped_sides, echoes(census for census, _ in sides))
     if not renames:
-        return grouped, names
-    names = names.renamed(renames)
+        return grouped_sides, names, [census for census, _ in sides]
+    censuses = [census.renamed(renames) for census, _ in sides]
     regrouped = [
-        group(i, renamed(pooled, renames), name_of=names, maps=maps) for i, pooled in listed
+        grouped(census, renamed(pooled, renames), maps)
+        for census, (_, pooled) in zip(censuses, sides, strict=True)
     ]
-    return regrouped, names
+    return regrouped, names.renamed(renames), censuses

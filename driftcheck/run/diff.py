@@ -18,10 +18,10 @@ from driftcheck.core.shape import AUTO
 from driftcheck.core.slugs import group_sides
 from driftcheck.core.staleness import stale_findings
 from driftcheck.errors import CassetteError, ConfigError
-from driftcheck.run.recordings import Recordings, newest, notes_of
+from driftcheck.run.recordings import Recordings, newest
 from driftcheck.run.scope import Scope
 from driftcheck.sources import scan
-from driftcheck.sources.cassettes import discover
+from driftcheck.sources.cassettes import discover_files
 
 if TYPE_CHECKING:
     from driftcheck.config import Config
@@ -34,7 +34,7 @@ def _scan_sides(
 ) -> list[scan.Scanned]:
     """A file must load (its error is fatal); a folder lists its unreadable files and goes on."""
     folders = [Path(path).is_dir() for path in paths]
-    sides = [discover([path]) for path in paths]  # a file named is checked to be a regular one
+    sides = [discover_files([path]) for path in paths]  # a file named: checked to be regular
     scanned = scan.scan_sides(sides, reading, maps=maps)
     for folder, side in zip(folders, scanned, strict=True):
         if side.errors and not folder:
@@ -51,25 +51,22 @@ def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None
     slugs collapsed over both sides)."""
     scope = scope or Scope()
     old_side, new_side = _scan_sides([baseline, current], scope.reading, scope.maps)
-    (old_set, new_set), names = group_sides(
-        [(old_side.interactions, old_side.shapes), (new_side.interactions, new_side.shapes)],
+    (old_set, new_set), _, (old, new) = group_sides(
+        [(old_side.census, old_side.shapes), (new_side.census, new_side.shapes)],
         maps=scope.maps or AUTO,
     )
-    old, new = old_side.interactions, new_side.interactions
     if scope.shard is not None:
         picked = scope.pick({*old_set.endpoints, *new_set.endpoints})
         old_set, new_set = _only(old_set, picked), _only(new_set, picked)
-        old = [i for i in old if names(i) in picked]
-        new = [i for i in new if names(i) in picked]
+        old, new = old.only(picked), new.only(picked)
     report = compare(old_set, new_set)
-    notes = notes_of((*old, *new))
+    notes = (*old.all_notes(), *new.all_notes())
     errors = (*old_side.errors, *new_side.errors)
-    parts = [dataclasses.replace(report, errors=errors, notes=tuple(notes))]
+    parts = [dataclasses.replace(report, errors=errors, notes=notes)]
     if scope.max_age:
         from driftcheck.sources.staleness import recorded
 
-        files = {i.source for i in (*old, *new)}
-        cassettes = recorded(files, [*old, *new], names)
+        cassettes = recorded([old, new])
         parts.append(Report(tuple(stale_findings(cassettes, scope.max_age, scope.now)), 0))
     return combine(parts)
 
@@ -103,7 +100,7 @@ def cassette_report(
     return dataclasses.replace(
         report,
         errors=(*committed.errors, *fresh.errors),
-        notes=(*notes_of((*old.interactions, *new.interactions)), *left_out),
+        notes=(*old.notes(), *new.notes(), *left_out),
     )
 
 

@@ -9,17 +9,17 @@ and its recorded statuses (`init_params.py`). Credentials become `${VAR}`s.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from driftcheck.config import Endpoint
+from driftcheck.core.census import Census, Operation
 from driftcheck.core.endpoints import Names
 from driftcheck.core.matchers import is_placeholder
 from driftcheck.core.mock_match import MockMatches, Recorded
-from driftcheck.core.model import FileError, Interaction, StatusShape
+from driftcheck.core.model import FileError, StatusShape
 from driftcheck.core.slugs import group_sides
 from driftcheck.errors import InputError
 from driftcheck.record.scrub import BUILTIN_QUERY
@@ -87,15 +87,15 @@ def plan_config(root: Path, reading: Settings) -> Plan:
     if not found.files:
         raise no_cassettes(root)
     scanned = scan(list(found.files), reading)
-    (grouped,), names = group_sides([(scanned.interactions, scanned.shapes)])
-    seen = _seen(scanned.interactions, names)
+    (grouped,), _, (census,) = group_sides([(scanned.census, scanned.shapes)])
+    seen = _seen(census)
     naming = endpoint_names([s.draft for s in seen])
     hosts = {s.draft.host for s in seen if s.needs}
     planned = [_planned(s, naming[s.draft], len(hosts) > 1) for s in seen]
     statuses = _statuses(planned, seen, grouped.endpoints, scanned, reading)
     mocks = repository_mocks(root)
     recorded = [
-        Recorded(p.endpoint.matcher, statuses[p.endpoint.name], tuple(i.uri for i in s.found))
+        Recorded(p.endpoint.matcher, statuses[p.endpoint.name], tuple(s.found.recorded()))
         for p, s in zip(planned, seen, strict=True)
     ]
     matches = match_found(mocks, recorded, root)
@@ -118,28 +118,31 @@ class _Seen:
 
     key: str  # its automatic key
     draft: Draft
-    found: list[Interaction]
+    found: Operation  # its interactions, counted
     harvest: Harvest
     sampled: tuple[Request, ...]  # its first recorded requests
     needs: tuple[Need, ...]  # the credentials they carried
 
 
-def _seen(interactions: Sequence[Interaction], names: Names) -> list[_Seen]:
-    """Interactions per automatic key, and per GraphQL operation within a key; with what
+def _seen(census: Census) -> list[_Seen]:
+    """Endpoints per automatic key, and per GraphQL operation within a key; with what
     the first few recorded requests carried."""
-    slots: dict[tuple[str, str], list[Interaction]] = {}
-    for interaction in interactions:
-        slots.setdefault((names(interaction), interaction.operation or ""), []).append(interaction)
-    wanted = [i for found in slots.values() for i in found[:SAMPLED]]
-    read = requests_of(Path(i.source) for i in wanted)
+    slots = sorted(
+        (key, name, operation)
+        for key, tally in census.endpoints.items()
+        for name, operation in tally.operations.items()
+    )
+    wanted = [census.paths[p] for *_, found in slots for p, _ in found.sampled[:SAMPLED]]
+    read = requests_of(Path(path) for path in wanted)
     seen = []
-    for (key, _), found in sorted(slots.items()):
-        draft = Draft.of(key, found[0].operation)
-        requests = [read[Path(i.source)] for i in found[:SAMPLED]]
+    for key, name, found in slots:
+        draft = Draft.of(key, name or None)
+        spots = found.sampled[:SAMPLED]
+        requests = [read[Path(census.paths[position])] for position, _ in spots]
         sampled = tuple(
-            r[i.index] for r, i in zip(requests, found, strict=False) if i.index < len(r)
+            r[index] for r, (_, index) in zip(requests, spots, strict=True) if index < len(r)
         )
-        harvested = harvest(draft.segments, [i.uri for i in found])
+        harvested = harvest(draft.segments, found.recorded())
         body = request_body(sampled[0] if sampled else None, draft.method)
         needs = (*header_needs(sampled), *harvested.needs, *body.needs)
         seen.append(_Seen(key, draft, found, harvested, sampled, needs))
@@ -180,10 +183,9 @@ def _planned(seen: _Seen, name: str, prefixed: bool) -> Planned:
         lambda need: _variable(need, draft.host, prefixed),
     )
     secret = {n.name: "${" + v + "}" for n, v in named.items() if n.where == "query"}
-    statuses = Counter(i.status for i in seen.found)
     endpoint = Endpoint(
         name=name,
-        url=_url(draft, harvested, seen.found[0].uri),
+        url=_url(draft, harvested, next(iter(seen.found.uris))),
         method=draft.method,
         params=harvested.params,
         query={**harvested.query, **secret},
@@ -193,12 +195,13 @@ def _planned(seen: _Seen, name: str, prefixed: bool) -> Planned:
             if n.where == "header"
         },
         json=body.value,
-        expect_status=tuple(sorted(statuses)),
+        expect_status=tuple(sorted(seen.found.statuses)),
         operation=draft.operation,
     )
     notes = tuple(note for note in (body.note, _left_out(harvested)) if note)
     variables = tuple(dict.fromkeys(named.values()))
-    return Planned(endpoint, seen.key, dict(sorted(statuses.items())), variables, notes)
+    statuses = dict(sorted(seen.found.statuses.items()))
+    return Planned(endpoint, seen.key, statuses, variables, notes)
 
 
 def _left_out(harvested: Harvest) -> str | None:
@@ -238,7 +241,7 @@ def _statuses(
     if not any(p.endpoint.operation for p in planned):
         return {p.endpoint.name: grouped[s.key] for p, s in zip(planned, seen, strict=True)}
     matchers = [p.endpoint.matcher for p in planned]
-    files = [Path(f.path) for f in scanned.files]
+    files = [Path(path) for path in scanned.paths]
     again = scan(files, reading, matchers)
-    (endpoints,), _ = group_sides([(again.interactions, again.shapes)], Names(matchers))
+    (endpoints,), _, _ = group_sides([(again.census, again.shapes)], Names(matchers))
     return {p.endpoint.name: endpoints.endpoints.get(p.endpoint.name, {}) for p in planned}

@@ -28,7 +28,7 @@ def shape_paths(
 ) -> tuple[EndpointSet, list[FileError]]:
     """Infer shapes per endpoint from cassette files and folders (slugs collapsed)."""
     scanned = scan.scan(discover(paths), reading or scan.Settings())
-    (endpoints,), _ = group_sides([(scanned.interactions, scanned.shapes)])
+    (endpoints,), _, _ = group_sides([(scanned.census, scanned.shapes)])
     return endpoints, scanned.errors
 
 

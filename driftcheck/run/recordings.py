@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from driftcheck.config import Config
+from driftcheck.core.census import Census
 from driftcheck.core.endpoints import Names
 from driftcheck.core.model import BodyKind, EndpointSet, FileError, Interaction, StatusShape
 from driftcheck.core.recency import day_of, keeps, select
@@ -35,30 +36,35 @@ LISTED = 20  # known endpoint names an "unknown endpoint" error lists
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """One set of recordings (committed or fresh): interactions without bodies, the files
-    that could not be read, the endpoints they make, and how interactions were named."""
+    """One set of recordings (committed or fresh): their census (per endpoint, as named
+    for the run), the files that could not be read, the endpoints they make, and how
+    interactions were named."""
 
-    interactions: list[Interaction]
+    census: Census
     errors: list[FileError]
     endpoints: EndpointSet
     names: Names
 
-    def of(self, name: str) -> list[Interaction]:
-        """The interactions of one endpoint, from whatever files hold them."""
-        return [i for i in self.interactions if self.names(i) == name]
+    def files_of(self, name: str) -> list[str]:
+        """The files that hold one endpoint."""
+        return self.census.files_of(name)
 
     def uris(self) -> dict[str, tuple[str, ...]]:
-        """Each endpoint's recorded request URLs (a URL-regex mock is tested on them)."""
-        found: dict[str, dict[str, None]] = defaultdict(dict)
-        for interaction in self.interactions:
-            found[self.names(interaction)][interaction.uri] = None
-        return {name: tuple(uris) for name, uris in found.items()}
+        """Each endpoint's recorded request URLs, the first `census.URIS` of each
+        operation (a URL-regex mock is tested on them)."""
+        return {
+            name: tuple(dict.fromkeys(u for o in tally.operations.values() for u in o.uris))
+            for name, tally in self.census.endpoints.items()
+        }
 
     def only(self, names: set[str]) -> Loaded:
         """These endpoints alone (a shard, the endpoints a check recorded)."""
         kept = {n: s for n, s in self.endpoints.endpoints.items() if n in names}
-        interactions = [i for i in self.interactions if self.names(i) in names]
-        return Loaded(interactions, self.errors, EndpointSet(kept), self.names)
+        return Loaded(self.census.only(names), self.errors, EndpointSet(kept), self.names)
+
+    def notes(self) -> tuple[str, ...]:
+        """`file#index: note` for every body left out of shape inference."""
+        return self.census.all_notes()
 
 
 class Recordings:
@@ -69,11 +75,11 @@ class Recordings:
         self.config = config
         self._reading = reading or Settings()
         self._sides: tuple[Loaded, Loaded] | None = None
-        self._fresh_files: list[Path] | None = None
+        self._fresh_files: list[str] | None = None
 
-    def fresh_files(self) -> list[Path]:
+    def fresh_files(self) -> list[str]:
         """The fresh recordings' files (found, not read: whether there are any decides
-        what a run compares)."""
+        what a run compares), as text: a `Path` costs more, by the hundred thousand."""
         if self._fresh_files is None:
             self._fresh_files = find(self.config.fresh_places)
         return self._fresh_files
@@ -87,14 +93,14 @@ class Recordings:
             matchers = self.config.matchers
             rule = self.config.map_rule
             old, new = scan_sides([committed, fresh], self._reading, matchers, rule)
-            (old_set, new_set), names = group_sides(
-                [(old.interactions, old.shapes), (new.interactions, new.shapes)],
+            (old_set, new_set), names, (old_census, new_census) = group_sides(
+                [(old.census, old.shapes), (new.census, new.shapes)],
                 Names(matchers),
                 maps=rule or AUTO,
             )
             self._sides = (
-                Loaded(old.interactions, old.errors, old_set, names),
-                Loaded(new.interactions, new.errors, new_set, names),
+                Loaded(old_census, old.errors, old_set, names),
+                Loaded(new_census, new.errors, new_set, names),
             )
         return self._sides
 
@@ -119,10 +125,10 @@ def recordings_in(config: Config, folder: Path, reading: Settings | None = None)
     matchers = config.matchers
     rule = config.map_rule
     (scanned,) = scan_sides([find([str(folder)])], reading or Settings(), matchers, rule)
-    (endpoints,), names = group_sides(
-        [(scanned.interactions, scanned.shapes)], Names(matchers), maps=rule or AUTO
+    (endpoints,), names, (census,) = group_sides(
+        [(scanned.census, scanned.shapes)], Names(matchers), maps=rule or AUTO
     )
-    return Loaded(scanned.interactions, scanned.errors, endpoints, names)
+    return Loaded(census, scanned.errors, endpoints, names)
 
 
 def places(config: Config) -> str:
@@ -146,11 +152,6 @@ def known_endpoint(config: Config, name: str, recordings: Recordings | None = No
     if len(shown) > LISTED:
         listing += f", and {len(shown) - LISTED} more"
     raise ConfigError(f"{unknown_name('endpoint', name, valid)} (known: {listing})")
-
-
-def notes_of(interactions: Iterable[Interaction]) -> tuple[str, ...]:
-    """`file#index: note` for every body left out of shape inference."""
-    return tuple(f"{i.source}#{i.index}: {i.note}" for i in interactions if i.note)
 
 
 def contract(config: Config, name: str, recordings: Recordings | None = None) -> Contract:
@@ -201,7 +202,7 @@ def recorded_bodies(
     recordings = recordings or Recordings(config)
     recorded = contract(config, name, recordings)
     loaded = recordings.holding(name)
-    files = sorted({i.source for i in loaded.of(name)}) if loaded else []
+    files = sorted(loaded.files_of(name)) if loaded else []
     interactions, _ = load_all(Path(file) for file in files)  # read once already: no errors
     names = loaded.names if loaded else Names()
     statuses = loaded.endpoints.endpoints.get(name, {}) if loaded else {}
@@ -225,21 +226,19 @@ def _kept_files(interactions: Iterable[Interaction], keep: Callable[[str], bool]
 def newest(loaded: Loaded, names: Iterable[str]) -> list[Recorded]:
     """When each endpoint of `names` was last recorded: its newest recording across the
     files that hold it (dates in them, else the file's git or modification time)."""
-    wanted = set(names)
-    by_name: dict[str, dict[str, list[Interaction]]] = defaultdict(lambda: defaultdict(list))
-    for interaction in loaded.interactions:
-        name = loaded.names(interaction)
-        if name in wanted:
-            by_name[name][interaction.source].append(interaction)
     file_times: dict[str, tuple[float, str] | None] = {}  # one git call per file
     found = []
-    for name, files in sorted(by_name.items()):
+    for name in sorted(set(names)):
+        tally = loaded.census.endpoints.get(name)
+        if tally is None:
+            continue
+        paths = loaded.census.paths
         times = []
-        for path, interactions in sorted(files.items()):
-            stamps = [i.recorded_at for i in interactions if i.recorded_at is not None]
-            if stamps:
-                times.append((max(stamps), "date recorded in the cassette", path))
-            elif (time := _file_time(path, file_times)) is not None:
+        if tally.newest is not None:
+            stamp, position = tally.newest
+            times.append((stamp, "date recorded in the cassette", paths[position]))
+        for path in sorted(paths[position] for position in tally.undated):
+            if (time := _file_time(path, file_times)) is not None:
                 times.append((*time, path))
         if times:
             stamp, how, path = max(times, key=lambda time: time[0])
@@ -249,5 +248,5 @@ def newest(loaded: Loaded, names: Iterable[str]) -> list[Recorded]:
 
 def _file_time(path: str, known: dict[str, tuple[float, str] | None]) -> tuple[float, str] | None:
     if path not in known:
-        known[path] = recorded_time(path, ())
+        known[path] = recorded_time(path)
     return known[path]

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from driftcheck.core.census import Census
 from driftcheck.core.endpoints import PoolKey
 from driftcheck.core.model import Interaction
 from driftcheck.core.shape import ShapeBuilder
 from driftcheck.errors import CassetteError
 from driftcheck.sources.cache import (
-    Files,
     RunEntry,
     alias_entry,
     cached,
@@ -67,13 +67,16 @@ class Parse(Protocol):
     def infer(self, files: list[list[Interaction]]) -> tuple[list[list[Interaction]], Pools]:
         """Files' bodies inferred together: one column per endpoint across them."""
 
+    def name(self, interaction: Interaction) -> str:
+        """The endpoint name a pool of the interaction's body is keyed by."""
+
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """What a batch holds once read: each file's path, error and interactions, and its
-    shapes pooled (as builders when read now, as rows when read from the cache)."""
+    """What a batch holds once read: its files' census, and their shapes pooled (as
+    builders when read now, as rows when read from the cache)."""
 
-    files: Files
+    census: Census
     builders: dict[PoolKey, ShapeBuilder]
     unread: bool = False  # a file could not be read (who or when reads may matter): uncached
 
@@ -156,7 +159,7 @@ def read_batch(
         return dataclasses.replace(batch, unread=any(error is not None for error in errors))
     if cache is not None:
         rows = {pool_key: builder.rows() for pool_key, builder in batch.builders.items()}
-        store(cache, key, run_entry(batch.files, rows))
+        store(cache, key, run_entry(batch.census, rows))
         _note_stat(cache, settled_key(paths, stats, naming, began), key)
     return batch
 
@@ -169,35 +172,41 @@ def _parse_all(
     mark: Mark,
 ) -> Batch:
     """Each file parsed in turn, its bytes released as soon as it is; the bodies of a
-    batch of several files inferred together, a file alone its own way."""
+    batch of several files inferred together, a file alone its own way; then counted
+    into the batch's census and dropped."""
     if len(paths) == 1 and errors[0] is None:
         return _parse_one(paths[0], datas[0], parse, mark)
-    files: Files = []
     read: list[list[Interaction]] = []
+    failed = list(errors)  # read errors, then parse errors
     for position, (path, box, error) in enumerate(zip(paths, datas, errors, strict=True)):
         mark(position)
         if error is None:
             try:
                 read.append(parse.read(box, path))
             except CassetteError as failure:
-                error = failure.reason
+                failed[position] = failure.reason
             finally:
                 box.clear()
-        files.append((path, error, [] if error is not None else read[-1]))
     inferred, pools = parse.infer(read)
-    bare = iter(inferred)
-    return Batch([(p, e, [] if e is not None else next(bare)) for p, e, _ in files], pools)
+    census = Census()
+    files = iter(inferred)
+    for path, error in zip(paths, failed, strict=True):
+        census.add_file(path, [] if error is not None else next(files), parse.name, error)
+    return Batch(census, pools)
 
 
 def _parse_one(path: str, box: list[bytes], parse: Parse, mark: Mark) -> Batch:
     mark(0)
+    census = Census()
     try:
         interactions, pools = parse.whole(box, path)
     except CassetteError as failure:
-        return Batch([(path, failure.reason, [])], {})
+        census.add_file(path, [], parse.name, failure.reason)
+        return Batch(census, {})
     finally:
         box.clear()
-    return Batch([(path, None, interactions)], pools)
+    census.add_file(path, interactions, parse.name)
+    return Batch(census, pools)
 
 
 def settled_key(

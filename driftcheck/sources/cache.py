@@ -24,22 +24,19 @@ import datetime
 import hashlib
 import os
 import stat
-import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from driftcheck import __version__, jsonio
+from driftcheck.core.census import Census
 from driftcheck.core.endpoints import PoolKey
-from driftcheck.core.model import BodyKind, Interaction
-from driftcheck.core.recency import day_of
 from driftcheck.core.rows import check_rows
 from driftcheck.core.shape import Rows
 from driftcheck.files import write_atomic
+from driftcheck.sources import census_codec
 
 # 4: interactions carry their GraphQL operation and the path segments their body names;
 # pools are named by the configured matchers
@@ -48,12 +45,11 @@ from driftcheck.files import write_atomic
 # 7: entries end with their key and a SHA-256 of key and body (`seal`), and are checked
 # whole: indexes in range, counts agreeing with the interactions
 # 8: entries per batch of files, no entry per file, stat keys naming a batch's entry
-CACHE_FORMAT = 8
+# 9: a census of the files (counts per endpoint and status), not their interactions
+CACHE_FORMAT = 9
 MAX_ENTRY_BYTES = 256 * 2**20  # an entry larger is neither written nor read
 TOUCH_AFTER = 3600.0  # seconds: a used entry older than this is touched, for pruning by age
 T = TypeVar("T")
-Files = list[tuple[str, str | None, list[Interaction]]]  # path, error, interactions
-
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _CLOEXEC
@@ -63,10 +59,10 @@ _TAIL = b',"key":"%s","sum":"%s"}'  # what `seal` puts where the body's last `}`
 
 @dataclass(frozen=True, slots=True)
 class RunEntry:
-    """A run of files as read: each file's path, error and interactions; pooled shapes
-    (their rows, checked)."""
+    """A run of files as read: their census (`core/census.py`) and pooled shapes (their
+    rows), checked against each other."""
 
-    files: Files
+    census: Census
     rows: dict[PoolKey, Rows]
 
 
@@ -191,11 +187,10 @@ def decode_alias(data: bytes) -> str:
     return key
 
 
-def run_entry(files: Files, shapes: Mapping[PoolKey, Rows]) -> bytes:
+def run_entry(census: Census, shapes: Mapping[PoolKey, Rows]) -> bytes:
     """The entry as JSON; empty (nothing to store) when JSON cannot hold it."""
-    listed = [[path, error, _metadata(interactions)] for path, error, interactions in files]
     pooled = [[endpoint, status, day, rows] for (endpoint, status, day), rows in shapes.items()]
-    return _dumps({"files": listed, "shapes": pooled})
+    return _dumps({"census": census_codec.encode(census), "shapes": pooled})
 
 
 def cached_run(folder: Path, key: str, paths: Sequence[str]) -> RunEntry | None:
@@ -205,18 +200,11 @@ def cached_run(folder: Path, key: str, paths: Sequence[str]) -> RunEntry | None:
 
 def decode_run(data: bytes, paths: Sequence[str]) -> RunEntry:
     """A run entry of exactly `paths`, read back; ValueError unless it is one."""
-    run = _object(data, {"files", "shapes"})
-    listed = run["files"]
-    if type(listed) is not list or len(listed) != len(paths):
-        raise ValueError("a run entry of other files")
-    files: Files = []
-    for expected, item in zip(paths, listed, strict=True):
-        if type(item) is not list or len(item) != 3 or item[0] != expected:
-            raise ValueError("a run entry of other files")
-        files.append((expected, *_file(expected, item[1], item[2])))
+    run = _object(data, {"census", "shapes"})
+    census = census_codec.decode(run["census"], paths)
     pooled = _pools(run["shapes"])
-    _agree([interactions for _, _, interactions in files], pooled)
-    return RunEntry(files, dict(pooled))
+    _agree(census, pooled)
+    return RunEntry(census, dict(pooled))
 
 
 def _dumps(value: Any) -> bytes:
@@ -231,67 +219,6 @@ def _object(data: bytes, keys: set[str]) -> dict[str, Any]:
     if type(value) is not dict or set(value) != keys:
         raise ValueError("not an entry of this kind")
     return value
-
-
-def _metadata(interactions: Sequence[Interaction]) -> list[list[Any]]:
-    return [
-        [i.method, i.uri, i.status, i.content_type, i.kind.value, i.note, i.index, i.line,
-         i.recorded_at, i.operation, list(i.echoed)]
-        for i in interactions
-    ]  # fmt: skip  # a record's fields on few lines, not one per line
-
-
-_NONE = type(None)
-_EPOCHS = tuple(  # recording times a date can give (years 1 to 9999, a day either side)
-    datetime.datetime(year, 1, 1, tzinfo=datetime.timezone.utc).timestamp() + shift
-    for year, shift in ((1, -86400), (9999, 366 * 86400))
-)
-_FIELDS: tuple[tuple[type, ...], ...] = (  # the exact types of `_metadata`'s fields
-    (str,), (str,), (int,), (str,), (str,), (str, _NONE), (int,), (int,), (float, int, _NONE),
-    (str, _NONE), (list,),
-)  # fmt: skip  # a record's fields on few lines, not one per line
-
-
-def _file(path: str, error: Any, rows: Any) -> tuple[str | None, list[Interaction]]:
-    """A file's error and interactions as `parse_cassette` gives them: numbered from 0,
-    lines in order; an unreadable file has none."""
-    if error is not None and type(error) is not str:
-        raise ValueError("not an error message")
-    if type(rows) is not list or (error is not None and rows):
-        raise ValueError("not a file's interactions")
-    interactions = [_interaction(row, path, index) for index, row in enumerate(rows)]
-    lines = [i.line for i in interactions if i.line]
-    if any(line < 0 for line in lines) or lines != sorted(lines):
-        raise ValueError("interaction lines out of order")
-    return error, interactions
-
-
-def _interaction(row: Any, path: str, index: int) -> Interaction:
-    if type(row) is not list or len(row) != len(_FIELDS):
-        raise ValueError("not an interaction")
-    if not all(type(value) in kinds for value, kinds in zip(row, _FIELDS, strict=True)):
-        raise ValueError("not an interaction")
-    method, uri, status, content_type, kind, note, number, line, stamp, operation, echo = row
-    if not method or number != index or not (stamp is None or _EPOCHS[0] <= stamp <= _EPOCHS[1]):
-        raise ValueError(f"interaction {index} is out of range")
-    return Interaction(  # the strings every interaction repeats are held once (interned)
-        method=sys.intern(method), uri=uri, status=status,
-        content_type=sys.intern(content_type), kind=BodyKind(kind),
-        note=note, source=path, index=index, line=line, recorded_at=stamp, operation=operation,
-        echoed=_positions(echo, uri),
-    )  # fmt: skip  # a record's fields on few lines, not one per line
-
-
-def _positions(positions: list[Any], uri: str) -> tuple[int, ...]:
-    """Path segments of `uri`, as `file_shapes.echoed` finds them: in order, each in range."""
-    if not positions:
-        return ()
-    segments = len(urlsplit(uri).path.split("/")) - 1
-    if not all(type(p) is int and 0 <= p < segments for p in positions) or positions != sorted(
-        set(positions)
-    ):
-        raise ValueError("path positions out of range")
-    return tuple(positions)
 
 
 def _pools(value: Any) -> list[tuple[PoolKey, Rows]]:
@@ -309,22 +236,26 @@ def _pools(value: Any) -> list[tuple[PoolKey, Rows]]:
     return list(pools.items())
 
 
-def _agree(files: Iterable[list[Interaction]], pools: list[tuple[PoolKey, Rows]]) -> None:
-    """ValueError unless the pools count exactly the JSON bodies the interactions have,
-    per status and recording day (a file's day: the newest date in it)."""
-    bodies: Counter[tuple[int, str]] = Counter()
-    for interactions in files:
-        day = day_of(interaction.recorded_at for interaction in interactions)
-        bodies.update((i.status, day) for i in interactions if i.kind is BodyKind.JSON)
-    shapes: Counter[tuple[int, str]] = Counter()
-    for (_, status, day), rows in pools:
-        shapes[status, day] += sum(rows[0][2].values())
+def _agree(census: Census, pools: list[tuple[PoolKey, Rows]]) -> None:
+    """ValueError unless the pools count exactly the JSON bodies the census counts, per
+    endpoint, status and recording day."""
+    bodies = {
+        (name, status, day): count
+        for name, tally in census.endpoints.items()
+        for status, day, count in tally.json_bodies()
+    }
+    shapes = {pool_key: sum(rows[0][2].values()) for pool_key, rows in pools}
     if bodies != shapes:
-        raise ValueError("pooled shapes that do not count the interactions' bodies")
+        raise ValueError("pooled shapes that do not count the census's bodies")
 
 
 def _pool_key(endpoint: Any, status: Any, day: Any) -> PoolKey:
-    if type(endpoint) is not str or not endpoint or type(status) is not int:
+    if (
+        type(endpoint) is not str
+        or not endpoint
+        or type(status) is not int
+        or not 100 <= status <= 999
+    ):
         raise ValueError("not an endpoint and status")
     if type(day) is not str or (day and datetime.date.fromisoformat(day).isoformat() != day):
         raise ValueError("not a recording day as `day_of` writes it")

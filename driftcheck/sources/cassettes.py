@@ -335,7 +335,13 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     reading one would hang). A FIFO, socket or device named directly is an error. The
     order is sorted and so reproducible.
     """
-    found: list[Path] = []
+    return [Path(path) for path in discover_files(paths)]
+
+
+def discover_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """`discover`, each file as text (`str(path)`): a scan of a hundred thousand files
+    holds their names, not a `Path` each."""
+    found: list[str] = []
     for entry in paths:
         path = Path(entry)
         try:
@@ -350,21 +356,22 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
         refused = regular.not_regular(mode)
         if refused is not None:
             raise CassetteError(str(path), f"{refused}, not a cassette file or a folder")
-        found.append(path)
+        found.append(str(path))
     return found
 
 
-def find(patterns: Iterable[str]) -> list[Path]:
+def find(patterns: Iterable[str]) -> list[str]:
     """The cassette files configured places hold: a folder searched like `discover`, the
     files a glob matches (`**` for any depth, whatever their extension), a file itself.
-    A place that does not exist holds nothing yet (nothing was recorded there)."""
-    found: dict[Path, None] = {}
+    A place that does not exist holds nothing yet (nothing was recorded there). Each as
+    text, as `str(path)` spells it (`discover_files`)."""
+    found: dict[str, None] = {}
     for pattern in patterns:
         if any(character in pattern for character in "*?["):
             matched = sorted(Path(path) for path in glob.glob(pattern, recursive=True))
-            found.update(dict.fromkeys(path for path in matched if path.is_file()))
+            found.update(dict.fromkeys(str(path) for path in matched if path.is_file()))
         elif Path(pattern).exists():
-            found.update(dict.fromkeys(discover([pattern])))
+            found.update(dict.fromkeys(discover_files([pattern])))
     return list(found)
 
 

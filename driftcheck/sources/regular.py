@@ -61,16 +61,18 @@ def not_regular(mode: int) -> str | None:
     return next((kind for test, kind in kinds.items() if test(mode)), "a special file")
 
 
-def files_below(folder: Path, suffixes: Collection[str]) -> list[Path]:
+def files_below(folder: Path, suffixes: Collection[str]) -> list[str]:
     """The regular files below `folder` (symlinks to them too) whose suffix, in lower
     case, is one of `suffixes`; no hidden file or folder, no symlinked folder entered.
     Sorted as paths sort (part by part), so the order is reproducible.
 
-    What `sorted(folder.rglob("*"))` filtered by `is_file()` gives, with `os.scandir`'s
-    file types instead of a `stat` and a `Path` per entry: a tenth of its cost on a
-    folder of twenty thousand per-test cassettes."""
-    found: list[tuple[str, ...]] = []
-    stack: list[tuple[str, tuple[str, ...]]] = [(os.fspath(folder), ())]
+    What `sorted(folder.rglob("*"))` filtered by `is_file()` gives, as text (each
+    `str(path)`), with `os.scandir`'s file types instead of a `stat` and a `Path` per
+    entry: a tenth of its cost on a folder of twenty thousand per-test cassettes, and
+    a third of the memory. Sorted as paths sort: relative paths joined with NUL, which
+    no name holds and every character follows."""
+    found: list[str] = []
+    stack: list[tuple[str, str]] = [(os.fspath(folder), "")]
     while stack:
         where, parts = stack.pop()
         try:
@@ -83,13 +85,15 @@ def files_below(folder: Path, suffixes: Collection[str]) -> list[Path]:
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, (*parts, entry.name)))
+                    stack.append((entry.path, f"{parts}{entry.name}\0"))
                 elif _suffix(entry.name).lower() in suffixes and entry.is_file():
-                    found.append((*parts, entry.name))
+                    found.append(parts + entry.name)
             except OSError:
                 continue
     found.sort()
-    return [folder.joinpath(*parts) for parts in found]
+    base = str(folder)
+    prefix = "" if base == "." else base if base.endswith("/") else base + "/"  # as `Path` joins
+    return [prefix + relative.replace("\0", "/") for relative in found]
 
 
 def _suffix(name: str) -> str:

@@ -29,10 +29,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from driftcheck.core.endpoints import Names, Pooled, PoolKey, pool
+from driftcheck.core.census import Census
+from driftcheck.core.endpoints import Names, Pooled, PoolKey
 from driftcheck.core.maps import Declared
 from driftcheck.core.matchers import Matcher
-from driftcheck.core.model import FileError, Interaction
+from driftcheck.core.model import FileError, Interaction, Node
 from driftcheck.core.shape import Rows, ShapeBuilder, from_rows
 from driftcheck.sources.batches import (
     Batch,
@@ -44,7 +45,7 @@ from driftcheck.sources.batches import (
     settled_key,
     stat_of,
 )
-from driftcheck.sources.cache import Files, RunEntry, cached_run, run_entry, store
+from driftcheck.sources.cache import RunEntry, cached_run, run_entry, store
 from driftcheck.sources.cache_prune import prune
 from driftcheck.sources.cassettes import parse_cassette
 from driftcheck.sources.file_shapes import infer_files
@@ -64,29 +65,21 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
-class FileScan:
-    """One file's interactions, bodies dropped, or why it could not be read."""
-
-    path: str
-    interactions: tuple[Interaction, ...] = ()
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Scanned:
-    """What a scan hands over: each file's interactions, and apart from them the shapes
-    of their JSON bodies pooled per endpoint name, status and recording day, for `group`."""
+    """What a scan hands over: its files' census (counts per endpoint and status, never a
+    record per interaction), and the shapes of their JSON bodies pooled per endpoint
+    name, status and recording day, for `grouped`."""
 
-    files: tuple[FileScan, ...] = ()
+    census: Census = field(default_factory=Census)
     shapes: Pooled = field(default_factory=dict)
 
     @property
-    def interactions(self) -> list[Interaction]:
-        return [i for scanned in self.files for i in scanned.interactions]
+    def paths(self) -> list[str]:
+        return self.census.paths
 
     @property
     def errors(self) -> list[FileError]:
-        return [FileError(f.path, f.error) for f in self.files if f.error is not None]
+        return [FileError(self.census.paths[p], e) for p, e in self.census.errors.items()]
 
 
 @dataclass(frozen=True)
@@ -117,6 +110,9 @@ class _Parse:
 
     def infer(self, files: list[list[Interaction]]) -> tuple[list[list[Interaction]], Pools]:
         return infer_files(files, self.naming.names, self.naming.maps)
+
+    def name(self, interaction: Interaction) -> str:
+        return self.naming.names(interaction)
 
 
 @contextlib.contextmanager
@@ -157,13 +153,13 @@ def _scan_run(job: Job) -> Scanned:
     with _no_cycle_collector():
         hit = None if whole is None or cache is None else cached_run(cache, whole, paths)
         if hit is not None:
-            files, rows = hit.files, hit.rows
+            census, rows = hit.census, hit.rows
         else:
-            files, rows, unread = _read_batches(paths, stats, spans, began, cache, naming)
+            census, rows, unread = _read_batches(paths, stats, spans, began, cache, naming)
             if whole is not None and cache is not None and not unread:
-                store(cache, whole, run_entry(files, rows))
+                store(cache, whole, run_entry(census, rows))
         shapes = {pool_key: from_rows(shape) for pool_key, shape in rows.items()}
-    return Scanned(tuple(FileScan(p, tuple(i), error) for p, error, i in files), shapes)
+    return Scanned(census, shapes)
 
 
 def _read_batches(
@@ -173,22 +169,22 @@ def _read_batches(
     began: int,
     cache: Path | None,
     naming: _Naming,
-) -> tuple[Files, dict[PoolKey, Rows], bool]:
+) -> tuple[Census, dict[PoolKey, Rows], bool]:
     """Each batch read (from the cache, or parsed), its shapes pooled; and whether a file
     could not be read (a permission, a lease: the run is then not cached whole)."""
     parse = _Parse(naming)
     unread = False
-    files: Files = []
+    census = Census()
     pooled: dict[PoolKey, ShapeBuilder] = {}
     for start, end in spans:
         read = read_batch(
             paths[start:end], stats[start:end], began, cache, naming.key, parse,
             functools.partial(_mark_from, start),
         )  # fmt: skip
-        files.extend(read.files)
+        census.extend(read.census)
         unread = unread or (isinstance(read, Batch) and read.unread)
         _pool_into(pooled, read)
-    return files, {pool_key: builder.rows() for pool_key, builder in pooled.items()}, unread
+    return census, {pool_key: builder.rows() for pool_key, builder in pooled.items()}, unread
 
 
 def _pool_into(pooled: dict[PoolKey, ShapeBuilder], read: Batch | RunEntry) -> None:
@@ -223,7 +219,9 @@ def _read_run(paths: list[str], shared: Shared) -> Scanned:
 
 def _crashed(path: str, reason: str) -> Scanned:
     """A file whose reader died: listed as unreadable, with the signal."""
-    return Scanned((FileScan(path, error=reason),))
+    census = Census()
+    census.add_file(path, [], str, reason)
+    return Scanned(census)
 
 
 def scan_file(path: str, cache: Path | None = None, matchers: Sequence[Matcher] = ()) -> Scanned:
@@ -248,14 +246,38 @@ def _chunks(paths: list[str], count: int) -> list[list[str]]:
     return chunks
 
 
-def _joined(parts: Sequence[Scanned]) -> Scanned:
-    """Runs of one side as one scan: files in order, shapes of each pool merged."""
-    files = tuple(scanned for part in parts for scanned in part.files)
-    return Scanned(files, pool(pair for part in parts for pair in part.shapes.items()))
+class _Joined:
+    """Runs of one side joined into one scan as they come, in order, each let go once
+    joined: files in order, shapes of each pool merged (as `pool` merges them)."""
+
+    def __init__(self) -> None:
+        self.census = Census()
+        self._shapes: dict[PoolKey, Node | ShapeBuilder] = {}
+
+    def add(self, part: Scanned, paths: Sequence[str]) -> None:
+        self.census.extend(part.census, paths)
+        for pool_key, shape in part.shapes.items():
+            found = self._shapes.get(pool_key)
+            if found is None:
+                self._shapes[pool_key] = shape
+            elif isinstance(found, ShapeBuilder):
+                found.add(shape)
+            else:  # a second shape: one builder over all of them, as `merge` does
+                builder = self._shapes[pool_key] = ShapeBuilder(None)
+                builder.add(found)
+                builder.add(shape)
+
+    def scanned(self) -> Scanned:
+        """The side's scan."""
+        shapes = {
+            key: found.build() if isinstance(found, ShapeBuilder) else found
+            for key, found in self._shapes.items()
+        }
+        return Scanned(self.census, shapes)
 
 
 def scan_sides(
-    sides: Sequence[Sequence[Path]],
+    sides: Sequence[Sequence[Path | str]],
     settings: Settings = Settings(),
     matchers: Sequence[Matcher] = (),
     maps: Declared | None = None,
@@ -296,11 +318,17 @@ def _on_pool(files: list[list[str]], workers: int, shared: Shared) -> list[Scann
             owners.append(owner)
     from driftcheck.sources.workers import read_all  # multiprocessing: on use
 
-    parts: list[list[Scanned]] = [[] for _ in files]
-    read = read_all(_read_run, runs, shared, workers, _crashed)
-    for owner, results in zip(owners, read, strict=True):
-        parts[owner].extend(results)
-    return [_joined(side) for side in parts]
+    joined = [_Joined() for _ in files]
+
+    def take(run: int, results: list[Scanned]) -> None:
+        start = 0
+        for result in results:  # the run's files named as here, not as the worker sent them
+            end = start + len(result.census.paths)
+            joined[owners[run]].add(result, runs[run][start:end])
+            start = end
+
+    read_all(_read_run, runs, shared, workers, _crashed, take)
+    return [side.scanned() for side in joined]
 
 
 def scan(

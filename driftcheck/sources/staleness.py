@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import subprocess
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
-from driftcheck.core.model import Interaction
-from driftcheck.core.staleness import Recorded, moment
+from driftcheck.core.census import Census
+from driftcheck.core.staleness import Recorded
 
 
 def _git_time(path: Path) -> float | None:
@@ -29,13 +29,11 @@ def _git_time(path: Path) -> float | None:
     return float(stamp) if done.returncode == 0 and stamp.isdigit() else None
 
 
-def recorded_time(path: str, interactions: Sequence[Interaction]) -> tuple[float, str] | None:
-    """When a cassette was recorded, and how that is known."""
-    # A date past the years 1 to 9999 in UTC (9999-12-31T23:59-14:00 is one) says
-    # nothing: the next source is asked.
-    stamps = [s for s in (i.recorded_at for i in interactions) if s is not None and moment(s)]
-    if stamps:
-        return max(stamps), "date recorded in the cassette"
+def recorded_time(path: str, stamp: float | None = None) -> tuple[float, str] | None:
+    """When a cassette was recorded, and how that is known: `stamp`, the newest date
+    recorded in it that a calendar holds (`Census.stamp`), else git, else the file."""
+    if stamp is not None:
+        return stamp, "date recorded in the cassette"
     committed = _git_time(Path(path))
     if committed is not None:
         return committed, "last git commit"
@@ -45,19 +43,20 @@ def recorded_time(path: str, interactions: Sequence[Interaction]) -> tuple[float
         return None
 
 
-def recorded(
-    files: Iterable[str],
-    interactions: Sequence[Interaction],
-    name_of: Callable[[Interaction], str],
-) -> list[Recorded]:
-    """Each file's recording time and endpoints (files whose time is unknown left out)."""
-    by_file: dict[str, list[Interaction]] = defaultdict(list)
-    for interaction in interactions:
-        by_file[interaction.source].append(interaction)
+def recorded(censuses: Iterable[Census]) -> list[Recorded]:
+    """The recording time and endpoints of each file that holds an endpoint of the
+    `censuses` (files whose time is unknown left out)."""
+    names: dict[str, set[str]] = defaultdict(set)
+    stamps: dict[str, float | None] = {}
+    for census in censuses:
+        for name, tally in census.endpoints.items():
+            for position in tally.files:
+                path = census.paths[position]
+                names[path].add(name)
+                stamps[path] = census.stamp(position)
     result = []
-    for path in sorted(set(files)):
-        found = recorded_time(path, by_file.get(path, []))
+    for path in sorted(names):
+        found = recorded_time(path, stamps[path])
         if found is not None:
-            names = sorted({name_of(i) for i in by_file.get(path, [])}) or [Path(path).stem]
-            result.append(Recorded(path, found[0], found[1], tuple(names)))
+            result.append(Recorded(path, found[0], found[1], tuple(sorted(names[path]))))
     return result

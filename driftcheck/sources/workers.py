@@ -30,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from driftcheck.errors import DriftcheckError
 
@@ -62,17 +62,54 @@ class _Piece:
     paths: list[str]
 
 
+class _Collected(Generic[R]):
+    """Results of pieces of runs, handed to `take` run by run, in the runs' order, as
+    soon as a run is whole: the caller folds each and lets it go, so results do not
+    pile up while the rest is read."""
+
+    def __init__(self, sizes: list[int], take: Callable[[int, list[R]], None]) -> None:
+        self._sizes = sizes
+        self._take = take
+        self._parts: dict[tuple[int, int], tuple[int, R]] = {}  # (run, start): size, result
+        self._next = 0
+
+    def put(self, piece: _Piece, result: R) -> None:
+        self._parts[piece.run, piece.start] = (len(piece.paths), result)
+        self.flush()
+
+    def flush(self) -> None:
+        """Hand on every run now whole that follows those handed on (an empty one too)."""
+        while self._next < len(self._sizes) and self._whole(self._next):
+            run, start, results = self._next, 0, []
+            while start < self._sizes[run]:
+                size, result = self._parts.pop((run, start))
+                results.append(result)
+                start += size
+            self._next += 1
+            self._take(run, results)
+
+    def _whole(self, run: int) -> bool:
+        start = 0
+        while start < self._sizes[run] and (run, start) in self._parts:
+            start += self._parts[run, start][0]
+        return start == self._sizes[run]
+
+
 def read_all(
     read: Read[T, R],
     runs: Sequence[list[str]],
     shared: T,
     workers: int,
     crashed: Callable[[str, str], R],
+    take: Callable[[int, list[R]], None] | None = None,
 ) -> list[list[R]]:
     """`read(run, shared)` for each run on `workers` processes: each run's results, in
     file order (more than one when a crash split the run; `crashed(path, reason)` stands
-    for a file whose reader died). `read` must call `mark` before each file."""
-    parts: dict[tuple[int, int], R] = {}
+    for a file whose reader died). `read` must call `mark` before each file. With
+    `take`, each run's results go to it instead, in the runs' order, as soon as the run
+    is read (and the lists returned are empty)."""
+    results: list[list[R]] = [[] for _ in runs]
+    parts = _Collected([len(paths) for paths in runs], take or _into(results))
     todo = [_Piece(number, 0, list(paths)) for number, paths in enumerate(runs) if paths]
     stalled = 0
     while todo:
@@ -85,10 +122,15 @@ def read_all(
                 "--workers 1 reads them in this process"
             )
         todo = _after_crash(read, unfinished, shared, parts, crashed)
-    results: list[list[R]] = [[] for _ in runs]
-    for (run, _), part in sorted(parts.items(), key=lambda item: item[0]):
-        results[run].append(part)
+    parts.flush()
     return results
+
+
+def _into(results: list[list[R]]) -> Callable[[int, list[R]], None]:
+    def take(run: int, found: list[R]) -> None:
+        results[run].extend(found)
+
+    return take
 
 
 def mark(position: int) -> None:
@@ -102,7 +144,7 @@ def _round(
     todo: list[_Piece],
     shared: T,
     workers: int,
-    parts: dict[tuple[int, int], R],
+    parts: _Collected[R],
 ) -> list[tuple[_Piece, int]]:
     """One pool over `todo`, results into `parts`; the pieces a crash left unfinished,
     each with the position of the file it was reading (NOT_STARTED)."""
@@ -119,7 +161,8 @@ def _round(
             try:
                 if future is None:
                     raise BrokenProcessPool("never submitted")
-                parts[piece.run, piece.start] = future.result()
+                parts.put(piece, future.result())
+                futures[slot] = None  # its result is the caller's now: not held here too
             except BrokenProcessPool:
                 unfinished.append((piece, int(progress[slot])))
     except BaseException:  # Ctrl-C, SIGTERM (Terminated), a bug: no worker outlives this
@@ -147,7 +190,7 @@ def _after_crash(
     read: Read[T, R],
     unfinished: list[tuple[_Piece, int]],
     shared: T,
-    parts: dict[tuple[int, int], R],
+    parts: _Collected[R],
     crashed: Callable[[str, str], R],
 ) -> list[_Piece]:
     """Each file being read when the pool broke, read alone; the pieces left to read.
@@ -167,7 +210,7 @@ def _after_crash(
         if after:
             todo.append(_Piece(piece.run, piece.start + position + 1, after))
     for suspect in suspects:
-        parts[suspect.run, suspect.start] = _alone(read, suspect.paths, shared, crashed)
+        parts.put(suspect, _alone(read, suspect.paths, shared, crashed))
     return todo
 
 

@@ -77,7 +77,7 @@ def _entries(cache: Path) -> dict[Path, bytes]:
     """The batches' entries (not the aliases naming them by their files' stat, which are
     written only once the files are two seconds old: some runs here are quicker)."""
     entries = {entry: entry.read_bytes() for entry in sorted(cache.rglob("*.json"))}
-    return {entry: data for entry, data in entries.items() if data.startswith(b'{"files":')}
+    return {entry: data for entry, data in entries.items() if data.startswith(b'{"census":')}
 
 
 def _in_json(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
@@ -85,7 +85,7 @@ def _in_json(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]
 
     def damage(entry: Path) -> None:
         body = json.loads(entry.read_bytes())
-        if "files" not in body:
+        if "census" not in body:
             return
         change(body)
         entry.write_text(json.dumps(body))
@@ -94,17 +94,22 @@ def _in_json(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]
 
 
 def _emptied(body: dict[str, Any]) -> None:
-    body["files"] = [[path, error, []] for path, error, _ in body["files"]]
+    body["census"]["endpoints"] = []
     body["shapes"] = []
 
 
-def _each_interaction(change: Callable[[list[Any]], None]) -> Callable[[dict[str, Any]], None]:
+def _each_tally(change: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    """A damage to what the census says of each endpoint."""
+
     def damage(body: dict[str, Any]) -> None:
-        for _, _, interactions in body["files"]:
-            for row in interactions:
-                change(row)
+        for _, tally in body["census"]["endpoints"]:
+            change(tally)
 
     return damage
+
+
+def _each_status(change: Callable[[list[Any]], None]) -> Callable[[dict[str, Any]], None]:
+    return _each_tally(lambda tally: [change(row) for row in tally["statuses"]])
 
 
 def _each_pool(change: Callable[[list[Any]], None]) -> Callable[[dict[str, Any]], None]:
@@ -137,11 +142,11 @@ def _set(position: int, value: Any) -> Callable[[list[Any]], None]:
 
 DAMAGES: dict[str, Callable[[Path], object]] = {
     "entries rewritten as empty lists": _in_json(_emptied),
-    "a path position out of range": _in_json(_each_interaction(_set(10, [99]))),
+    "a file position out of range": _in_json(_each_tally(lambda tally: tally.update(files=[99]))),
     "a shape row's parent out of range": _in_json(
         _each_pool(lambda pool: pool[3].append([10**6, "x", {"string": 1}, 0, None]))
     ),
-    "a status that is text": _in_json(_each_interaction(_set(2, "200"))),
+    "a status that is text": _in_json(_each_status(_set(0, "200"))),
     "counts that are text": _in_json(_each_pool(lambda pool: _set(2, {"object": "1"})(pool[3][0]))),
     "a truncated entry": lambda entry: entry.write_bytes(entry.read_bytes()[:-100]),
     "a directory where an entry goes": _a_directory,

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from driftcheck.core.census import Census, by_file
 from driftcheck.core.compare import compare
-from driftcheck.core.endpoints import Names, Pooled, endpoint_key, group, pool
+from driftcheck.core.endpoints import Names, Pooled, group, pool
 from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import BodyKind, EndpointSet, Interaction
 from driftcheck.core.shape import infer, infer_all
@@ -29,30 +30,48 @@ def sample(path: str, body: Any, status: int = 200) -> Interaction:
     return Interaction("GET", uri, status, "application/json", kind, body, echoed=echoed(uri, body))
 
 
-def side(*samples: Interaction) -> tuple[list[Interaction], Pooled]:
-    """Interactions as a scan hands them over: bodies dropped, shapes pooled by key."""
+def census_of(samples: list[Interaction], names: Names | None = None) -> Census:
+    """A census of `samples`, each run of one `source` a file, named by `names`."""
+    census = Census()
+    for path, found in by_file(samples):
+        census.add_file(path, found, names or Names())
+    return census
+
+
+def side(*samples: Interaction, names: Names | None = None) -> tuple[Census, Pooled]:
+    """Interactions as a scan hands them over: counted in a census under the names they
+    were scanned with, bodies dropped, shapes pooled by name, status and (undated) day."""
+    name_of = names or Names()
     pooled = pool(
-        ((endpoint_key(i.method, i.uri), i.status), infer(i.body))
-        for i in samples
-        if i.kind is BodyKind.JSON
+        ((name_of(i), i.status, ""), infer(i.body)) for i in samples if i.kind is BodyKind.JSON
     )
-    return [dataclasses.replace(i, body=None) for i in samples], pooled
+    return census_of([dataclasses.replace(i, body=None) for i in samples], name_of), pooled
 
 
 def names_of(*samples: Interaction) -> list[str]:
-    (endpoints,), _ = group_sides([side(*samples)])
+    (endpoints,), _, _ = group_sides([side(*samples)])
     return list(endpoints.endpoints)
 
 
 def test_slugs_that_name_their_record_collapse_into_one_endpoint() -> None:
     bodies = [collection(slug) for slug in ("naip", "landsat", "sentinel-2")]
-    samples = [sample(f"/stac/collections/{body['id']}", body) for body in bodies]
-    (endpoints,), names = group_sides([side(*samples)])
+    samples = [
+        dataclasses.replace(sample(f"/stac/collections/{b['id']}", b), source=f"{b['id']}.yaml")
+        for b in bodies
+    ]
+    scanned = side(*samples)
+    (endpoints,), names, (census,) = group_sides([scanned])
     assert list(endpoints.endpoints) == ["GET x.io/stac/collections/{id}"]
     (by_status,) = endpoints.endpoints.values()
     assert by_status[200].samples == 3
     assert by_status[200].shape == infer_all(bodies)  # pooled shapes merged exactly
+    assert by_status[200].location == samples[0].location
     assert names(samples[0]) == "GET x.io/stac/collections/{id}"
+    # the census under the collapsed names: one endpoint, every file, the scan's untouched
+    assert list(census.endpoints) == ["GET x.io/stac/collections/{id}"]
+    assert census.files_of("GET x.io/stac/collections/{id}") == [s.source for s in samples]
+    assert census == census_of(samples, names)
+    assert len(scanned[0].endpoints) == 3
 
 
 @pytest.mark.parametrize(
@@ -146,20 +165,25 @@ def test_an_optional_key_seen_for_one_slug_does_not_keep_it_apart() -> None:
 def test_configured_names_are_never_collapsed() -> None:
     samples = [sample(f"/collections/{s}", collection(s)) for s in ("naip", "landsat", "modis")]
     names = Names([Matcher.of("naip", "GET", f"{HOST}/collections/naip")])
-    (endpoints,), _ = group_sides([side(*samples)], names)
-    assert list(endpoints.endpoints) == [
-        "GET x.io/collections/landsat",
-        "GET x.io/collections/modis",
-        "naip",
-    ]
+    (endpoints,), _, (census,) = group_sides([side(*samples, names=names)], names)
+    assert (
+        sorted(census.endpoints)
+        == list(endpoints.endpoints)
+        == [
+            "GET x.io/collections/landsat",
+            "GET x.io/collections/modis",
+            "naip",
+        ]
+    )
 
 
 def test_other_slugs_recorded_on_each_side_are_no_drift() -> None:
     """Each recording run fetched other records: one endpoint, nothing missing or added."""
     old = side(*(sample(f"/collections/{s}", collection(s)) for s in ("naip", "landsat", "a")))
     new = side(*(sample(f"/collections/{s}", collection(s)) for s in ("naip", "landsat", "b")))
-    (before, after), _ = group_sides([old, new])
+    (before, after), _, censuses = group_sides([old, new])
     assert list(before.endpoints) == list(after.endpoints) == ["GET x.io/collections/{id}"]
+    assert [list(census.endpoints) for census in censuses] == [list(after.endpoints)] * 2
     assert compare(before, after).findings == ()
 
 
@@ -173,8 +197,11 @@ def test_a_slug_that_drifts_keeps_its_own_finding() -> None:
         *(sample(f"/collections/{s}", collection(s)) for s in ("naip", "sentinel", "modis")),
         sample("/collections/landsat", drifted),
     )
-    (before, after), _ = group_sides([old, new])
+    (before, after), names, censuses = group_sides([old, new])
     assert list(after.endpoints) == ["GET x.io/collections/landsat", "GET x.io/collections/{id}"]
+    assert [list(census.endpoints) for census in censuses] == [list(after.endpoints)] * 2
+    assert names(sample("/collections/modis", None)) == "GET x.io/collections/{id}"
+    assert names(sample("/collections/landsat", None)) == "GET x.io/collections/landsat"
     found = [(f.endpoint, f.rule.value, f.path) for f in compare(before, after).findings]
     assert found == [("GET x.io/collections/landsat", "field-removed", "$.title")]
 
@@ -197,7 +224,11 @@ def test_echoes_are_those_every_successful_body_states() -> None:
         sample("/c/b", collection("b")),
         sample("/c/b", {"error": "gone"}, 410),
     ]
-    assert echoes(samples, Names()) == {"GET x.io/c/a": frozenset(), "GET x.io/c/b": {1}}
+    expected = {"GET x.io/c/a": frozenset(), "GET x.io/c/b": {1}}
+    assert echoes([census_of(samples)]) == expected
+    # over sides: what every side's bodies state; a side with no 2xx JSON changes nothing
+    assert echoes([census_of(samples[:1]), census_of(samples[1:])]) == expected
+    assert echoes([census_of(samples[3:]), census_of(samples[:1])]) == {"GET x.io/c/a": {1}}
 
 
 @pytest.mark.parametrize(

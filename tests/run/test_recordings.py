@@ -57,7 +57,7 @@ def test_the_contract_comes_from_fresh_recordings_when_they_hold_the_endpoint(
     recordings = Recordings(config)
     assert recordings.holding("user") is recordings.fresh
     assert contract(config, "user", recordings).samples == 1
-    assert [f.name for f in recordings.fresh_files()] == ["user.json"]
+    assert [Path(f).name for f in recordings.fresh_files()] == ["user.json"]
 
 
 def test_an_unreadable_file_does_not_hide_the_recordings_of_others(tmp_path: Path) -> None:

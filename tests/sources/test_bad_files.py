@@ -19,13 +19,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from driftcheck.core.endpoints import Names, group
-from driftcheck.core.model import BodyKind, FileError
+from driftcheck.core.census import Census
+from driftcheck.core.endpoints import group, grouped
+from driftcheck.core.model import FileError
 from driftcheck.errors import CassetteError
-from driftcheck.sources.cassettes import discover, parse_cassette
+from driftcheck.sources.cassettes import discover, load_all, parse_cassette
 from driftcheck.sources.scan import Scanned, Settings, scan
 
 GOOD_URI = "http://api.example.com/users/1"
+NAME = "GET api.example.com/users/{id}"
 
 
 def entry(
@@ -199,7 +201,16 @@ def _scan_beside_a_good_one(tmp_path: Path, text: str) -> tuple[Scanned, Path, P
     good.write_text(as_json(entry()))
     bad.write_text(text)
     scanned = scan(discover([folder]), Settings(workers=1, cache=tmp_path / "cache"))
+    assert scanned.paths == [str(good), str(bad)]
     return scanned, good, bad
+
+
+def _counted(census: Census) -> dict[str, tuple[list[str], dict[int, int]]]:
+    """Per endpoint: the files that hold it, and its interactions per status."""
+    return {
+        name: (census.files_of(name), {status: s.samples for status, s in tally.statuses.items()})
+        for name, tally in census.endpoints.items()
+    }
 
 
 @pytest.mark.parametrize(("text", "reason"), REFUSED.values(), ids=REFUSED.keys())
@@ -208,25 +219,30 @@ def test_a_refused_file_is_listed_and_the_good_one_read(
 ) -> None:
     scanned, good, bad = _scan_beside_a_good_one(tmp_path, text)
     assert scanned.errors == [FileError(str(bad), reason)]
-    assert [(i.source, i.status, i.body) for i in scanned.interactions] == [(str(good), 200, None)]
-    assert list(scanned.shapes) == [("GET api.example.com/users/{id}", 200, "")]
+    assert _counted(scanned.census) == {NAME: ([str(good)], {200: 1})}
+    assert scanned.census.endpoints[NAME].statuses[200].bodies == {"": 1}  # the good body
+    assert list(scanned.shapes) == [(NAME, 200, "")]
 
 
 @pytest.mark.parametrize(("text", "note"), NOTED.values(), ids=NOTED.keys())
 def test_an_unreadable_body_is_left_out_with_a_note(tmp_path: Path, text: str, note: str) -> None:
-    scanned, _, bad = _scan_beside_a_good_one(tmp_path, text)
+    scanned, good, bad = _scan_beside_a_good_one(tmp_path, text)
     assert scanned.errors == []
-    noted = [i for i in scanned.interactions if i.source == str(bad)]
-    assert [(i.kind, i.note) for i in noted] == [(BodyKind.UNREADABLE, note)]
+    assert _counted(scanned.census) == {NAME: ([str(good), str(bad)], {200: 2})}
+    counted = scanned.census.endpoints[NAME].statuses[200]
+    assert (counted.bodies, counted.skipped) == ({"": 1}, {"unreadable": 1})
+    assert scanned.census.all_notes() == (f"{bad}#0: {note}",)
+    assert scanned.shapes[NAME, 200, ""].count == 1  # the good body alone
 
 
 @pytest.mark.parametrize("text", READ.values(), ids=READ.keys())
 def test_odd_but_harmless_values_are_read(tmp_path: Path, text: str) -> None:
-    scanned, _, bad = _scan_beside_a_good_one(tmp_path, text)
+    scanned, good, bad = _scan_beside_a_good_one(tmp_path, text)
     assert scanned.errors == []
-    assert [i.source for i in scanned.interactions].count(str(bad)) == 1
-    grouped = group(scanned.interactions, scanned.shapes, name_of=Names())
-    assert list(grouped.endpoints) == ["GET api.example.com/users/{id}"]
+    assert _counted(scanned.census) == {NAME: ([str(good), str(bad)], {200: 2})}
+    endpoints = grouped(scanned.census, scanned.shapes)
+    assert list(endpoints.endpoints) == [NAME]
+    assert endpoints == group(load_all([good, bad])[0])
 
 
 def test_every_interaction_is_checked_not_only_the_first(tmp_path: Path) -> None:
@@ -303,5 +319,9 @@ def test_no_value_in_a_cassette_escapes_as_anything_but_a_listed_file(
     folder = tmp_path / "odd"
     folder.mkdir(exist_ok=True)
     (folder / "odd.yaml").write_text(text)
-    scanned = scan([folder / "odd.yaml"], Settings(workers=1, cache=tmp_path / "cache"))
-    group(scanned.interactions, scanned.shapes, name_of=Names())
+    reading = Settings(workers=1, cache=tmp_path / "cache")
+    scanned = scan([folder / "odd.yaml"], reading)
+    endpoints = grouped(scanned.census, scanned.shapes)
+    assert scan([folder / "odd.yaml"], reading) == scanned  # the same, read back from the cache
+    if reason is None:
+        assert endpoints == group(load_all([folder / "odd.yaml"])[0])

@@ -150,7 +150,7 @@ def test_cassettes_beside_other_files_are_a_glob_or_themselves(tmp_path: Path) -
     assert len(files) == 4
     assert places == ["tests/data/*.yaml", "tests/data/betamax.json", "tests/data/recording"]
     assert sorted(find(str(tmp_path / place) for place in places)) == [
-        tmp_path / file for file in files
+        str(tmp_path / file) for file in files
     ]
 
 
@@ -261,7 +261,7 @@ def test_files_below_finds_what_rglob_finds_in_the_same_order(tmp_path: Path) ->
         and path.suffix.lower() in CASSETTE_SUFFIXES
         and not any(part.startswith(".") for part in path.relative_to(tmp_path).parts)
     ]
-    assert files_below(tmp_path, CASSETTE_SUFFIXES) == expected
+    assert files_below(tmp_path, CASSETTE_SUFFIXES) == [str(path) for path in expected]
     assert tmp_path / "a" / "b.yaml" in expected
     assert tmp_path / "file-link.yaml" in expected
     assert not any(part == "linked" for path in expected for part in path.parts)

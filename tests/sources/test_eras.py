@@ -5,13 +5,15 @@ and through the cache, and what `group` makes of them."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from driftcheck.core.endpoints import group
+from driftcheck.core.endpoints import group, grouped
 from driftcheck.core.shape import infer_all
+from driftcheck.sources.cache import decode_run, store, unseal
 from driftcheck.sources.cassettes import load_all
 from driftcheck.sources.scan import Scanned, Settings, scan
 
@@ -65,7 +67,7 @@ def test_a_file_is_pooled_on_the_day_of_its_newest_date(files: list[Path]) -> No
 
 def test_grouped_eras_are_those_of_bodies_inferred_one_by_one(files: list[Path]) -> None:
     scanned = scan(files, Settings(workers=1))
-    pooled = group(scanned.interactions, scanned.shapes)
+    pooled = grouped(scanned.census, scanned.shapes)
     assert pooled == group(load_all(files)[0])
     shape = pooled.endpoints[NAME][200]
     assert [day for day, _ in shape.eras] == ["", "2015-06-15", "2024-02-01"]
@@ -77,7 +79,7 @@ def test_undated_files_make_no_eras(tmp_path: Path) -> None:
     paths = [cassette(tmp_path / f"{n}.json", (n, {"id": n}, None)) for n in range(3)]
     scanned = scan(paths, Settings(workers=1))
     assert list(scanned.shapes) == [(NAME, 200, "")]
-    assert group(scanned.interactions, scanned.shapes).endpoints[NAME][200].eras == ()
+    assert grouped(scanned.census, scanned.shapes).endpoints[NAME][200].eras == ()
 
 
 def test_days_stay_apart_across_runs_of_files(tmp_path: Path) -> None:
@@ -107,22 +109,59 @@ def test_the_cache_keeps_each_pool_s_day(files: list[Path], tmp_path: Path) -> N
     assert keys == {(NAME, 200, ""), (NAME, 200, "2015-06-15"), (NAME, 200, "2024-02-01")}
     warm = scan(files, Settings(workers=1, cache=cache))
     assert warm == cold
-    assert group(warm.interactions, warm.shapes) == group(cold.interactions, cold.shapes)
+    assert grouped(warm.census, warm.shapes) == grouped(cold.census, cold.shapes)
+    assert grouped(warm.census, warm.shapes) == group(load_all(files)[0])
+    counted = warm.census.endpoints[NAME].statuses[200]  # the census keeps the days too
+    assert counted.bodies == {"2015-06-15": 1, "2024-02-01": 3, "": 1}
 
 
+def _pools_on(day: Any) -> Callable[[dict[str, Any]], None]:
+    def damage(body: dict[str, Any]) -> None:
+        body["shapes"] = [[name, status, day, rows] for name, status, _, rows in body["shapes"]]
+
+    return damage
+
+
+def _bodies_on(day: Any) -> Callable[[dict[str, Any]], None]:
+    """The census's JSON bodies counted on `day` (a JSON key: always text)."""
+
+    def damage(body: dict[str, Any]) -> None:
+        for _, tally in body["census"]["endpoints"]:
+            for row in tally["statuses"]:
+                row[4] = {json.dumps(day) if not isinstance(day, str) else day: row[1]}
+
+    return damage
+
+
+@pytest.mark.parametrize(
+    ("where", "refusal"),
+    [(_pools_on, "recording day|isoformat"), (_bodies_on, "bodies that do not count")],
+    ids=["pools", "census"],
+)
 @pytest.mark.parametrize("day", [20150615, "20150615", "yesterday!", None])
 def test_an_entry_whose_day_is_no_day_is_rebuilt(
-    files: list[Path], tmp_path: Path, day: Any
+    files: list[Path],
+    tmp_path: Path,
+    day: Any,
+    where: Callable[[Any], Callable[..., None]],
+    refusal: str,
 ) -> None:
+    """Re-sealed under its key, so that the check of its days is what refuses it."""
     cache = tmp_path / "cache"
     first = scan(files, Settings(workers=1, cache=cache))
     written = {entry: entry.read_bytes() for entry in cache.rglob("*.json")}
+    changed = 0
     for entry in written:
-        data = json.loads(entry.read_bytes())
-        if "shapes" not in data:
+        body = json.loads(unseal(entry.stem, entry.read_bytes()))
+        if "shapes" not in body:
             continue  # an alias, naming a batch's entry by its files' stat
-        data["shapes"] = [[name, status, day, rows] for name, status, _, rows in data["shapes"]]
-        entry.write_text(json.dumps(data))
+        where(day)(body)
+        damaged = json.dumps(body).encode()
+        with pytest.raises(ValueError, match=refusal):  # refused by the check of days
+            decode_run(damaged, body["census"]["paths"])
+        store(cache, entry.stem, damaged)
+        changed += entry.read_bytes() != written[entry]
+    assert changed
     again: Scanned = scan(files, Settings(workers=1, cache=cache))
     assert again == first
     assert {entry: entry.read_bytes() for entry in cache.rglob("*.json")} == written

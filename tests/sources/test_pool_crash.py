@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from driftcheck.core.census import Census
 from driftcheck.core.model import FileError
 from driftcheck.sources import cassettes as cassettes_module
 from driftcheck.sources.cassettes import parse_document
@@ -77,7 +78,18 @@ def _plant(paths: list[Path], positions: list[int]) -> list[str]:
 
 
 def _comparable(scanned: Scanned) -> tuple[Any, ...]:
-    return tuple((f.path, f.interactions, f.error) for f in scanned.files), scanned.shapes
+    return scanned.census, scanned.shapes
+
+
+def _but_crashed(paths: list[Path], crashers: list[str], reason: str) -> Census:
+    """The census of `paths` read one by one, `crashers` listed with `reason` alone."""
+    census = Census()
+    for path in map(str, paths):
+        if path in crashers:
+            census.add_file(path, [], str, reason)
+        else:
+            census.extend(scan_file(path).census)
+    return census
 
 
 @pytest.mark.parametrize(
@@ -96,14 +108,16 @@ def test_the_file_that_killed_its_reader_is_listed_and_the_rest_is_read(
     positions: list[int],
 ) -> None:
     paths = _corpus(tmp_path / "cassettes")
-    expected = scan(paths, Settings(workers=1))
-    crashers = _plant(paths, positions)
+    crashers = [str(paths[p]) for p in positions]
+    expected = _but_crashed(paths, crashers, reason)
+    kept = scan([p for p in paths if str(p) not in crashers], Settings(workers=1))
+    _plant(paths, positions)
     monkeypatch.setattr(cassettes_module, "parse_document", _crashing(kill))
     scanned = scan(paths, Settings(workers=2))
     assert scanned.errors == [FileError(path, reason) for path in sorted(crashers)]
-    assert [f.path for f in scanned.files] == [str(p) for p in paths]  # input order kept
-    kept = [f for f in scanned.files if f.path not in crashers]
-    assert kept == [f for f in expected.files if f.path not in crashers]
+    assert scanned.paths == [str(p) for p in paths]  # input order kept
+    assert scanned.census == expected  # every other file counted as when read alone
+    assert scanned.shapes == kept.shapes
 
 
 def test_a_crash_with_a_cache_leaves_the_other_files_cached(
@@ -128,8 +142,9 @@ def test_a_file_nested_past_the_yaml_parser_is_listed_not_fatal(tmp_path: Path) 
     deep.write_text("x: " + "[" * 50_000 + "]" * 50_000 + "\n")
     scanned = scan([*paths, deep], Settings(workers=2))
     assert [error.file for error in scanned.errors] == [str(deep)]
-    assert len(scanned.files) == len(paths) + 1
-    assert all(f.error is None for f in scanned.files if f.path != str(deep))
+    assert scanned.paths == [str(p) for p in [*paths, deep]]
+    assert list(scanned.census.errors) == [len(paths)]  # the others read
+    assert scanned.census.endpoints == scan(paths, Settings(workers=1)).census.endpoints
 
 
 def _slowly(data: bytes, path: str) -> Any:

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from driftcheck.config import load_config
-from driftcheck.core.endpoints import Names, endpoint_key, group
+from driftcheck.core.census import SAMPLES, Census
+from driftcheck.core.endpoints import Names, endpoint_key, group, grouped
 from driftcheck.core.maps import Declared
 from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import BodyKind, EndpointSet, Interaction, Outcome
@@ -22,6 +23,7 @@ from driftcheck.core.staleness import Age
 from driftcheck.run import check as check_run
 from driftcheck.run import recordings as recordings_run
 from driftcheck.run.scope import Scope
+from driftcheck.sources.cache import cached_run, decode_run, store, unseal
 from driftcheck.sources.cassettes import discover, load_all
 from driftcheck.sources.file_shapes import echoed, infer_bodies
 from driftcheck.sources.scan import (
@@ -65,10 +67,10 @@ def test_same_report_with_one_or_two_workers_and_with_or_without_cache(
     config.write_text(f'cache = "{cache}"\n')
     assert report(pair, "--workers", "2", "--config", str(config)) == plain  # cold: fills it
     entries = [json.loads(entry.read_bytes()) for entry in cache.rglob("*.json")]
-    runs = [entry for entry in entries if "files" in entry]
-    cached = sorted(path for run in runs for path, _, _ in run["files"])
+    runs = [entry for entry in entries if "census" in entry]
+    cached = sorted(path for run in runs for path in run["census"]["paths"])
     assert cached == sorted(str(path) for path in discover(list(pair)))  # no file twice
-    kinds = {"files", "shapes", "key", "sum"}, {"entry", "key", "sum"}  # a batch, an alias
+    kinds = {"census", "shapes", "key", "sum"}, {"entry", "key", "sum"}  # a batch, an alias
     assert all(set(entry) in kinds for entry in entries)
     assert report(pair, "--workers", "2", "--config", str(config)) == plain  # warm: runs hit
     assert report(pair, "--workers", "1", "--config", str(config)) == plain  # the same
@@ -81,68 +83,348 @@ def test_a_corrupt_entry_is_ignored_and_rebuilt(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     source = str(CASSETTES / "datadog_teams.yaml")
     cold = scan_file(source, cache)
-    [entry] = [entry for entry in cache.rglob("*.json") if b'"files"' in entry.read_bytes()]
-    entry.write_bytes(b'{"interactions": [{"m": 1')  # a half-written or damaged entry
+    [entry] = [entry for entry in cache.rglob("*.json") if b'"census"' in entry.read_bytes()]
+    entry.write_bytes(b'{"census": {"paths": [1')  # a half-written or damaged entry
     again = scan_file(source, cache)
     assert again == cold
-    assert json.loads(entry.read_bytes())["files"][0][2]
+    rebuilt = cached_run(cache, entry.stem, [source])
+    assert rebuilt is not None
+    assert rebuilt.census == cold.census
+    assert rebuilt.census.endpoints
 
 
-def _rows(rows: Any) -> Callable[[dict[str, Any]], None]:
-    def damage(entry: dict[str, Any]) -> None:
-        entry["shapes"] = [
-            [endpoint, status, day, rows] for endpoint, status, day, _ in entry["shapes"]
-        ]
+USERS = "GET api.example.com/users/{id}"
+OLD_DAY, NEW_DAY = "Mon, 15 Jun 2015 10:00:00 GMT", "Thu, 01 Feb 2024 10:00:00 GMT"
+Change = Callable[[Any], object]
+ROW = {"string": 1}  # a shape row's types
+OLD_STAMP, NEW_STAMP = 1434362400.0, 1706781600.0  # OLD_DAY, NEW_DAY
+
+
+def _exchange(path: str, status: int, body: str, date: str | None = None) -> dict[str, Any]:
+    headers = {"Content-Type": ["text/plain" if status == 404 else "application/json"]}
+    return {
+        "request": {"method": "GET", "uri": f"https://api.example.com/{path}", "headers": {}},
+        "response": {
+            "status": {"code": status, "message": "?"},
+            "headers": {**headers, **({"Date": [date]} if date else {})},
+            "body": {"string": body},
+        },
+    }
+
+
+@pytest.fixture
+def varied(tmp_path: Path) -> list[Path]:
+    """Four cassettes, one batch: an endpoint in three files (dated, undated, dated newer)
+    with notes, a body that is not JSON, a second status and a second endpoint; and a
+    file that is no cassette."""
+    lone = '{"\\ud800": 1}'  # a lone surrogate: not Unicode, so a note
+    files = {
+        "a.json": [
+            _exchange("users/1", 200, '{"id": 1}', OLD_DAY),
+            _exchange("users/2", 200, lone),
+            _exchange("users/3", 200, lone),
+        ],
+        "b.json": [
+            _exchange("users/4", 200, '{"id": 4}'),
+            _exchange("users/5", 404, "nope"),
+            _exchange("users/6", 200, '{"id": 6, "name": "x"}'),
+        ],
+        "c.json": 5,
+        "d.json": [
+            _exchange("users/7", 200, '{"id": 7}', NEW_DAY),
+            _exchange("orders", 200, "[]", NEW_DAY),
+        ],
+    }
+    folder = tmp_path / "varied"
+    folder.mkdir()
+    for name, interactions in files.items():
+        (folder / name).write_text(json.dumps({"interactions": interactions, "version": 1}))
+    return sorted(folder.iterdir())
+
+
+def _census(change: Change) -> Change:
+    return lambda body: change(body["census"])
+
+
+def _users(change: Change) -> Change:
+    """`change` on the tally of USERS (in the one entry that holds it)."""
+    return _census(lambda census: [change(t) for n, t in census["endpoints"] if n == USERS])
+
+
+def _ok(change: Change) -> Change:
+    """`change` on USERS's 200 row: [status, samples, types, skipped, bodies, first, notes]."""
+    return _users(lambda tally: [change(row) for row in tally["statuses"] if row[0] == 200])
+
+
+def _operation(change: Change) -> Change:
+    """`change` on USERS's one operation: [name, uris, dropped, sampled, statuses]."""
+    return _users(lambda tally: change(tally["operations"][0]))
+
+
+def _set(key: Any, value: Any) -> Change:
+    return lambda item: item.__setitem__(key, value)
+
+
+def _rows(rows: Any) -> Change:
+    def damage(body: dict[str, Any]) -> None:
+        body["shapes"] = [[name, status, day, rows] for name, status, day, _ in body["shapes"]]
 
     return damage
 
 
-def _interaction(change: Callable[[list[Any]], None]) -> Callable[[dict[str, Any]], None]:
-    def damage(entry: dict[str, Any]) -> None:
-        change(entry["files"][0][2][0])
-
-    return damage
-
-
-def _other_files(entry: dict[str, Any]) -> None:
-    if len(entry["files"]) > 1:
-        entry["files"].reverse()
-    else:
-        entry["files"][0][1] = 3
+def _one_dropped(operation: list[Any]) -> None:
+    """A URL of the operation counted as dropped (the counts still agree)."""
+    _, count, _, _ = operation[1].pop()  # [URL, count, position, index]
+    operation[2] = count
 
 
-DAMAGES = {
-    "a row before its parent": _rows([[-1, None, {"object": 1}, 0], [3, "a", {"string": 1}, 0]]),
-    "types that are not counts": _rows([[-1, None, ["string"], 0]]),
-    "counts that are not numbers": _rows([[-1, None, {"string": "1"}, 0]]),
-    "a row of three fields": _rows([[-1, None, {"string": 1}]]),
-    "no rows at all": _rows([]),
-    "rows that are a string": _rows("rows"),
-    "a status that is text": _interaction(lambda row: row.__setitem__(2, "200")),
-    "a body kind that does not exist": _interaction(lambda row: row.__setitem__(4, "yaml")),
-    "an interaction of two fields": _interaction(lambda row: row.__delitem__(slice(2, None))),
-    "other files, or an error that is no message": _other_files,
+def _set_stamp(position: int, stamp: float) -> Change:
+    return lambda census: census["stamps"].__setitem__(position, stamp)
+
+
+def _orders_everywhere(census: dict[str, Any]) -> None:
+    """The other endpoint (one interaction, in d.json) said to be in a.json too."""
+    for name, tally in census["endpoints"]:
+        if name != USERS:
+            tally["files"] = [0, 3]
+
+
+DAMAGES: dict[str, tuple[Change, str]] = {  # each damage, and why it is refused
+    "a row before its parent": (
+        _rows([[-1, None, {"object": 1}, 0, None], [3, "a", ROW, 0, None]]),
+        "shape row 1 is not placed in a shape",
+    ),
+    "types that are not counts": (
+        _rows([[-1, None, ["string"], 0, None]]),
+        "shape row 0 does not count types",
+    ),
+    "counts that are not numbers": (
+        _rows([[-1, None, {"string": "1"}, 0, None]]),
+        "shape row 0 does not count types",
+    ),
+    "a row of four fields": (_rows([[-1, None, ROW, 0]]), "shape row 0 is not a row"),
+    "no rows at all": (_rows([]), "no shape rows"),
+    "rows that are a string": (_rows("rows"), "no shape rows"),
+    "a pool the census does not count": (
+        lambda body: body["shapes"].pop(),
+        "pooled shapes that do not count the census's bodies",
+    ),
+    "a field too many": (_census(_set("extra", 1)), "not a census"),
+    "other files": (_census(lambda census: census["paths"].reverse()), "a census of other files"),
+    "an error that is no message": (
+        _census(lambda census: census["errors"][0].__setitem__(1, 3)),
+        "not a file's error",
+    ),
+    "an error of no file": (
+        _census(lambda census: census["errors"][0].__setitem__(0, 4)),
+        "a file position out of range",
+    ),
+    "a file's error twice": (
+        _census(lambda census: census["errors"].append(census["errors"][0])),
+        "not a file's error",
+    ),
+    "a file without a date": (
+        _census(lambda census: census["stamps"].pop()),
+        "not a date per file",
+    ),
+    "a date past any calendar": (
+        _census(lambda census: census["stamps"].__setitem__(0, 1e300)),
+        "a date out of range",
+    ),
+    "a date that is text": (
+        _census(lambda census: census["stamps"].__setitem__(0, "2015-06-15")),
+        "a date out of range",
+    ),
+    "an endpoint twice": (
+        _census(lambda c: c["endpoints"].append(c["endpoints"][0])),
+        "not an endpoint name",
+    ),
+    "an endpoint of no name": (
+        _census(lambda c: c["endpoints"][0].__setitem__(0, "")),
+        "not an endpoint name",
+    ),
+    "an endpoint in no file": (
+        _users(lambda tally: tally.update(files=[], undated=[])),
+        "not the files of an endpoint",
+    ),
+    "a file past the last": (
+        _users(lambda tally: tally["files"].append(4)),
+        "a file position out of range",
+    ),
+    "files out of order": (
+        _users(lambda tally: tally["files"].reverse()),
+        "positions out of order",
+    ),
+    "a file twice": (_users(lambda tally: tally["files"].insert(0, 0)), "positions out of order"),
+    "an undated file that does not hold it": (
+        _users(lambda tally: tally["undated"].append(2)),
+        "not the files of an endpoint",
+    ),
+    "a newest date of an undated file": (
+        _users(lambda tally: tally["newest"].__setitem__(1, 1)),
+        "a newest date of no dated file",
+    ),
+    "dated files but no newest date": (
+        _users(_set("newest", None)),
+        "dated files without a newest date",
+    ),
+    "a newest date past any calendar": (
+        _users(lambda t: t["newest"].__setitem__(0, 1e300)),
+        "a date out of range",
+    ),
+    "said segments out of order": (_users(_set("echoed", [1, 0])), "positions out of order"),
+    "a status twice": (
+        _users(lambda tally: tally["statuses"].append(tally["statuses"][0])),
+        "a status listed twice",
+    ),
+    "an operation twice": (
+        _users(lambda t: t["operations"].append(t["operations"][0])),
+        "an operation listed twice",
+    ),
+    "a status that is text": (
+        _ok(_set(0, "200")),
+        "content types that do not count the interactions",
+    ),
+    "a status row of two fields": (
+        _ok(lambda row: row.__delitem__(slice(2, None))),
+        "not a status's counts",
+    ),
+    "content types counting more": (
+        _ok(lambda row: row[2].update({"text/x": 1})),
+        "content types that do not count the interactions",
+    ),
+    "a content type counted zero times": (
+        _ok(lambda row: row[2].update({"text/x": 0})),
+        "not a count",
+    ),
+    "a body kind that does not exist": (
+        _ok(_set(3, {"yaml": 2})),
+        "bodies that do not count the interactions",
+    ),
+    "more bodies than interactions": (
+        _ok(lambda row: row[3].update(unreadable=9)),
+        "bodies that do not count the interactions",
+    ),
+    "bodies of a day no pool has": (
+        _ok(lambda row: row[4].update({"2001-01-01": row[4].pop("")})),
+        "bodies of a day none of the endpoint's files was recorded on",
+    ),
+    "bodies on no day": (
+        _ok(lambda row: row[4].update({"yesterday": row[4].pop("")})),
+        "bodies that do not count the interactions",
+    ),
+    "a first in a file without it": (
+        _ok(lambda row: row[5].__setitem__(0, 2)),
+        "not an interaction of the endpoint",
+    ),
+    "a negative line": (
+        _ok(lambda row: row[5].__setitem__(2, -3)),
+        "not an interaction of the endpoint",
+    ),
+    "a note in a file without it": (_ok(lambda row: row[6][-1].__setitem__(0, 2)), "not a note"),
+    "notes out of order": (_ok(lambda row: row[6].reverse()), "notes out of order"),
+    "more notes than interactions": (
+        _ok(lambda row: row.__setitem__(6, sorted(row[6] * 4))),
+        "notes out of order",
+    ),
+    "an operation counting more of a status": (
+        _operation(lambda op: op[4][0].__setitem__(1, 9)),
+        "URLs that do not count the interactions",  # checked within the operation first
+    ),
+    "an operation of another status": (
+        _operation(lambda op: op[4][-1].__setitem__(0, 405)),
+        "operations that do not count the interactions",
+    ),
+    "URLs counting more": (
+        _operation(lambda op: op[1].append(["https://x.io/", 1, 3, 5])),
+        "URLs that do not count the interactions",
+    ),
+    "URLs dropped below the cap": (_operation(_one_dropped), "not the URLs of an operation"),
+    "URLs out of order": (_operation(lambda op: op[1].reverse()), "URLs out of order"),
+    "a URL first met in a file without it": (
+        _operation(lambda op: op[1][0].__setitem__(2, 2)),
+        "not an interaction of the endpoint",
+    ),
+    "samples out of order": (
+        _operation(lambda op: op[3].reverse()),
+        "not the first interactions of an operation",
+    ),
+    "more samples than are kept": (
+        _operation(_set(3, [[0, n] for n in range(SAMPLES + 1)])),
+        "not the first interactions of an operation",
+    ),
+    "a sample in a file without it": (
+        _operation(lambda op: op[3][-1].__setitem__(0, 2)),
+        "not an interaction of the endpoint",
+    ),
+    # each of these misleads a report: a file both unreadable and read, a cassette's
+    # age, the files said to hold an endpoint, where it was first recorded
+    "an error beside interactions": (
+        _census(lambda c: c["errors"].insert(0, [0, "x"])),
+        "a file that could not be read, with interactions",
+    ),
+    "a date for a file that could not be read": (
+        _census(_set_stamp(2, OLD_STAMP)),
+        "a file that could not be read, with interactions",
+    ),
+    "a file's date on a day none of its bodies is": (
+        _census(_set_stamp(0, 1500000000.0)),
+        "bodies of a day none of the endpoint's files was recorded on",
+    ),
+    "a date for a file undated wherever it is held": (
+        _census(_set_stamp(1, OLD_STAMP)),
+        "a file's date that no endpoint was recorded on",
+    ),
+    "a newest date past its file's": (
+        _users(_set("newest", [NEW_STAMP + 60, 3])),
+        "a newest date later than its file's",
+    ),
+    "an endpoint in more files than its interactions": (
+        _census(_orders_everywhere),
+        "fewer interactions than files",
+    ),
+    "an operation of no interaction": (
+        _users(lambda t: t["operations"].append(["q", [], 0, [], []])),
+        "not the URLs of an operation",
+    ),
+    "an operation sampling none of its interactions": (
+        _operation(_set(3, [])),
+        "not the first interactions of an operation",
+    ),
+    "a first recording after the endpoint's first file": (
+        _ok(_set(5, [3, 0, 1])),
+        "a first interaction that is not the first",
+    ),
 }
 
 
-@pytest.mark.parametrize("damage", DAMAGES.values(), ids=list(DAMAGES))
+@pytest.mark.parametrize(("damage", "refusal"), DAMAGES.values(), ids=list(DAMAGES))
 def test_an_entry_that_describes_other_data_is_rebuilt(
-    tmp_path: Path, damage: Callable[[dict[str, Any]], None]
+    varied: list[Path], tmp_path: Path, damage: Change, refusal: str
 ) -> None:
-    """Valid JSON is not enough: an entry whose shapes or interactions are not what a scan
-    gives is not used (it would crash or mislead later), but read again and rewritten."""
+    """Valid JSON, even re-sealed under its key, is not enough: an entry whose census or
+    shapes are not what its files give is refused (it would crash or mislead later), and
+    the files are read again and the entry rewritten."""
     cache = tmp_path / "cache"
-    paths = sorted(CASSETTES.glob("datadog_*.yaml"))
-    first = scan(paths, Settings(workers=1, cache=cache))
+    first = scan(varied, Settings(workers=1, cache=cache))
+    assert [error.file for error in first.errors] == [str(varied[2])]
     written = {entry: entry.read_bytes() for entry in cache.rglob("*.json")}
-    assert written
+    runs = 0
     for entry in written:
-        data = json.loads(entry.read_bytes())
-        if "files" not in data:
+        body = json.loads(unseal(entry.stem, entry.read_bytes()))
+        if "census" not in body:
             continue  # an alias, naming the entry by its files' stat
-        damage(data)
-        entry.write_text(json.dumps(data))
-    assert scan(paths, Settings(workers=1, cache=cache)) == first
+        assert body["census"]["paths"] == list(map(str, varied))  # one batch
+        damaged = json.loads(json.dumps(body))
+        damage(damaged)
+        assert damaged != body
+        data = json.dumps(damaged).encode()
+        with pytest.raises(ValueError, match=refusal):  # refused by the check meant
+            decode_run(data, list(map(str, varied)))
+        store(cache, entry.stem, data)
+        runs += 1
+    assert runs == 1
+    assert scan(varied, Settings(workers=1, cache=cache)) == first
     assert {entry: entry.read_bytes() for entry in cache.rglob("*.json")} == written
 
 
@@ -164,7 +446,9 @@ def test_unreadable_files_are_cached_as_such(tmp_path: Path) -> None:
     second = scan(paths, Settings(workers=1, cache=cache))
     assert first == second
     assert first.errors[0].message.startswith("pre-1.0 vcrpy cassette format")
-    assert first.files[0].interactions == ()
+    assert list(first.census.errors) == [0]
+    assert {p for tally in first.census.endpoints.values() for p in tally.files} == {1}
+    assert first.census.stamp(0) is None
 
 
 def test_two_runs_can_share_a_cache(pair: tuple[Path, Path], tmp_path: Path) -> None:
@@ -178,6 +462,15 @@ def test_two_runs_can_share_a_cache(pair: tuple[Path, Path], tmp_path: Path) -> 
     outputs = [process.communicate(timeout=120)[0] for process in runs]
     assert [process.returncode for process in runs] == [2, 2]  # the junk files in the copies
     assert json.loads(outputs[0]) == json.loads(outputs[1]) == report(pair, "--no-cache")
+
+
+def _bodies(census: Census) -> dict[tuple[str, int, str], int]:
+    """The census's JSON bodies per pool (endpoint, status, day)."""
+    return {
+        (name, status, day): count
+        for name, tally in census.endpoints.items()
+        for status, day, count in tally.json_bodies()
+    }
 
 
 def _keys(interactions: Sequence[Interaction]) -> set[tuple[str, int]]:
@@ -194,12 +487,14 @@ def test_pooled_shapes_equal_shapes_inferred_body_by_body(
     across runs, change no shape: counts, key order and notes are those of each body
     inferred on its own. The scan hands over no body, and one shape per pool."""
     paths = discover([pair[1]])
-    by_body = group(load_all(paths)[0])
+    interactions = load_all(paths)[0]
+    by_body = group(interactions)
     scanned = scan(paths, Settings(workers=workers))
-    interactions = scanned.interactions
-    assert pooled_order(group(interactions, scanned.shapes)) == pooled_order(by_body)
-    assert all(i.body is None for i in interactions)
+    assert pooled_order(grouped(scanned.census, scanned.shapes)) == pooled_order(by_body)
     assert {key[:2] for key in scanned.shapes} == _keys(interactions)
+    assert {key: shape.count for key, shape in scanned.shapes.items()} == _bodies(scanned.census)
+    counted = [s.samples for t in scanned.census.endpoints.values() for s in t.statuses.values()]
+    assert sum(counted) == len(interactions)  # each counted once, none kept
     assert len(scanned.shapes) < len(interactions) / 10  # ten copies of each file
 
 
@@ -220,9 +515,7 @@ def test_shapes_pooled_under_matcher_names_equal_shapes_grouped_by_them(
     names = Names(MATCHERS)
     by_body = group(load_all(paths)[0], name_of=names)
     scanned = scan(paths, Settings(workers=workers), MATCHERS)
-    assert pooled_order(group(scanned.interactions, scanned.shapes, name_of=names)) == (
-        pooled_order(by_body)
-    )
+    assert pooled_order(grouped(scanned.census, scanned.shapes)) == pooled_order(by_body)
     pools = {name for name, _, _ in scanned.shapes}
     assert {"okta", "teams"} <= pools
     assert "POST api.datadoghq.com/api/v2/integrations/okta/accounts" in pools  # not GET
@@ -300,12 +593,12 @@ def test_a_check_reads_each_cassette_once(tmp_path: Path, monkeypatch: pytest.Mo
     read: list[str] = []
 
     def scan_sides(
-        sides: Sequence[Sequence[Path]],
+        sides: Sequence[Sequence[Path | str]],
         settings: Settings,
         matchers: Sequence[Matcher],
         maps: Declared | None = None,
     ) -> list[Scanned]:
-        read.extend(path.name for side in sides for path in side)
+        read.extend(Path(path).name for side in sides for path in side)
         return real(sides, settings, matchers, maps)
 
     real = recordings_run.scan_sides
