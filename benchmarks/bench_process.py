@@ -28,18 +28,20 @@ class Run:
     tree_rss: int  # bytes, peak of the sum over the process tree
     output: bytes
     code: int
+    main_rss: int = 0  # bytes, the root process's own peak (its VmHWM), workers not counted
 
 
-def _tree_memory(root: int) -> tuple[int, int]:
-    """`root` and its descendants: (sum of resident bytes now, largest process's peak).
+def _tree_memory(root: int) -> tuple[int, int, int | None]:
+    """`root` and its descendants: (sum of resident bytes now, largest process's peak,
+    `root`'s own peak or None once it has exited).
 
-    The peak is each process's own VmHWM. (`wait4`'s ru_maxrss is no good here: it
+    A peak is the process's own VmHWM. (`wait4`'s ru_maxrss is no good here: it
     keeps the high-water mark of the benchmark process the child was forked from.)
     Descendants are found through /proc/PID/task/TID/children, not by scanning every
     process: a sample costs a few reads, so the watcher does not steal a core's time
     from the run it measures.
     """
-    total, largest, stack = 0, 0, [root]
+    total, largest, main, stack = 0, 0, None, [root]
     while stack:
         pid = stack.pop()
         try:
@@ -51,31 +53,44 @@ def _tree_memory(root: int) -> tuple[int, int]:
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         if "VmRSS" in fields:  # not a zombie
             total += int(fields["VmRSS"].split()[0]) * 1024
-            largest = max(largest, int(fields["VmHWM"].split()[0]) * 1024)
-    return total, largest
+            peak = int(fields["VmHWM"].split()[0]) * 1024
+            largest = max(largest, peak)
+            main = peak if pid == root else main
+    return total, largest, main
 
 
 def watched(command: list[str], env: dict[str, str] | None = None) -> Run:
-    """Run `command` in a fresh process from an empty folder, timed, memory watched."""
+    """Run `command` in a fresh process from an empty folder, timed, memory watched.
+
+    The watcher samples until the process has exited and only then is it reaped: an
+    unreaped zombie keeps its pid, so no sample reads a recycled one, and the root's last
+    sample is taken as late as it can be (every millisecond once its output has ended).
+    """
     with tempfile.TemporaryDirectory() as folder:  # no driftcheck.toml is found from here
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE)
-        tree = largest = 0
-        done = threading.Event()
+        peaks = [0, 0, 0]  # tree, largest, main
+        ending = threading.Event()
 
         def watch() -> None:
-            nonlocal tree, largest
-            while not done.wait(0.02):
-                now, peak = _tree_memory(process.pid)
-                tree, largest = max(tree, now), max(largest, peak)
+            while True:
+                now, peak, main = _tree_memory(process.pid)
+                if main is None:  # exited: a zombie has no memory left to read
+                    return
+                peaks[:] = max(peaks[0], now), max(peaks[1], peak), max(peaks[2], main)
+                if ending.wait(0.02):
+                    time.sleep(0.001)
 
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
-        output, _ = process.communicate()
-        seconds = time.perf_counter() - started
-        done.set()
+        assert process.stdout is not None
+        with process.stdout:
+            output = process.stdout.read()  # the end of output: the process is exiting
+        ending.set()
         watcher.join()
-    return Run(seconds, largest, tree, output, process.returncode)
+        process.wait()
+        seconds = time.perf_counter() - started
+    return Run(seconds, peaks[1], peaks[0], output, process.returncode, peaks[2])
 
 
 def driftcheck_diff(base: Path, current: Path, cache: Path | None, workers: int) -> Run:

@@ -18,6 +18,7 @@ from vcr.serializers import yamlserializer
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
+import bench_process  # noqa: E402
 import cassette_text  # noqa: E402
 import synthetic  # noqa: E402
 import synthetic_big  # noqa: E402
@@ -27,6 +28,27 @@ from cassette_text import Exchange  # noqa: E402
 
 def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.yaml"))}
+
+
+MEMORY_ROW = r" +(\d+) MB +(\d\.\d\d)x  <= (\d+) MB \(1\.00x\) +(ok|MISSED)"
+
+
+def _memory_figures(stdout: str) -> dict[str, tuple[int, float, int]]:
+    """Each peak RSS row as (MB, ratio to the limit, limit MB); the rows must all parse."""
+    labels = ("max RSS, largest process", "peak RSS, main process (2 workers)")
+    labels += ("peak RSS, process tree (2 workers)", "peak RSS, process tree (1 worker)")
+    figures = {}
+    for label in labels:
+        found = re.search(re.escape(label) + MEMORY_ROW, stdout)
+        assert found, f"{label!r} missing or unparseable in:\n{stdout}"
+        mb, ratio, limit = int(found[1]), float(found[2]), int(found[3])
+        assert found[4] == ("ok" if mb <= limit else "MISSED")
+        assert abs(mb / limit - ratio) < 0.01  # the ratio is to the printed limit
+        figures[label] = mb, ratio, limit
+    main, largest = figures[labels[1]][0], figures[labels[0]][0]
+    assert 5 <= main <= largest  # a real sample of a Python process, within the largest's
+    assert len({limit for _, _, limit in figures.values()}) == 1  # the preset's one limit
+    return figures
 
 
 @pytest.mark.slow
@@ -66,6 +88,7 @@ def test_the_diff_benchmark_prints_every_figure(tmp_path: Path) -> None:
     assert ">= 50x" in output.stdout
     assert "RSS limit 250 MB + 3 x largest = " in output.stdout  # the memory target, per corpus
     assert "parse floor's own process: peak RSS" in output.stdout  # measured apart
+    _memory_figures(output.stdout)
 
 
 @pytest.mark.slow
@@ -78,8 +101,38 @@ def test_the_memory_only_benchmark_runs_only_cold_diffs(tmp_path: Path) -> None:
     output = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
     assert re.search(r"reports identical \(cold, 1/2 workers\) +yes", output.stdout)
     assert re.search(r"max RSS, largest process +\d+ MB +\d\.\d\dx  <= \d+ MB", output.stdout)
+    _memory_figures(output.stdout)
     assert "parse floor" not in output.stdout
     assert "diff warm" not in output.stdout
+
+
+_PARENT_AND_CHILD = """
+import multiprocessing, time
+def worker():
+    held = bytearray(160 * 2**20)
+    held[:: 4096] = b"x" * len(held[:: 4096])
+    time.sleep(0.5)
+if __name__ == "__main__":
+    held = bytearray(60 * 2**20)
+    held[:: 4096] = b"x" * len(held[:: 4096])
+    child = multiprocessing.get_context("fork").Process(target=worker)
+    child.start()
+    child.join()
+    time.sleep(0.5)
+    print("done")
+"""
+
+
+def test_the_main_process_peak_leaves_out_its_workers(tmp_path: Path) -> None:
+    """The main process's own VmHWM: its 60 MB, not its child's 160 MB (issue 16)."""
+    script = tmp_path / "parent.py"
+    script.write_text(_PARENT_AND_CHILD)
+    run = bench_process.watched([sys.executable, str(script)])
+    assert (run.code, run.output) == (0, b"done\n")
+    mb = 2**20
+    assert 60 * mb <= run.main_rss < 160 * mb
+    assert run.max_rss >= 160 * mb  # the child's, as the largest process
+    assert run.tree_rss >= run.main_rss
 
 
 # ---------------------------------------------------------------- scale presets (issue 16)
