@@ -28,7 +28,7 @@ from driftcheck.sources.fixtures import data_fixture, load_fixtures
 from driftcheck.sources.mocks import module_mocks, python_fixtures
 
 CASSETTES = sorted((Path(__file__).parent.parent / "data" / "cassettes").iterdir())
-FAST, SLOW = 40, 500  # SLOW runs in CI (`make test`); the suite stays under 5 minutes
+FAST, SLOW = 40, 300  # SLOW runs in CI (`make test`); the suite stays under 5 minutes
 
 
 # The same examples on every run, so a CI verdict never depends on luck; new ones with
