@@ -224,10 +224,15 @@ class Census:
         for name, found in named.items():
             self.endpoints.setdefault(name, Tally()).add_file(position, found, day, self.paths)
 
+    @property
+    def count(self) -> int:
+        """How many files the census holds (a worker's comes back without their names)."""
+        return len(self.stamps)
+
     def extend(self, other: Census, paths: Sequence[str] | None = None) -> None:
-        """`other`'s files appended after these; named by `paths` when given (the same
-        names, held already: a worker's census comes back with copies of them)."""
-        if paths is not None and list(paths) != other.paths:
+        """`other`'s files appended after these; named by `paths` when given (a worker's
+        census comes back without names: the parent holds them already)."""
+        if paths is not None and (len(paths) != other.count or other.paths not in ([], paths)):
             raise ValueError("a census extended with the names of other files")
         shift = len(self.paths)
         self.paths.extend(other.paths if paths is None else paths)

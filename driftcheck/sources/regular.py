@@ -93,7 +93,9 @@ def files_below(folder: Path, suffixes: Collection[str]) -> list[str]:
     found.sort()
     base = str(folder)
     prefix = "" if base == "." else base if base.endswith("/") else base + "/"  # as `Path` joins
-    return [prefix + relative.replace("\0", "/") for relative in found]
+    for position, relative in enumerate(found):  # in place: one name a file held at once
+        found[position] = prefix + relative.replace("\0", "/")
+    return found
 
 
 def _suffix(name: str) -> str:

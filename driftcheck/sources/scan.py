@@ -213,8 +213,12 @@ def _mark_from(start: int, position: int) -> None:
 
 
 def _read_run(paths: list[str], shared: Shared) -> Scanned:
-    """`_scan_run` as a pool worker calls it."""
-    return _scan_run((paths, *shared))
+    """`_scan_run` as a pool worker calls it: its census goes back without the files'
+    names, which the parent holds (a copy of each, unpickled and dropped, was most of
+    what the parent's memory grew by per file)."""
+    scanned = _scan_run((paths, *shared))
+    scanned.census.paths = []
+    return scanned
 
 
 def _crashed(path: str, reason: str) -> Scanned:
@@ -322,8 +326,8 @@ def _on_pool(files: list[list[str]], workers: int, shared: Shared) -> list[Scann
 
     def take(run: int, results: list[Scanned]) -> None:
         start = 0
-        for result in results:  # the run's files named as here, not as the worker sent them
-            end = start + len(result.census.paths)
+        for result in results:  # a worker's census comes back without its files' names
+            end = start + result.census.count
             joined[owners[run]].add(result, runs[run][start:end])
             start = end
 
