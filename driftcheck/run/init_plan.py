@@ -95,7 +95,12 @@ def plan_config(root: Path, reading: Settings) -> Plan:
     statuses = _statuses(planned, seen, grouped.endpoints, scanned, reading)
     mocks = repository_mocks(root)
     recorded = [
-        Recorded(p.endpoint.matcher, statuses[p.endpoint.name], tuple(s.found.recorded()))
+        Recorded(
+            p.endpoint.matcher,
+            statuses[p.endpoint.name],
+            tuple(s.found.recorded()),
+            s.found.dropped > 0,
+        )
         for p, s in zip(planned, seen, strict=True)
     ]
     matches = match_found(mocks, recorded, root)

@@ -60,12 +60,13 @@ def recorded_of(config: Config, recordings: Recordings) -> tuple[Recorded, ...]:
     it, else the committed ones (as its contract comes)."""
     committed, fresh = recordings.sides()
     names = dict.fromkeys([*committed.endpoints.endpoints, *fresh.endpoints.endpoints])
-    sides = [(fresh, fresh.uris()), (committed, committed.uris())]
+    sides = [(s, s.uris(), s.sampled()) for s in (fresh, committed)]
     holding = {n: next(s for s in sides if n in s[0].endpoints.endpoints) for n in names}
     return recorded_endpoints(
-        EndpointSet({n: side.endpoints.endpoints[n] for n, (side, _) in holding.items()}),
+        EndpointSet({n: side.endpoints.endpoints[n] for n, (side, _, _) in holding.items()}),
         config.matchers,
-        {n: uris.get(n, ()) for n, (_, uris) in holding.items()},
+        {n: uris.get(n, ()) for n, (_, uris, _) in holding.items()},
+        {n for n, (_, _, sampled) in holding.items() if n in sampled},
     )
 
 

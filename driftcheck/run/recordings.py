@@ -57,6 +57,14 @@ class Loaded:
             for name, tally in self.census.endpoints.items()
         }
 
+    def sampled(self) -> set[str]:
+        """The endpoints of which only the first `census.URIS` distinct URLs were kept."""
+        return {
+            name
+            for name, tally in self.census.endpoints.items()
+            if any(operation.dropped for operation in tally.operations.values())
+        }
+
     def only(self, names: set[str]) -> Loaded:
         """These endpoints alone (a shard, the endpoints a check recorded)."""
         kept = {n: s for n, s in self.endpoints.endpoints.items() if n in names}

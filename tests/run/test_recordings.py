@@ -154,3 +154,20 @@ def test_the_plugin_holds_a_payload_to_the_recordings_the_recency_keeps(tmp_path
     checked = recent.check(payload, "user", 200, Severity.WARNING)
     assert [(f.rule, f.path) for f in checked.findings] == [("mock-field-unknown", "$.beta")]
     assert checked.contract.samples == 2
+
+
+def test_an_endpoint_of_more_urls_than_are_kept_says_its_urls_are_a_sample(
+    tmp_path: Path,
+) -> None:
+    """Past `URIS` distinct URLs an endpoint keeps the first ones, in recorded order,
+    and says so (a URL-regex mock is then not matched by guess: `core/mock_match`)."""
+    from driftcheck.core.census import URIS
+
+    many = [(f"/users/{n}", 200, {"id": n}) for n in range(URIS + 40)]
+    cassette(tmp_path / "recordings" / "a.json", *many[: URIS // 2])
+    cassette(tmp_path / "recordings" / "b.json", *many[URIS // 2 :])
+    cassette(tmp_path / "recordings" / "c.json", ("/users/1", 200, {"id": 1}))
+    committed = Recordings(load_config(config_in(tmp_path))).committed
+    assert committed.sampled() == {"user"}
+    assert committed.uris()["user"] == tuple(f"{API}{uri}" for uri, _, _ in many[:URIS])
+    assert committed.endpoints.endpoints["user"][200].samples == URIS + 41
