@@ -134,6 +134,16 @@ Job = tuple[list[str], Path | None, tuple[Matcher, ...], Declared | None]  # fil
 
 
 def _scan_run(job: Job) -> Scanned:
+    """`_scan_rows`, its shapes frozen."""
+    read = _scan_rows(job)
+    return Scanned(read.census, _frozen(read.rows))
+
+
+def _frozen(rows: dict[PoolKey, Rows]) -> dict[PoolKey, Node]:
+    return {pool_key: from_rows(shape) for pool_key, shape in rows.items()}
+
+
+def _scan_rows(job: Job) -> RunEntry:
     """Read a run of files batch by batch (each from the cache when it can be) and pool
     their shapes: one shape per endpoint name, status and day, whatever the files.
 
@@ -158,8 +168,7 @@ def _scan_run(job: Job) -> Scanned:
             census, rows, unread = _read_batches(paths, stats, spans, began, cache, naming)
             if whole is not None and cache is not None and not unread:
                 store(cache, whole, run_entry(census, rows))
-        shapes = {pool_key: from_rows(shape) for pool_key, shape in rows.items()}
-    return Scanned(census, shapes)
+    return RunEntry(census, rows)
 
 
 def _read_batches(
@@ -212,20 +221,21 @@ def _mark_from(start: int, position: int) -> None:
     _mark(start + position)
 
 
-def _read_run(paths: list[str], shared: Shared) -> Scanned:
-    """`_scan_run` as a pool worker calls it: its census goes back without the files'
+def _read_run(paths: list[str], shared: Shared) -> RunEntry:
+    """`_scan_rows` as a pool worker calls it. Its census goes back without the files'
     names, which the parent holds (a copy of each, unpickled and dropped, was most of
-    what the parent's memory grew by per file)."""
-    scanned = _scan_run((paths, *shared))
-    scanned.census.paths = []
-    return scanned
+    what the parent's memory grew by per file); its shapes as rows, which are flat: a
+    shape nested a thousand deep pickles without recursing, a tree of nodes does not."""
+    read = _scan_rows((paths, *shared))
+    read.census.paths = []
+    return read
 
 
-def _crashed(path: str, reason: str) -> Scanned:
+def _crashed(path: str, reason: str) -> RunEntry:
     """A file whose reader died: listed as unreadable, with the signal."""
     census = Census()
     census.add_file(path, [], str, reason)
-    return Scanned(census)
+    return RunEntry(census, {})
 
 
 def scan_file(path: str, cache: Path | None = None, matchers: Sequence[Matcher] = ()) -> Scanned:
@@ -324,11 +334,12 @@ def _on_pool(files: list[list[str]], workers: int, shared: Shared) -> list[Scann
 
     joined = [_Joined() for _ in files]
 
-    def take(run: int, results: list[Scanned]) -> None:
+    def take(run: int, results: list[RunEntry]) -> None:
         start = 0
         for result in results:  # a worker's census comes back without its files' names
             end = start + result.census.count
-            joined[owners[run]].add(result, runs[run][start:end])
+            scanned = Scanned(result.census, _frozen(result.rows))
+            joined[owners[run]].add(scanned, runs[run][start:end])
             start = end
 
     read_all(_read_run, runs, shared, workers, _crashed, take)

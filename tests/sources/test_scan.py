@@ -31,6 +31,7 @@ from driftcheck.sources.scan import (
     Settings,
     scan,
     scan_file,
+    scan_sides,
 )
 from tests.helpers import CASSETTES, DRIFTS, OKTA, REPORTS, TEAMS, rewrite_cassette, run
 
@@ -631,3 +632,40 @@ def test_two_large_cassettes_are_read_side_by_side(
     monkeypatch.setattr(scanning, "SMALL_BYTES", 1)
     assert scanning.scan_sides([[one], [other]], Settings(workers=2)) == expected
     assert pools == [2]
+
+
+def test_a_deeply_nested_shape_crosses_from_a_worker(tmp_path: Path) -> None:
+    """Workers send shapes as flat rows: a tree of nodes 300 deep failed to pickle
+    (RecursionError, an internal error) on two workers and not on one."""
+    depth = 300
+    deep = '{"a":' * depth + "1" + "}" * depth
+    for side in ("old", "new"):
+        write_json_cassette(tmp_path / side / "deep.json", "https://api.x.io/things/2", deep)
+        for k in range(8):
+            body = json.dumps({"id": k})
+            write_json_cassette(tmp_path / side / f"o{k}.json", f"https://api.x.io/o/{k}", body)
+    sides = [discover([tmp_path / "old"]), discover([tmp_path / "new"])]
+    one = scan_sides(sides, Settings(workers=1))
+    two = scan_sides(sides, Settings(workers=2))
+    assert [_fields(s) for s in two] == [_fields(s) for s in one]  # no deep `==` here
+    deepest = max(_fields(two[0])["GET api.x.io/things/{id}"], key=len)
+    assert deepest.count(".a") == depth
+
+
+def _fields(scanned: Scanned) -> dict[str, list[str]]:
+    """Each endpoint's 200 paths, walked without recursion."""
+    found = grouped(scanned.census, scanned.shapes).endpoints
+    return {name: [f.path for f in flatten(s[200].shape)] for name, s in found.items()}
+
+
+def write_json_cassette(path: Path, uri: str, body: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    interaction = {
+        "request": {"method": "GET", "uri": uri, "body": None, "headers": {}},
+        "response": {
+            "status": {"code": 200, "message": "OK"},
+            "headers": {"Content-Type": ["application/json"]},
+            "body": {"string": body},
+        },
+    }
+    path.write_text(json.dumps({"interactions": [interaction], "version": 1}))
