@@ -17,7 +17,7 @@ module exists to prevent. The mock's status selects the recordings of that statu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from driftcheck.core.matchers import ANY_METHOD, Matcher, Target, all_matches, is_placeholder
@@ -45,12 +45,16 @@ SAMPLE_ID = "1"  # fills a template's placeholders when a URL regex has no recor
 class Recorded:
     """One recorded endpoint as matching sees it: its matcher (configured, or built from
     its automatic key), its shapes per status, and its recorded request URLs, which a
-    URL-regex mock is tested against (`sampled`: only the first of them were kept)."""
+    URL-regex mock is tested against. When only the first of them were kept (a scan
+    keeps 256 per endpoint), `every` reads them all again, on the first regex."""
 
     matcher: Matcher
     statuses: Mapping[int, StatusShape]
     uris: tuple[str, ...] = ()
-    sampled: bool = False
+    every: Callable[[], tuple[str, ...]] | None = None
+
+    def all_uris(self) -> tuple[str, ...]:
+        return self.uris if self.every is None else self.every()
 
     @property
     def name(self) -> str:
@@ -58,32 +62,36 @@ class Recorded:
 
 
 def automatic(
-    key: str, statuses: Mapping[int, StatusShape], uris: Iterable[str] = (), sampled: bool = False
+    key: str,
+    statuses: Mapping[int, StatusShape],
+    uris: Iterable[str] = (),
+    every: Callable[[], tuple[str, ...]] | None = None,
 ) -> Recorded:
     """An endpoint known by its automatic key, `GET api.example.com/users/{id}`."""
     method, _, url = key.partition(" ")
     if not url:
         raise ValueError(f"not an endpoint key: {key!r}")
-    return Recorded(Matcher.of(key, method, url), statuses, tuple(uris), sampled)
+    return Recorded(Matcher.of(key, method, url), statuses, tuple(uris), every)
 
 
 def recorded_endpoints(
     endpoints: EndpointSet,
     matchers: Sequence[Matcher] = (),
     uris: Mapping[str, Sequence[str]] | None = None,
-    sampled: Set[str] = frozenset(),
+    every: Mapping[str, Callable[[], tuple[str, ...]]] | None = None,
 ) -> tuple[Recorded, ...]:
     """Every endpoint of a recording: by the configured matcher of its name, else by its
-    automatic key. A name that is neither cannot be matched and is left out. `sampled`:
-    the endpoints of which only the first URLs were kept."""
+    automatic key. A name that is neither cannot be matched and is left out. `every`:
+    for the endpoints of which only the first URLs were kept, how to read them all."""
     configured = {matcher.name: matcher for matcher in matchers}
     found: list[Recorded] = []
     for name, statuses in endpoints.endpoints.items():
         urls = tuple((uris or {}).get(name, ()))
+        more = (every or {}).get(name)
         if name in configured:
-            found.append(Recorded(configured[name], statuses, urls, name in sampled))
+            found.append(Recorded(configured[name], statuses, urls, more))
         elif " " in name:
-            found.append(automatic(name, statuses, urls, name in sampled))
+            found.append(automatic(name, statuses, urls, more))
     return tuple(found)
 
 
@@ -298,21 +306,13 @@ class _Matching:
             return f"its URL regex `{pattern}` does not compile: {error}"
         tight: list[Recorded] = []
         loose: list[Recorded] = []
-        sampled: list[str] = []
         for recorded in self.endpoints:
             if method is not None and recorded.matcher.method != method.upper():
                 continue
-            fit = max(_regex_fit(compiled, u) for u in recorded.uris or (_sample(recorded),))
+            urls = recorded.all_uris() or (_sample(recorded),)
+            fit = max(_regex_fit(compiled, u) for u in urls)
             if fit:
                 (tight if fit == 2 else loose).append(recorded)
-            if fit < 2 and recorded.sampled:
-                sampled.append(recorded.name)
-        if loose and not tight and sampled:  # a URL not kept might have fit one tightly
-            return (
-                f"its URL regex `{pattern}` fits no kept URL closely, and only the first "
-                f"recorded URLs of {', '.join(sampled[:3])} were kept: which endpoint it "
-                "mocks cannot be told"
-            )
         return tight or loose
 
     def _choose(

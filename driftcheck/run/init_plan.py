@@ -9,6 +9,7 @@ and its recorded statuses (`init_params.py`). Credentials become `${VAR}`s.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from driftcheck.record.scrub import BUILTIN_QUERY
 from driftcheck.run.init_names import Draft, endpoint_names, host_label, is_local, variable
 from driftcheck.run.init_params import Harvest, Need, harvest, header_needs, request_body
 from driftcheck.run.mocks import match_found
+from driftcheck.run.recordings import every_uri
 from driftcheck.sources.discovery import (
     WHAT_A_CASSETTE_IS,
     Discovered,
@@ -87,7 +89,7 @@ def plan_config(root: Path, reading: Settings) -> Plan:
     if not found.files:
         raise no_cassettes(root)
     scanned = scan(list(found.files), reading)
-    (grouped,), _, (census,) = group_sides([(scanned.census, scanned.shapes)])
+    (grouped,), names, (census,) = group_sides([(scanned.census, scanned.shapes)])
     seen = _seen(census)
     naming = endpoint_names([s.draft for s in seen])
     hosts = {s.draft.host for s in seen if s.needs}
@@ -99,7 +101,9 @@ def plan_config(root: Path, reading: Settings) -> Plan:
             p.endpoint.matcher,
             statuses[p.endpoint.name],
             tuple(s.found.recorded()),
-            s.found.dropped > 0,
+            functools.cache(functools.partial(every_uri, census, names, s.key))
+            if s.found.dropped
+            else None,
         )
         for p, s in zip(planned, seen, strict=True)
     ]

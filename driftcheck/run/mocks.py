@@ -66,7 +66,7 @@ def recorded_of(config: Config, recordings: Recordings) -> tuple[Recorded, ...]:
         EndpointSet({n: side.endpoints.endpoints[n] for n, (side, _, _) in holding.items()}),
         config.matchers,
         {n: uris.get(n, ()) for n, (_, uris, _) in holding.items()},
-        {n for n, (_, _, sampled) in holding.items() if n in sampled},
+        {n: side.every_uri(n) for n, (side, _, sampled) in holding.items() if n in sampled},
     )
 
 

@@ -8,6 +8,7 @@ from the committed ones.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -23,8 +24,8 @@ from driftcheck.core.shape import AUTO
 from driftcheck.core.slugs import group_sides
 from driftcheck.core.staleness import Recorded
 from driftcheck.core.suggest import unknown_name
-from driftcheck.errors import ConfigError, InputError
-from driftcheck.sources.cassettes import find, load_all
+from driftcheck.errors import CassetteError, ConfigError, InputError
+from driftcheck.sources.cassettes import find, load_all, read_cassette
 from driftcheck.sources.scan import Settings, scan_sides
 from driftcheck.sources.staleness import recorded_time
 
@@ -64,6 +65,10 @@ class Loaded:
             for name, tally in self.census.endpoints.items()
             if any(operation.dropped for operation in tally.operations.values())
         }
+
+    def every_uri(self, name: str) -> Callable[[], tuple[str, ...]]:
+        """How to read every URL recorded for `name` again, once, when asked."""
+        return functools.cache(lambda: every_uri(self.census, self.names, name))
 
     def only(self, names: set[str]) -> Loaded:
         """These endpoints alone (a shard, the endpoints a check recorded)."""
@@ -137,6 +142,22 @@ def recordings_in(config: Config, folder: Path, reading: Settings | None = None)
         [(scanned.census, scanned.shapes)], Names(matchers), maps=rule or AUTO
     )
     return Loaded(census, scanned.errors, endpoints, names)
+
+
+def every_uri(census: Census, names: Names, name: str) -> tuple[str, ...]:
+    """Every distinct URL recorded for endpoint `name`, read again from its files: a scan
+    keeps the first `census.URIS` (a URL-regex mock that fits only a later one must
+    still find it). One file at a time, its bodies let go: these may be many."""
+    tally = census.endpoints.get(name)
+    kept = [] if tally is None else [u for o in tally.operations.values() for u in o.uris]
+    found = dict.fromkeys(kept)
+    for path in census.files_of(name):
+        try:
+            interactions = read_cassette(path).interactions
+        except CassetteError:  # changed since the scan: what it kept stands for it
+            continue
+        found.update(dict.fromkeys(i.uri for i in interactions if names(i) == name))
+    return tuple(found)
 
 
 def places(config: Config) -> str:
