@@ -290,15 +290,12 @@ class Census:
 
 
 def by_file(interactions: Iterable[Interaction]) -> Iterator[tuple[str, list[Interaction]]]:
-    """Interactions given in order, as files: one per run of the same `source`."""
-    run: list[Interaction] = []
+    """Interactions as files, in the order their `source` is first met: one met again
+    later joins its file (its day is its newest date, whatever came between)."""
+    files: dict[str, list[Interaction]] = {}
     for interaction in interactions:
-        if run and interaction.source != run[0].source:
-            yield run[0].source, run
-            run = []
-        run.append(interaction)
-    if run:
-        yield run[0].source, run
+        files.setdefault(interaction.source, []).append(interaction)
+    return iter(files.items())
 
 
 def _moved(tally: Tally, paths: Sequence[str], shift: int) -> Tally:

@@ -223,3 +223,27 @@ def test_a_url_python_cannot_split_still_has_a_key(uri: str, key: str) -> None:
 def test_a_url_split_by_hand_gives_what_urlsplit_gives(scheme: str, netloc: str, rest: str) -> None:
     uri = f"{scheme}{netloc}{rest}"
     assert _host_and_path(uri) == split_slowly(uri)
+
+
+def test_a_file_met_again_later_keeps_its_own_day() -> None:
+    """Interactions given file after file, one file's coming back after another's: its
+    undated body is of its file's day (its newest date), not undated (red team)."""
+
+    def interaction(source: str, index: int, body: object, at: float | None) -> Interaction:
+        return Interaction(
+            "GET", "https://api.x.com/u/1", 200, "application/json", BodyKind.JSON, body,
+            source=source, index=index, recorded_at=at,
+        )  # fmt: skip
+
+    found = group(
+        [
+            interaction("a.json", 0, {"x": 1}, 1.7e9),
+            interaction("b.json", 0, {"y": 1}, 1.6e9),
+            interaction("a.json", 1, {"z": 1}, None),
+        ]
+    )
+    (statuses,) = found.endpoints.values()
+    days = dict(statuses[200].eras)
+    assert sorted(days) == ["2020-09-13", "2023-11-14"]
+    assert [f.path for f in flatten(days["2023-11-14"])] == ["$", "$.x", "$.z"]
+    assert statuses[200].samples == 3
