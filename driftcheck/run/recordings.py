@@ -269,7 +269,8 @@ def newest(loaded: Loaded, names: Iterable[str]) -> list[Recorded]:
         for path in sorted(paths[position] for position in tally.undated):
             if (time := _file_time(path, file_times)) is not None:
                 times.append((*time, path))
-        if times:
+        if times:  # of equal times, the file whose path sorts first
+            times.sort(key=lambda time: time[2])
             stamp, how, path = max(times, key=lambda time: time[0])
             found.append(Recorded(path, stamp, how, (name,)))
     return found

@@ -171,3 +171,26 @@ def test_an_endpoint_of_more_urls_than_are_kept_says_its_urls_are_a_sample(
     assert committed.sampled() == {"user"}
     assert committed.uris()["user"] == tuple(f"{API}{uri}" for uri, _, _ in many[:URIS])
     assert committed.endpoints.endpoints["user"][200].samples == URIS + 41
+
+
+def test_of_files_recorded_at_the_same_time_the_newest_is_the_first_by_path(
+    tmp_path: Path,
+) -> None:
+    """A dated file and an undated one whose modification time is the same moment: the
+    one whose path sorts first is named, however each time is known."""
+    import datetime
+    import os
+
+    from driftcheck.run.recordings import newest
+
+    when = datetime.datetime(2023, 1, 2, tzinfo=datetime.timezone.utc)
+    cassette(tmp_path / "recordings" / "b.json", ("/users/1", 200, {"id": 1}), date=_http(when))
+    cassette(tmp_path / "recordings" / "a.json", ("/users/2", 200, {"id": 2}))
+    os.utime(tmp_path / "recordings" / "a.json", (when.timestamp(), when.timestamp()))
+    committed = Recordings(load_config(config_in(tmp_path))).committed
+    (found,) = newest(committed, ["user"])
+    assert (Path(found.file).name, found.stamp) == ("a.json", when.timestamp())
+
+
+def _http(when: Any) -> str:
+    return str(when.strftime("%a, %d %b %Y %H:%M:%S GMT"))
