@@ -5,7 +5,6 @@ matches as it would if all were kept — no false finding, none lost."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -57,15 +56,16 @@ def _project(root: Path, pattern: str, body: dict[str, Any]) -> None:
     ids=["tie", "a URL past the kept ones"],
 )
 def test_a_url_regex_is_tested_on_every_recorded_url(
-    tmp_path: Path, pattern: str, body: dict[str, Any], code: int, matched: list[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    pattern: str,
+    body: dict[str, Any],
+    code: int,
+    matched: list[str],
 ) -> None:
     _project(tmp_path, pattern, body)
-    here = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        result = run("diff", "--no-cache", "--format", "json")
-    finally:
-        os.chdir(here)
+    monkeypatch.chdir(tmp_path)
+    result = run("diff", "--no-cache", "--format", "json")
     assert result.exit_code == code, result.output
     report = json.loads(result.output)
     assert sorted({f["endpoint"] for f in report["findings"]}) == matched
