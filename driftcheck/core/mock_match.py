@@ -45,33 +45,24 @@ SAMPLE_ID = "1"  # fills a template's placeholders when a URL regex has no recor
 class Recorded:
     """One recorded endpoint as matching sees it: its matcher (configured, or built from
     its automatic key), its shapes per status, and its recorded request URLs, which a
-    URL-regex mock is tested against. When only the first of them were kept (a scan
-    keeps 256 per endpoint), `every` reads them all again, on the first regex."""
+    URL-regex mock is tested against (all of them: `every`, when `uris` are the first)."""
 
     matcher: Matcher
     statuses: Mapping[int, StatusShape]
     uris: tuple[str, ...] = ()
-    every: Callable[[], tuple[str, ...]] | None = None
-
-    def all_uris(self) -> tuple[str, ...]:
-        return self.uris if self.every is None else self.every()
+    every: Callable[[], tuple[str, ...]] | None = None  # reads every recorded URL again
 
     @property
     def name(self) -> str:
         return self.matcher.name
 
 
-def automatic(
-    key: str,
-    statuses: Mapping[int, StatusShape],
-    uris: Iterable[str] = (),
-    every: Callable[[], tuple[str, ...]] | None = None,
-) -> Recorded:
+def automatic(key: str, statuses: Mapping[int, StatusShape], uris: Iterable[str] = ()) -> Recorded:
     """An endpoint known by its automatic key, `GET api.example.com/users/{id}`."""
     method, _, url = key.partition(" ")
     if not url:
         raise ValueError(f"not an endpoint key: {key!r}")
-    return Recorded(Matcher.of(key, method, url), statuses, tuple(uris), every)
+    return Recorded(Matcher.of(key, method, url), statuses, tuple(uris))
 
 
 def recorded_endpoints(
@@ -81,8 +72,7 @@ def recorded_endpoints(
     every: Mapping[str, Callable[[], tuple[str, ...]]] | None = None,
 ) -> tuple[Recorded, ...]:
     """Every endpoint of a recording: by the configured matcher of its name, else by its
-    automatic key. A name that is neither cannot be matched and is left out. `every`:
-    for the endpoints of which only the first URLs were kept, how to read them all."""
+    automatic key (a name that is neither is left out); `every` as `Recorded.every`."""
     configured = {matcher.name: matcher for matcher in matchers}
     found: list[Recorded] = []
     for name, statuses in endpoints.endpoints.items():
@@ -91,7 +81,7 @@ def recorded_endpoints(
         if name in configured:
             found.append(Recorded(configured[name], statuses, urls, more))
         elif " " in name:
-            found.append(automatic(name, statuses, urls, more))
+            found.append(replace(automatic(name, statuses, urls), every=more))
     return tuple(found)
 
 
@@ -309,8 +299,8 @@ class _Matching:
         for recorded in self.endpoints:
             if method is not None and recorded.matcher.method != method.upper():
                 continue
-            urls = recorded.all_uris() or (_sample(recorded),)
-            fit = max(_regex_fit(compiled, u) for u in urls)
+            urls = recorded.every() if recorded.every else recorded.uris
+            fit = max(_regex_fit(compiled, u) for u in urls or (_sample(recorded),))
             if fit:
                 (tight if fit == 2 else loose).append(recorded)
         return tight or loose
