@@ -130,6 +130,13 @@ def _armed(call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         stops.hold()
 
 
+def _import_held() -> None:
+    """What must be imported while signals are held, before a command is armed: orjson,
+    whose module init crashes the process (SIGSEGV) when Ctrl-C is raised inside it (CI
+    saw it). A signal meanwhile is raised as the command starts."""
+    import driftcheck.jsonio  # noqa: F401  # imported for its side effect: orjson loaded
+
+
 def _fail(message: str, exit_code: ExitCode = ExitCode.INPUT) -> NoReturn:
     """`cli/common.py` `fail`, imported only when a run fails: --help does not need it."""
     from driftcheck.cli.common import fail
@@ -170,6 +177,7 @@ class _Group(click.Group):
             _fail(*stop_reason(stop))
 
     def invoke(self, ctx: click.Context) -> Any:
+        _import_held()
         try:
             return _armed(super().invoke, ctx)
         except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM / SIGHUP raised as `Terminated`

@@ -306,6 +306,40 @@ def test_ctrl_c_wrapped_by_python_in_another_error_still_exits_130(tmp_path: Pat
     assert (process.returncode, process.stderr) == (130, "Error: interrupted\n")
 
 
+# Ctrl-C landing as orjson starts loading: its module init crashed the process (SIGSEGV,
+# CI saw it 85 ms into start-up), so it is imported while signals are held.
+_CTRL_C_AS_ORJSON_LOADS = """
+import atexit, importlib.abc, os, signal, sys, time
+from driftcheck.cli import main
+
+class CtrlC(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "orjson":
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # an armed run raises it here, inside orjson's import
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+atexit.register(lambda: print("orjson loaded:", "orjson.orjson" in sys.modules))
+sys.argv = ["driftcheck", "diff", sys.argv[1], sys.argv[1]]
+main()
+"""
+
+
+def test_ctrl_c_while_orjson_loads_lets_it_load_then_stops(tmp_path: Path) -> None:
+    cassettes = _corpus(tmp_path / "cassettes", 2)
+    process = subprocess.run(
+        [sys.executable, "-c", _CTRL_C_AS_ORJSON_LOADS, str(cassettes)],
+        cwd=tmp_path,
+        env={**os.environ, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=HANG,
+    )
+    assert (process.returncode, process.stderr) == (130, "Error: interrupted\n")
+    assert process.stdout.strip().endswith("orjson loaded: True")
+
+
 # --- Signals that come close together, at the very start and at the very end. ---
 
 WORDS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
