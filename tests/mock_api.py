@@ -68,6 +68,13 @@ def _app(request: Request) -> Response:
     return Response(text, status, content_type=kind)
 
 
+def users_cassette(folder: Path) -> Path:
+    """One per-test cassette: two users, one missing (404) and the health check."""
+    calls = [("GET", "/users/1"), ("GET", "/users/2"), ("GET", "/users/999"), ("GET", "/health")]
+    record(folder, {"test_users.yaml": calls})
+    return folder / "test_users.yaml"
+
+
 def record(folder: Path, cassettes: Mapping[str, Sequence[tuple[str, str]]]) -> None:
     """Each cassette written by real vcrpy (`record_mode="once"`, as pytest-recording
     does) from real calls to a local server, its URLs rewritten to the public API's."""

@@ -17,7 +17,7 @@ import driftcheck.run.mocks_payload
 import driftcheck.run.recordings
 import driftcheck.sources.fixtures
 import driftcheck.sources.scan  # noqa: F401
-from tests.mock_api import API, record
+from tests.mock_api import API, users_cassette
 
 CASSETTE = "tests/cassettes/test_api/test_users.yaml"
 CONFIG = f"""
@@ -39,10 +39,7 @@ GONE = {"error": "not found", "code": 404}
 
 @pytest.fixture(scope="module")
 def cassette(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("recorded")
-    calls = [("GET", "/users/1"), ("GET", "/users/2"), ("GET", "/users/999"), ("GET", "/health")]
-    record(folder, {"test_users.yaml": calls})
-    return folder / "test_users.yaml"
+    return users_cassette(tmp_path_factory.mktemp("recorded"))
 
 
 def _project(pytester: pytest.Pytester, cassette: Path, tests: str, config: str = CONFIG) -> None:

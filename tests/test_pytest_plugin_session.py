@@ -22,7 +22,7 @@ import driftcheck.sources.fixtures
 import driftcheck.sources.scan  # noqa: F401
 from driftcheck.sources.cache import TOUCH_AFTER
 from tests.helpers import cli_process
-from tests.mock_api import API, record
+from tests.mock_api import API, users_cassette
 
 CASSETTE = "tests/cassettes/test_api/test_users.yaml"
 CACHE = ".driftcheck/cache"
@@ -66,10 +66,7 @@ def test_zz_counts(driftcheck_contracts):
 
 @pytest.fixture(scope="module")
 def cassette(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("recorded")
-    calls = [("GET", "/users/1"), ("GET", "/users/2"), ("GET", "/users/999"), ("GET", "/health")]
-    record(folder, {"test_users.yaml": calls})
-    return folder / "test_users.yaml"
+    return users_cassette(tmp_path_factory.mktemp("recorded"))
 
 
 def _project(pytester: pytest.Pytester, cassette: Path, config: str = CONFIG) -> None:

@@ -162,7 +162,6 @@ class Tally:
         """`other` added, its files `shift` positions on (the same file may hold both)."""
         for status, tally in other.statuses.items():
             self.statuses.setdefault(status, StatusTally()).merge(tally, shift)
-        self.statuses = dict(sorted(self.statuses.items()))
         for name, operation in other.operations.items():
             self.operations.setdefault(name, Operation()).merge(operation, shift)
         if other.echoed is not None:

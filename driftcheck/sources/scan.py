@@ -262,32 +262,19 @@ def _chunks(paths: list[str], count: int) -> list[list[str]]:
 
 class _Joined:
     """Runs of one side joined into one scan as they come, in order, each let go once
-    joined: files in order, shapes of each pool merged (as `pool` merges them)."""
+    joined: files in order, each pool's rows pooled as a run pools its batches'."""
 
     def __init__(self) -> None:
         self.census = Census()
-        self._shapes: dict[PoolKey, Node | ShapeBuilder] = {}
+        self._pooled: dict[PoolKey, ShapeBuilder] = {}
 
-    def add(self, part: Scanned, paths: Sequence[str]) -> None:
+    def add(self, part: RunEntry, paths: Sequence[str]) -> None:
         self.census.extend(part.census, paths)
-        for pool_key, shape in part.shapes.items():
-            found = self._shapes.get(pool_key)
-            if found is None:
-                self._shapes[pool_key] = shape
-            elif isinstance(found, ShapeBuilder):
-                found.add(shape)
-            else:  # a second shape: one builder over all of them, as `merge` does
-                builder = self._shapes[pool_key] = ShapeBuilder(None)
-                builder.add(found)
-                builder.add(shape)
+        _pool_into(self._pooled, part)
 
     def scanned(self) -> Scanned:
         """The side's scan."""
-        shapes = {
-            key: found.build() if isinstance(found, ShapeBuilder) else found
-            for key, found in self._shapes.items()
-        }
-        return Scanned(self.census, shapes)
+        return Scanned(self.census, _frozen({k: b.rows() for k, b in self._pooled.items()}))
 
 
 def scan_sides(
@@ -338,8 +325,7 @@ def _on_pool(files: list[list[str]], workers: int, shared: Shared) -> list[Scann
         start = 0
         for result in results:  # a worker's census comes back without its files' names
             end = start + result.census.count
-            scanned = Scanned(result.census, _frozen(result.rows))
-            joined[owners[run]].add(scanned, runs[run][start:end])
+            joined[owners[run]].add(result, runs[run][start:end])
             start = end
 
     read_all(_read_run, runs, shared, workers, _crashed, take)

@@ -294,15 +294,20 @@ main()
 """
 
 
-def test_ctrl_c_wrapped_by_python_in_another_error_still_exits_130(tmp_path: Path) -> None:
-    process = subprocess.run(
-        [sys.executable, "-c", _WRAPPED_BY_PYTHON],
-        cwd=tmp_path,
+def _script(code: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A Python program that runs driftcheck's `main` its own way, run to its end."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd,
         env={**os.environ, "NO_COLOR": "1"},
         capture_output=True,
         text=True,
         timeout=HANG,
     )
+
+
+def test_ctrl_c_wrapped_by_python_in_another_error_still_exits_130(tmp_path: Path) -> None:
+    process = _script(_WRAPPED_BY_PYTHON, tmp_path)
     assert (process.returncode, process.stderr) == (130, "Error: interrupted\n")
 
 
@@ -328,14 +333,7 @@ main()
 
 def test_ctrl_c_while_orjson_loads_lets_it_load_then_stops(tmp_path: Path) -> None:
     cassettes = _corpus(tmp_path / "cassettes", 2)
-    process = subprocess.run(
-        [sys.executable, "-c", _CTRL_C_AS_ORJSON_LOADS, str(cassettes)],
-        cwd=tmp_path,
-        env={**os.environ, "NO_COLOR": "1"},
-        capture_output=True,
-        text=True,
-        timeout=HANG,
-    )
+    process = _script(_CTRL_C_AS_ORJSON_LOADS, tmp_path, str(cassettes))
     assert (process.returncode, process.stderr) == (130, "Error: interrupted\n")
     assert process.stdout.strip().endswith("orjson loaded: True")
 
