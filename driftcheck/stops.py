@@ -29,6 +29,7 @@ _pid = 0  # the process that installed the handlers (a forked worker inherits th
 _running = False  # a command parses or runs: a signal may be raised
 _armed = False  # the next signal is raised (no stop raised yet in this phase)
 _wakeup = -1  # the read end of the wakeup pipe: signal numbers as they came
+_taking = False  # a handler is reading the pipe and recording what it read
 
 
 def install(held: list[int] | None = None) -> None:
@@ -84,9 +85,17 @@ def _arrived() -> list[int]:
 
 
 def _take(number: int, frame: FrameType | None) -> None:
-    if os.getpid() != _pid:  # a forked pool worker: its parent stops it
+    """Python may run a handler inside another, between any two of its steps: one that
+    comes while another has read the pipe but not yet recorded what it read only leaves
+    its number in the pipe, for the next to read (else it would record itself first)."""
+    global _taking
+    if os.getpid() != _pid or _taking:  # a forked pool worker (its parent stops it), or nested
         return
-    _received.extend(_arrived() or [number])
+    _taking = True
+    try:
+        _received.extend(_arrived() or [number])
+    finally:
+        _taking = False
     if _armed:
         _raise()
 
