@@ -21,6 +21,7 @@ from typing import Any
 from driftcheck import config_checks as checks
 from driftcheck.config_spec import (
     ANY,
+    BOOLEAN,
     DATE,
     INTEGER,
     LIST,
@@ -32,7 +33,6 @@ from driftcheck.config_spec import (
     PLACES,
     STRING,
     TABLE,
-    VARIABLE,
     At,
     Key,
     at_least,
@@ -44,6 +44,7 @@ from driftcheck.config_spec import (
     expand_url,
     given_file,
     label,
+    matchable,
     names,
     not_utf8,
     path_patterns,
@@ -100,18 +101,8 @@ class Endpoint:
     @property
     def matcher(self) -> Matcher:
         return Matcher.of(
-            self.name, self.method, _matchable(self.url), self.match_query, self.operation
+            self.name, self.method, matchable(self.url), self.match_query, self.operation
         )
-
-
-def _matchable(url: str) -> str:
-    """The URL as a template: a `${VAR}` left unset (diff does not need it) matches any
-    host, or any segment in the path."""
-    _, separator, rest = url.partition("://")
-    host, _, path = rest.partition("/")
-    if separator and "${" in host:
-        url = f"/{path}"
-    return VARIABLE.sub(lambda found: "{" + found.group(1) + "}", url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +137,8 @@ class Config:
     contract_newest: int | None = None  # contracts from an endpoint's N newest recording days
     maps: tuple[str, ...] = ()  # path patterns always read as maps
     not_maps: tuple[str, ...] = ()  # path patterns never read as maps
+    values: bool = True  # the rules on values: enums, formats, empty arrays
+    volatile_headers: tuple[str, ...] = ()  # response headers never compared, beyond the built-in
 
     def with_overrides(self, **values: Any) -> Config:
         """Flags win over everything; `None` means the flag was not given."""
@@ -294,6 +287,8 @@ TOP: tuple[Key, ...] = (
     *RECENCY,
     Key("maps", LIST, (), path_patterns),
     Key("not_maps", LIST, (), path_patterns),
+    Key("values", BOOLEAN, True),
+    Key("volatile_headers", LIST, (), names),
 )
 
 

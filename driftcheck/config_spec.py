@@ -101,6 +101,8 @@ class Kind:
     def accepts(self, value: Any) -> bool:
         if object in self.types:
             return True
+        if self.types == (bool,):
+            return isinstance(value, bool)
         return not isinstance(value, bool) and isinstance(value, self.types)  # TOML booleans
 
 
@@ -110,6 +112,7 @@ NUMBER = Kind((int, float), "a number", _number)
 LIST = Kind((list,), "a list")
 TABLE = Kind((dict,), "a table")
 ANY = Kind((object,), "any value")
+BOOLEAN = Kind((bool,), "true or false")
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,3 +370,13 @@ def not_utf8(data: bytes, offset: int) -> str:
         f"not UTF-8 text: byte 0x{data[offset]:02x} at line {line}, column {column} "
         f"(offset {offset}); save it as UTF-8"
     )
+
+
+def matchable(url: str) -> str:
+    """A configured URL as a template: a `${VAR}` left unset (diff does not need it)
+    matches any host, or any segment in the path."""
+    _, separator, rest = url.partition("://")
+    host, _, path = rest.partition("/")
+    if separator and "${" in host:
+        url = f"/{path}"
+    return VARIABLE.sub(lambda found: "{" + found.group(1) + "}", url)

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from hypothesis import strategies as st
 
 from driftcheck.cli import cli
+from driftcheck.core import domains
 
 DATA = Path(__file__).parent / "data"
 CASSETTES = DATA / "cassettes"
@@ -65,6 +66,9 @@ def each_attributes(change: Callable[[int, dict[str, Any]], None]) -> Callable[[
 
 
 def values_only(body: Any) -> Any:
+    """Other values of the same domain: numbers and free text (names, ids, sentences)
+    changed; strings with a format (dates, UUIDs, numbers as text) and enum-like tokens
+    kept, since changing those is drift (`format-changed`, `enum-value-added`)."""
     if isinstance(body, dict):
         return {k: values_only(v) for k, v in body.items()}
     if isinstance(body, list):
@@ -73,6 +77,8 @@ def values_only(body: Any) -> Any:
         return body
     if isinstance(body, (int, float)):
         return body * 7 + 1
+    if domains.string_format(body) is not None or domains.enum_token(body):
+        return body
     return f"changed-{body}"[::-1]
 
 

@@ -95,6 +95,8 @@ def scope(
         max_age=max_age,
         reading=reading_settings(config, **reading),
         maps=config.map_rule if config is not None else None,
+        volatile_headers=config.volatile_headers if config is not None else (),
+        scrub_headers=config.scrub_headers if config is not None else (),
     )
 
 
@@ -119,7 +121,9 @@ def make_policy(
     from driftcheck.core import policy
 
     return policy.Policy(
-        severity={**config.severity, **severity}, ignores=(*config.ignore, *ignores)
+        severity={**config.severity, **severity},
+        ignores=(*config.ignore, *ignores),
+        values=config.values,
     )
 
 

@@ -90,7 +90,9 @@ def fixtures(
     """Write edge-case JSON fixtures for ENDPOINT, derived from its recordings.
 
     Together the files show every variation the recordings have: each optional
-    key absent, each nullable value null, each value of a tag such as `type`.
+    key absent, each nullable value null, each value of a tag such as `type`, each
+    value of an enum-like field such as `status`, and each format of a field seen in
+    several (a date-time and a date).
     They are recorded bodies, picked greedily so that few are needed, some
     with edits: an optional key removed, or a nullable value set to null, at
     places where the API has been seen to do that. Nothing is invented.
@@ -131,10 +133,18 @@ def _written_lines(written: inspect_run.WrittenVariants) -> Iterator[str]:
     kinds = Counter(target.kind for target in made.targets)
     total, shown = len(made.targets), len(made.targets) - len(made.uncovered)
     files, bodies = len(written.files), made.bodies
+    parts = [
+        _count(kinds["absent"], "optional key"),
+        _count(kinds["null"], "nullable path"),
+        _count(kinds["variant"], "variant"),
+    ]
+    if kinds["value"]:
+        parts.append(_count(kinds["value"], "enum value"))
+    if kinds["format"]:
+        parts.append(_count(kinds["format"], "format"))
     yield (
         f"{files} {_plural(files, 'file')} from {bodies} recorded {_plural(bodies, 'body')} "
-        f"cover {shown} of {total} targets ({_count(kinds['absent'], 'optional key')}, "
-        f"{_count(kinds['null'], 'nullable path')}, {_count(kinds['variant'], 'variant')})"
+        f"cover {shown} of {total} targets ({', '.join(parts)})"
     )
     if made.uncovered:
         missing = ", ".join(str(target) for target in made.uncovered)

@@ -20,6 +20,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from driftcheck.core.headers import HeaderTally
 from driftcheck.core.model import BodyKind, Interaction, Location
 from driftcheck.core.recency import day_of
 from driftcheck.core.staleness import moment
@@ -44,9 +45,11 @@ class StatusTally:
     bodies: dict[str, int] = field(default_factory=dict)  # JSON bodies per recording day
     first: tuple[int, int, int] = (-1, 0, 0)  # file position, index, line (-1: none yet)
     notes: list[tuple[int, int, str]] = field(default_factory=list)  # position, index, note
+    headers: HeaderTally = field(default_factory=HeaderTally)  # names sent, notices
 
     def add(self, position: int, interaction: Interaction, day: str) -> None:
         self.samples += 1
+        self.headers.add(interaction.headers, interaction.recorded_at)
         _count(self.content_types, interaction.content_type or "(none)")
         if interaction.kind is BodyKind.JSON:
             _count(self.bodies, day)
@@ -60,6 +63,7 @@ class StatusTally:
     def merge(self, other: StatusTally, shift: int = 0) -> None:
         """`other`'s counts added (its files `shift` positions on), in interaction order."""
         self.samples += other.samples
+        self.headers.merge(other.headers)
         for mine, theirs in (
             (self.content_types, other.content_types),
             (self.skipped, other.skipped),

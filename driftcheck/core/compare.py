@@ -10,9 +10,10 @@ are never compared, so bodies that differ only in values give no finding.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from driftcheck.core import domain_rules, headers
 from driftcheck.core.model import (
     EndpointSet,
     Field,
@@ -32,12 +33,23 @@ Overrides = Mapping[str, Severity]
 
 
 @dataclass(frozen=True, slots=True)
+class HeaderRules:
+    """How response headers are compared: the time now (a Sunset past it is breaking),
+    and the config's volatile and scrubbed headers, never compared (`core/headers.py`)."""
+
+    now: float
+    volatile: tuple[str, ...] = ()
+    scrubbed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class _Context:
     endpoint: str
     status: int | None
     source: str
     overrides: Overrides | None
     location: Location | None = None
+    values: bool = True  # the value rules (enums, formats, empty arrays) are on
 
     def finding(
         self, rule: RuleId, path: str, baseline: str, current: str, **facts: Any
@@ -72,8 +84,12 @@ def compare(
     current: EndpointSet,
     overrides: Overrides | None = None,
     source: str = "cassette",
+    values: bool = True,
+    header_rules: HeaderRules | None = None,
 ) -> Report:
-    """Every drift from `baseline` to `current`, ordered by endpoint, status and path."""
+    """Every drift from `baseline` to `current`, ordered by endpoint, status and path;
+    `values=False` leaves out the rules on values (enums, formats, empty arrays), and
+    headers are compared only with `header_rules`."""
     findings: list[Finding] = []
     checked: list[tuple[str, int | None]] = []
     names = sorted(set(baseline.endpoints) | set(current.endpoints))
@@ -88,7 +104,8 @@ def compare(
             ctx = _Context(name, None, source, overrides, _first_location(after))
             findings.append(ctx.finding(RuleId.ENDPOINT_ADDED, ROOT, "not recorded", "recorded"))
         else:
-            findings.extend(_compare_endpoint(name, before, after, overrides, source))
+            ctx = _Context(name, None, source, overrides, values=values)
+            findings.extend(_compare_endpoint(ctx, before, after, header_rules))
     return Report(findings=tuple(findings), endpoints=len(names), checked=tuple(checked))
 
 
@@ -97,17 +114,16 @@ def _first_location(shapes: Mapping[int, StatusShape] | None) -> Location | None
 
 
 def _compare_endpoint(
-    name: str,
+    endpoint: _Context,
     before: Mapping[int, StatusShape],
     after: Mapping[int, StatusShape],
-    overrides: Overrides | None,
-    source: str,
+    header_rules: HeaderRules | None,
 ) -> list[Finding]:
     findings: list[Finding] = []
     for status in sorted(set(before) | set(after)):
         old, new = before.get(status), after.get(status)
         where = (new.location if new else None) or (old.location if old else None)
-        ctx = _Context(name, status, source, overrides, where or _first_location(after))
+        ctx = replace(endpoint, status=status, location=where or _first_location(after))
         if new is None and old is not None:
             findings.append(
                 ctx.finding(
@@ -134,7 +150,43 @@ def _compare_endpoint(
                 )
         elif old is not None and new is not None:
             findings.extend(_compare_status(ctx, old, new))
+            if header_rules is not None and old.headers and new.headers:
+                findings.extend(_header_presence(ctx, old.headers, new.headers, header_rules))
+    if header_rules is not None:
+        findings.extend(_retirement(endpoint, before, after, header_rules.now))
     return findings
+
+
+def _header_presence(
+    ctx: _Context,
+    before: headers.HeaderTally,
+    after: headers.HeaderTally,
+    rules: HeaderRules,
+) -> list[Finding]:
+    return headers.presence_findings(
+        ctx.endpoint,
+        ctx.status,
+        before,
+        after,
+        volatile=rules.volatile,
+        scrubbed=rules.scrubbed,
+        location=ctx.location,
+        overrides=ctx.overrides,
+    )
+
+
+def _retirement(
+    ctx: _Context, before: Mapping[int, StatusShape], after: Mapping[int, StatusShape], now: float
+) -> list[Finding]:
+    """`endpoint-deprecated`, once per endpoint: its notices over every status."""
+    told = headers.merged(shape.headers for shape in after.values() if shape.headers)
+    if told.notice is None:
+        return []
+    known = headers.merged(shape.headers for shape in before.values() if shape.headers)
+    where = _first_location(after)
+    return headers.deprecation_findings(
+        ctx.endpoint, None, known, told, now, location=where, overrides=ctx.overrides
+    )
 
 
 def _statuses(shapes: Mapping[int, StatusShape]) -> str:
@@ -211,9 +263,13 @@ def compare_fields(ctx: _Context, before: Node, after: Node) -> list[Finding]:
     for path, spot in old_spots.items():
         if path in found.removed:
             findings.extend(_removed(ctx, spot.field(path), spot.their_parent))
-        elif path in found.changed:
+            continue
+        if path in found.changed:
             old_field, new_field = spot.field(path), new_spots[path].field(path)
             findings.extend(_changed(ctx, found.changed[path], old_field, new_field))
+        if ctx.values and path in new_spots:
+            new_node = new_spots[path].node
+            findings.extend(domain_rules.findings(ctx.finding, path, spot.node, new_node))
     for path, spot in new_spots.items():
         if path in found.added:
             findings.extend(_added(ctx, spot.field(path), spot.their_parent))

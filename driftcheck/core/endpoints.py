@@ -291,6 +291,7 @@ def summarize(
         notes=tuple(notes),
         location=census.location(counted),
         eras=tuple(sorted(eras, key=_day)) if any(day for day, _ in eras) else (),
+        headers=counted.headers,
     )
 
 

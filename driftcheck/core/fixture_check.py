@@ -2,7 +2,9 @@
 
 Per fixture: keys the API never returned (`mock-field-unknown`), keys it always returns
 that the mock lacks (`mock-field-missing`), types it never returned there
-(`mock-type-mismatch`), a null where it never returned null (`mock-null-unseen`), and an
+(`mock-type-mismatch`), a null where it never returned null (`mock-null-unseen`), a value
+none of an enum-like path's (`mock-enum-unknown`), a string of another format than the
+API's (`mock-format-mismatch`), and an
 object that does not look like the API's at all (`mock-unlike-endpoint`, one finding
 instead of one per key: `fixture_unlike`). Across all fixtures of an endpoint: recorded
 variants that no fixture covers, an omitted key (`mock-uncovered-optional`) or a null
@@ -27,6 +29,7 @@ from typing import Any
 from driftcheck.core.compare import Changes, Overrides, changes, describe
 from driftcheck.core.fixture_bodies import bodies_of
 from driftcheck.core.fixture_unlike import Unlike, set_aside
+from driftcheck.core.fixture_values import off_domain
 from driftcheck.core.fixture_variants import uncovered_variants, variant_label
 from driftcheck.core.model import Field, Finding, Fixture, Location, Node, StatusShape
 from driftcheck.core.paths import ROOT
@@ -41,6 +44,8 @@ PER_PAYLOAD_RULES = frozenset(
         RuleId.MOCK_TYPE_MISMATCH,
         RuleId.MOCK_NULL_UNSEEN,
         RuleId.MOCK_UNLIKE_ENDPOINT,
+        RuleId.MOCK_ENUM_UNKNOWN,
+        RuleId.MOCK_FORMAT_MISMATCH,
     }
 )
 _NULL = frozenset({"null"})
@@ -123,13 +128,15 @@ class Table:
 def _per_fixture(
     contract: Contract, table: Table, reach: Reach, overrides: Overrides | None
 ) -> list[Finding]:
-    """Unknown keys, missing keys and type mismatches, in the order the walk met them."""
+    """Unknown keys, missing keys, type mismatches and values the API never sends, in the
+    order the walk met them."""
+    ordered = off_domain(contract.endpoint, contract.status, table.fields, reach, overrides)
     mine = reach.flat()
     recorded = _held_to(table.flat, reach, mine)
     if mine == recorded:
-        return []
+        return [each for _, each in sorted(ordered, key=itemgetter(0))]
     found = changes(recorded, mine)
-    ordered = [_unknown(contract, table, path, reach, overrides) for path in found.added]
+    ordered.extend(_unknown(contract, table, path, reach, overrides) for path in found.added)
     ordered.extend(
         _missing(contract, table.fields[path], reach.lacking[path], overrides)
         for path in found.removed

@@ -1,5 +1,6 @@
-"""The counting behind shapes: mutable accumulators, filled a column of values at a time,
-merged, turned into maps where keys are data, and written as flat rows (pure).
+"""The counting behind shapes: mutable accumulators, filled a column of values at a time
+(types, keys, elements, variants, and the strings' formats and enum values); merged and
+folded into maps by `core/merging.py`, written as flat rows by `core/rows.py` (pure).
 
 `shape.ShapeBuilder` is the public face. Every walk here is iterative, so a body nested
 thousands of levels deep cannot overflow the interpreter's stack.
@@ -13,9 +14,8 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from driftcheck.core import maps, tags
-from driftcheck.core.model import Node
-from driftcheck.core.paths import Segment, Step
+from driftcheck.core import domains, maps, tags
+from driftcheck.core.paths import Segment
 from driftcheck.errors import ShapeDepthError
 
 _TYPE_OF: dict[type, str] = {
@@ -50,7 +50,7 @@ class Acc:
     had too many values to be a discriminator.
     """
 
-    __slots__ = ("empty", "items", "keys", "tag", "types", "values", "variants")
+    __slots__ = ("empty", "enum", "formats", "items", "keys", "tag", "types", "values", "variants")
 
     def __init__(self) -> None:
         self.types: dict[str, int] = {}
@@ -60,10 +60,37 @@ class Acc:
         self.values: Acc | None = None
         self.tag: str | None = None
         self.variants: tags.VariantCounts | None = None
+        self.formats: dict[str, int] = NO_VALUES  # replaced, never changed in place
+        self.enum: dict[str, int] | None = NO_VALUES
+
+    def add_strings(self, key: str | None, strings: list[str]) -> None:
+        """The value domains of a column's strings (`key`: the key holding them)."""
+        found = domains.count_formats(strings)
+        if found:
+            self.formats = _added(self.formats, found)
+        if self.enum is not None:
+            self.enum = domains.merge_enums(self.enum, domains.enum_values(key, strings))
+
+    def add_domains(self, formats: dict[str, int], enum: dict[str, int] | None) -> None:
+        """Another count's value domains (a shape, an accumulator, cached rows)."""
+        if formats:
+            self.formats = _added(self.formats, formats)
+        if self.enum is not None and enum is not NO_VALUES:
+            self.enum = domains.merge_enums(self.enum, enum)
 
     @property
     def count(self) -> int:
         return sum(self.types.values())
+
+
+NO_VALUES: dict[str, Any] = {}  # no string seen (shared: never changed in place)
+
+
+def _added(counts: dict[str, int], more: dict[str, int]) -> dict[str, int]:
+    total = dict(counts)
+    for name, count in more.items():
+        total[name] = total.get(name, 0) + count
+    return total
 
 
 def _name(kind: type, column: list[Any]) -> str:
@@ -101,11 +128,16 @@ def _columns(objects: list[Any], keys: Counter[Any]) -> list[tuple[Any, list[Any
     return [(key, columns[key]) for key in keys]
 
 
-Work = list[tuple[list[Any], Acc, int]]
+Work = list[tuple[list[Any], Acc, int, str | None]]  # a column, where, its depth and key
 
 
 def add_values(
-    acc: Acc, values: list[Any], max_depth: int, early: bool = False, depth: int = 0
+    acc: Acc,
+    values: list[Any],
+    max_depth: int,
+    early: bool = False,
+    depth: int = 0,
+    key: str | None = None,
 ) -> None:
     """Count a column of values into `acc` (a node `depth` levels down), a whole column per
     shape node at a time.
@@ -115,23 +147,13 @@ def add_values(
     a Python loop. Values keep document order, so keys are listed as first seen.
     """
     early_maps = early  # objects keyed only by ids become maps before their keys are counted
-    work: Work = [(values, acc, depth)]
+    work: Work = [(values, acc, depth, key)]
     while work:
-        column, target, depth = work.pop()
+        column, target, depth, key = work.pop()
         if len(column) == 1:  # a lone value: skip the column machinery
-            _add_one(column[0], target, depth, max_depth, work, early_maps)
+            _add_one(column[0], target, depth, key, max_depth, work, early_maps)
             continue
-        kinds = set(map(type, column))
-        counts = {next(iter(kinds)): len(column)} if len(kinds) == 1 else Counter(map(type, column))
-        objects: list[Any] = []
-        arrays: list[Any] = []
-        for kind, count in counts.items():
-            name = _name(kind, column)
-            target.types[name] = target.types.get(name, 0) + count
-            if name == "object":
-                objects = column if len(kinds) == 1 else objects + _only(kind, column)
-            elif name == "array":
-                arrays = column if len(kinds) == 1 else arrays + _only(kind, column)
+        objects, arrays = _count_kinds(target, column, key)
         if objects:
             _add_objects(target, objects, depth, max_depth, work, early_maps)
         if arrays:
@@ -141,29 +163,39 @@ def add_values(
                 _check_depth(depth, max_depth)
                 if target.items is None:
                     target.items = Acc()
-                work.append((list(chain.from_iterable(filled)), target.items, depth + 1))
+                work.append((list(chain.from_iterable(filled)), target.items, depth + 1, key))
 
 
-def _add_one(value: Any, target: Acc, depth: int, max_depth: int, work: Work, early: bool) -> None:
+def _count_kinds(target: Acc, column: list[Any], key: str | None) -> tuple[list[Any], list[Any]]:
+    """Count a column's types (and its strings' domains); its objects and its arrays."""
+    kinds = set(map(type, column))
+    counts = {next(iter(kinds)): len(column)} if len(kinds) == 1 else Counter(map(type, column))
+    objects: list[Any] = []
+    arrays: list[Any] = []
+    for kind, count in counts.items():
+        name = _name(kind, column)
+        target.types[name] = target.types.get(name, 0) + count
+        if name == "object":
+            objects = column if len(kinds) == 1 else objects + _only(kind, column)
+        elif name == "array":
+            arrays = column if len(kinds) == 1 else arrays + _only(kind, column)
+        elif name == "string":
+            target.add_strings(key, column if len(kinds) == 1 else _only(kind, column))
+    return objects, arrays
+
+
+def _add_one(
+    value: Any, target: Acc, depth: int, key: str | None, max_depth: int, work: Work, early: bool
+) -> None:
     name = _TYPE_OF.get(type(value)) or json_type(value)
     target.types[name] = target.types.get(name, 0) + 1
-    if name == "object" and not value:
+    if name == "string":
+        target.add_strings(key, [value])
+    elif name == "object" and not value:
         if target.variants is not None:  # an empty object is an untagged one, as in a column
             _note_variants(target, [value], Counter(), 1)
     elif name == "object":
-        if (
-            target.values is not None
-            or (target.tag or tags.tag_of(value)) is not None
-            or (early and maps.ids_only(value) and maps.one_kind(value.values()))
-        ):
-            _add_objects(target, [value], depth, max_depth, work, early)
-            return
-        _check_depth(depth, max_depth)
-        for key, child in value.items():
-            child_acc = target.keys.get(key)
-            if child_acc is None:
-                child_acc = target.keys[key] = Acc()
-            work.append(([child], child_acc, depth + 1))
+        _one_object(value, target, depth, max_depth, work, early)
     elif name == "array":
         if not value:
             target.empty += 1
@@ -171,7 +203,25 @@ def _add_one(value: Any, target: Acc, depth: int, max_depth: int, work: Work, ea
         _check_depth(depth, max_depth)
         if target.items is None:
             target.items = Acc()
-        work.append((list(value), target.items, depth + 1))
+        work.append((list(value), target.items, depth + 1, key))
+
+
+def _one_object(
+    value: Any, target: Acc, depth: int, max_depth: int, work: Work, early: bool
+) -> None:
+    if (
+        target.values is not None
+        or (target.tag or tags.tag_of(value)) is not None
+        or (early and maps.ids_only(value) and maps.one_kind(value.values()))
+    ):
+        _add_objects(target, [value], depth, max_depth, work, early)
+        return
+    _check_depth(depth, max_depth)
+    for key, child in value.items():
+        child_acc = target.keys.get(key)
+        if child_acc is None:
+            child_acc = target.keys[key] = Acc()
+        work.append(([child], child_acc, depth + 1, key))
 
 
 def _add_objects(
@@ -210,7 +260,7 @@ def _add_objects(
         child_acc = target.keys.get(key)
         if child_acc is None:
             child_acc = target.keys[key] = Acc()
-        work.append((child, child_acc, depth + 1))
+        work.append((child, child_acc, depth + 1, key))
 
 
 def _add_entries(target: Acc, objects: list[Any], depth: int, max_depth: int, work: Work) -> None:
@@ -219,7 +269,7 @@ def _add_entries(target: Acc, objects: list[Any], depth: int, max_depth: int, wo
     entries = [value for current in objects for value in current.values()]
     if entries:
         _check_depth(depth, max_depth)
-        work.append((entries, target.values, depth + 1))
+        work.append((entries, target.values, depth + 1, None))
 
 
 def _note_variants(target: Acc, objects: list[Any], keys: Counter[Any], added: int) -> None:
@@ -228,17 +278,17 @@ def _note_variants(target: Acc, objects: list[Any], keys: Counter[Any], added: i
         tag = tags.tag_of(keys)
         if tag is None:
             return
-        _start_variants(target, tag, target.types.get("object", 0) - added)
+        start_variants(target, tag, target.types.get("object", 0) - added)
     if target.variants is not None:
         counts = tags.count_variants(objects, target.tag or "", keys)
         if counts is None:
             target.variants = None  # the tag is data here
             return
         tags.add_counts(target.variants, counts)
-        _bound(target)
+        bound(target)
 
 
-def _start_variants(target: Acc, tag: str, before: int) -> None:
+def start_variants(target: Acc, tag: str, before: int) -> None:
     """A tag is seen first: objects counted before it are one untagged variant."""
     target.tag = tag
     target.variants = {}
@@ -247,7 +297,7 @@ def _start_variants(target: Acc, tag: str, before: int) -> None:
         target.variants[tags.UNTAGGED] = (before, prior)
 
 
-def _bound(target: Acc) -> None:
+def bound(target: Acc) -> None:
     if target.variants is not None and len(target.variants) > tags.MAX_VARIANTS:
         target.variants = None  # the tag is data (ids, mime types): no discriminator
 
@@ -263,131 +313,3 @@ _check_depth = check_depth
 
 def _only(kind: type, column: list[Any]) -> list[Any]:
     return [value for value in column if type(value) is kind]
-
-
-Source = Node | Acc
-
-
-def _variant_state(source: Source) -> tuple[str | None, dict[str, tuple[int, dict[str, int]]]]:
-    """A node's or accumulator's tag and its counts ({} with a tag: not a discriminator)."""
-    if isinstance(source, Acc):
-        found = source.variants or {}
-        return source.tag, {name: (n, dict(keys)) for name, (n, keys) in found.items()}
-    return source.tag, {name: (t.count, dict(t.keys)) for name, t in source.variants.items()}
-
-
-def _merge_variants(target: Acc, source: Source, added: int) -> None:
-    """Variants of `source` (with `added` objects) into `target`, before their keys are."""
-    if source.tag is None and target.tag is None:
-        return  # the usual case: no tag on either side
-    tag, counts = _variant_state(source)
-    if target.tag is None and tag is not None:
-        _start_variants(target, tag, target.types.get("object", 0) - added)
-    if target.variants is None:
-        return
-    if tag is None:
-        if added:
-            untagged = {key: child.count for key, child in source.keys.items()}
-            tags.add_counts(target.variants, {tags.UNTAGGED: (added, untagged)})
-    elif tag != target.tag or not counts:
-        target.variants = None  # two tags, or one that is data elsewhere
-        return
-    else:
-        tags.add_counts(target.variants, counts)
-    _bound(target)
-
-
-def fold(acc: Acc) -> None:
-    """Make `acc` a map: its keys' values merged into one place, its keys forgotten."""
-    values = acc.values = acc.values or Acc()
-    for child in acc.keys.values():
-        add_node(values, child)
-    acc.keys = {}
-    acc.tag, acc.variants = None, None
-
-
-def add_node(acc: Acc, node: Source) -> None:
-    """Add a frozen shape, or another accumulator (they share their field names)."""
-    stack: list[tuple[Source, Acc]] = [(node, acc)]
-    while stack:
-        source, target = stack.pop()
-        added = source.types.get("object", 0)
-        for kind, count in source.types.items():
-            target.types[kind] = target.types.get(kind, 0) + count
-        target.empty += source.empty
-        if source.values is not None and target.values is None:
-            fold(target)
-        if target.values is not None:
-            if source.values is not None:
-                stack.append((source.values, target.values))
-            stack.extend((child, target.values) for child in source.keys.values())
-        else:
-            _merge_variants(target, source, added)
-            for key, child in source.keys.items():
-                child_acc = target.keys.get(key)
-                if child_acc is None:
-                    child_acc = target.keys[key] = Acc()
-                stack.append((child, child_acc))
-        if source.items is not None:
-            if target.items is None:
-                target.items = Acc()
-            stack.append((source.items, target.items))
-
-
-def _nodes(root: Acc, paths: bool) -> list[tuple[Acc, tuple[Segment, ...]]]:
-    """Every accumulator in pre-order, with its path when `paths` (else `()`)."""
-    order: list[tuple[Acc, tuple[Segment, ...]]] = []
-    stack: list[tuple[Acc, tuple[Segment, ...]]] = [(root, ())]
-    while stack:
-        acc, path = stack.pop()
-        order.append((acc, path))
-        for key, child in acc.keys.items():
-            stack.append((child, (*path, key) if paths else ()))
-        for step, child_acc in ((Step.ITEMS, acc.items), (Step.VALUES, acc.values)):
-            if child_acc is not None:
-                stack.append((child_acc, (*path, step) if paths else ()))
-    return order
-
-
-def settle(root: Acc, decide: Decide | None = None) -> None:
-    """Fold every object whose keys are data into a map, children before parents.
-
-    `decide` says for a path whether it is a map (True), never one (False), or leaves it
-    to the heuristics of `core.maps` (None).
-    """
-    if not any_map(root, decide):
-        return  # the usual case, found in one walk without building the post-order
-    for acc, path in reversed(_nodes(root, decide is not None)):
-        if acc.values is not None or not acc.keys:
-            continue
-        verdict = decide(path) if decide is not None else None
-        if verdict is None:
-            verdict = maps.is_map(acc.types.get("object", 0), acc.keys)
-        if verdict:
-            fold(acc)
-            assert acc.values is not None  # fold() made it
-            settle(acc.values, _below(decide, path) if decide is not None else None)
-
-
-def any_map(root: Source, decide: Decide | None = None) -> bool:
-    """Whether some object below `root` (a shape or an accumulator) is a map not folded
-    yet. Folding one can make its parent one: only then is `settle`'s full walk needed."""
-    stack: list[tuple[Source, tuple[Segment, ...]]] = [(root, ())]
-    while stack:
-        node, path = stack.pop()
-        if node.values is None and node.keys:
-            verdict = decide(path) if decide is not None else None
-            if verdict is None:
-                verdict = maps.is_map(node.types.get("object", 0), node.keys)
-            if verdict:
-                return True
-        for key, child in node.keys.items():
-            stack.append((child, (*path, key) if decide is not None else ()))
-        for step, below in ((Step.ITEMS, node.items), (Step.VALUES, node.values)):
-            if below is not None:
-                stack.append((below, (*path, step) if decide is not None else ()))
-    return False
-
-
-def _below(decide: Decide, path: tuple[Segment, ...]) -> Decide:
-    return lambda rest: decide((*path, Step.VALUES, *rest))

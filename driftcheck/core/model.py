@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 
 if TYPE_CHECKING:  # rules build findings from this module's values: no import at run time
+    from driftcheck.core.headers import HeaderTally
     from driftcheck.core.rules import RuleId
 
 _T = TypeVar("_T")
@@ -77,6 +78,9 @@ class Interaction:
     recorded_at: float | None = None  # POSIX time it was recorded, when the cassette says
     operation: str | None = None  # a GraphQL request's operation name; None for the rest
     echoed: tuple[int, ...] = ()  # path segments (0: the first) the JSON body names: slugs
+    # response header names (lower-case), with values only for those announcing a
+    # retirement (Deprecation, Sunset, Link): what `core/headers.py` counts
+    headers: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     @property
     def location(self) -> Location:
@@ -99,6 +103,10 @@ class Node:
     values: Node | None = None  # a map's values, merged (its keys are data: ids, names)
     tag: str | None = None  # the key whose string value names the object's variant
     variants: Mapping[str, Tagged] = field(default_factory=dict)  # per value of `tag`
+    # Value domains of the strings seen here (`core/domains.py`): how many had each format,
+    # and each distinct value with its count while they look like an enum (None: they do not)
+    formats: Mapping[str, int] = field(default_factory=dict)
+    enum: Mapping[str, int] | None = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -134,6 +142,8 @@ class Field:
     parent_path: str | None = None
     empty: int = 0
     is_item: bool = False
+    format: str | None = None  # the one format of its strings (`core/domain_rules.py`)
+    enum: tuple[str, ...] | None = None  # its values, when enum-like
 
     @property
     def types(self) -> frozenset[str]:
@@ -160,6 +170,8 @@ class StatusShape:
     # (day, shape) per recording day (ISO, "" undated), oldest first, `shape` their merge;
     # empty when no body is dated. What `contract_since` chooses from (`core/recency.py`).
     eras: tuple[tuple[str, Node], ...] = ()
+    # response header names counted, and retirement notices (mutable: not compared)
+    headers: HeaderTally | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from driftcheck.core import domain_rules
 from driftcheck.core.compare import Overrides
 from driftcheck.core.fixture_bodies import bodies_of
 from driftcheck.core.fixture_check import Contract, Table, fixture_findings
@@ -36,7 +37,7 @@ class PayloadCheck:
         self.table = Table({}, {})
         self._grown: set[str] = set()  # paths whose children are in the table
         root = contract.shape
-        self._add(Field(ROOT, root.types, root.count, root.count, None, root.empty, False))
+        self._add(_field(None, (ROOT, root, root.count, False)))
 
     @property
     def indexed(self) -> int:
@@ -97,6 +98,7 @@ def _children(path: str, node: Node) -> list[_Child]:
     return found
 
 
-def _field(parent: str, child: _Child) -> Field:
+def _field(parent: str | None, child: _Child) -> Field:
     path, node, count, is_item = child
-    return Field(path, node.types, node.count, count, parent, node.empty, is_item)
+    return Field(path, node.types, node.count, count, parent, node.empty, is_item,
+                 domain_rules.path_format(node), domain_rules.enum_values(node))  # fmt: skip

@@ -57,9 +57,10 @@ class BodyPieces:
             place.items = inference.Acc()
         return place.items
 
-    def add(self, place: Place, values: list[Any], depth: int) -> None:
-        """A column of values at `place`, `depth` levels down (raises ShapeDepthError)."""
-        inference.add_values(place, values, self._max_depth, self._early, depth)
+    def add(self, place: Place, values: list[Any], depth: int, key: str | None = None) -> None:
+        """A column of values at `place`, `depth` levels down, held by `key` (raises
+        ShapeDepthError)."""
+        inference.add_values(place, values, self._max_depth, self._early, depth, key)
 
     def finish(self) -> ShapeBuilder:
         """The builder, its maps detected over everything counted."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from driftcheck.core import pathglob
 from driftcheck.core.model import Finding, Report, Severity
 from driftcheck.core.paths import ROOT
-from driftcheck.core.rules import RULES
+from driftcheck.core.rules import RULES, VALUE_RULES
 from driftcheck.core.suggest import did_you_mean
 from driftcheck.errors import ConfigError
 
@@ -43,6 +43,7 @@ class Policy:
 
     severity: Mapping[str, Severity] = dataclasses.field(default_factory=dict)
     ignores: tuple[Ignore, ...] = ()
+    values: bool = True  # False (`values = false`): the rules on values are off
 
 
 def _is_pattern(rule: str) -> bool:
@@ -189,6 +190,8 @@ def apply(report: Report, policy: Policy, today: datetime.date) -> Report:
     expired = [i for i in policy.ignores if _expired(i, today)]
     findings = []
     for finding in report.findings:
+        if not policy.values and finding.rule in VALUE_RULES:
+            continue
         severity = policy.severity.get(finding.rule, finding.severity)
         hiding = next((i for i in live if matches(i, finding)), None)
         findings.append(

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from driftcheck.core.inference import Acc
+from driftcheck.core import domains
+from driftcheck.core.inference import NO_VALUES, Acc
 from driftcheck.core.model import JSON_TYPES, Node, Tagged
 
 
@@ -17,9 +18,10 @@ def ordered_types(types: dict[str, int]) -> dict[str, int]:
     return {kind: types[kind] for kind in JSON_TYPES if kind in types}
 
 
-# A shape as flat rows, parents first: [parent row, key, types, empty, variants]. The key
-# is a str for an object's key, None for an array's elements, VALUES_KEY for a map's
-# values; variants is None or [tag, {value: [count, {key: count}]} or None].
+# A shape as flat rows, parents first: [parent row, key, types, empty, variants, formats,
+# enum]. The key is a str for an object's key, None for an array's elements, VALUES_KEY
+# for a map's values; variants is None or [tag, {value: [count, {key: count}]} or None];
+# formats counts strings per format, enum each value of enum-like strings (None: not).
 Rows = list[list[Any]]
 VALUES_KEY = 1
 
@@ -31,7 +33,7 @@ def to_rows(root: Acc) -> Rows:
     while stack:
         parent, key, acc = stack.pop()
         index = len(rows)
-        rows.append([parent, key, acc.types, acc.empty, _variants_row(acc)])
+        rows.append([parent, key, acc.types, acc.empty, _variants_row(acc), acc.formats, acc.enum])
         if acc.values is not None:
             stack.append((index, VALUES_KEY, acc.values))
         if acc.items is not None:
@@ -51,7 +53,7 @@ def _variants_row(acc: Acc) -> list[Any] | None:
 def from_rows_acc(rows: Rows) -> Acc:
     """The accumulator `rows` describe (rows as `to_rows` wrote them, e.g. cached)."""
     accs: list[Acc] = []
-    for parent, key, types, empty, variants in rows:
+    for parent, key, types, empty, variants, formats, enum in rows:
         target = Acc()
         if parent >= 0:
             owner = accs[parent]
@@ -63,6 +65,10 @@ def from_rows_acc(rows: Rows) -> Acc:
                 owner.keys[key] = target
         target.types = dict(types)
         target.empty = empty
+        if formats:
+            target.formats = dict(formats)
+        if enum != NO_VALUES:
+            target.enum = None if enum is None else dict(enum)
         if variants is not None:
             target.tag = variants[0]
             found = variants[1]
@@ -98,7 +104,7 @@ def from_rows(rows: Rows) -> Node:
     values: dict[int, Node] = {}
     node = None
     for index in range(len(rows) - 1, -1, -1):  # children come after their parent
-        parent, key, types, empty, variants = rows[index]
+        parent, key, types, empty, variants, formats, enum = rows[index]
         if not (0 <= parent < index or parent == index - 1 == -1):
             raise ValueError(f"shape row {index} has no parent row before it")
         counts = ordered_types(types)
@@ -112,6 +118,8 @@ def from_rows(rows: Rows) -> Node:
             values=values.pop(index, None),
             tag=tag,
             variants=tagged,
+            formats=formats or NO_VALUES,
+            enum=enum if enum != NO_VALUES else NO_VALUES,
         )
         if key is None:
             items[parent] = node
@@ -135,15 +143,17 @@ def check_rows(rows: Any) -> Rows:
     if not isinstance(rows, list) or not rows:
         raise ValueError("no shape rows")
     for index, row in enumerate(rows):
-        if not isinstance(row, list) or len(row) != 5:
+        if not isinstance(row, list) or len(row) != 7:
             raise ValueError(f"shape row {index} is not a row")
-        parent, key, types, empty, variants = row
+        parent, key, types, empty, variants, formats, enum = row
         if not _placed(rows, index, parent, key):
             raise ValueError(f"shape row {index} is not placed in a shape")
         if type(empty) is not int or empty < 0 or not _types(types):
             raise ValueError(f"shape row {index} does not count types")
         if variants is not None and not _variants_ok(variants):
             raise ValueError(f"shape row {index} does not count variants")
+        if not _domains_ok(types, formats, enum):
+            raise ValueError(f"shape row {index} does not count value domains")
     return rows
 
 
@@ -192,4 +202,22 @@ def _variants_ok(variants: Any) -> bool:
             and _counts(v[1])
             for v in found.values()
         )
+    )
+
+
+def _domains_ok(types: Any, formats: Any, enum: Any) -> bool:
+    """Formats and enum values count strings: no more than the strings seen here, known
+    formats only, at most `domains.ENUM_CAP` values (a cache never holds more)."""
+    strings = types.get("string", 0)
+    if not _counts(formats) or any(name not in domains.FORMATS for name in formats):
+        return False
+    if sum(formats.values()) > strings or 0 in formats.values():
+        return False
+    if enum is None:
+        return bool(strings)
+    return (
+        _counts(enum)
+        and len(enum) <= domains.ENUM_CAP
+        and sum(enum.values()) == (strings if enum else 0)
+        and 0 not in enum.values()
     )

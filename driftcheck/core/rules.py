@@ -1,7 +1,8 @@
 """The rule catalogue: stable ids, default severities, and each rule's message (pure).
 
 Every `Finding` is built here, by `finding()`: callers say which rule fired and with what
-facts; the rule words the message. A message shows structure and counts, never values.
+facts; the rule words the message. A message shows structure and counts, never values,
+save an enum-like path's values, formats, header names and deprecation dates and links.
 """
 
 from __future__ import annotations
@@ -38,12 +39,34 @@ class RuleId(str, enum.Enum):
     MOCK_NULL_UNSEEN = "mock-null-unseen"
     MOCK_UNLIKE_ENDPOINT = "mock-unlike-endpoint"
     MOCK_UNCOVERED_VARIANT = "mock-uncovered-variant"
+    ENUM_VALUE_ADDED = "enum-value-added"
+    ENUM_VALUE_REMOVED = "enum-value-removed"
+    FORMAT_CHANGED = "format-changed"
+    BECAME_EMPTY = "became-empty"
+    MOCK_ENUM_UNKNOWN = "mock-enum-unknown"
+    MOCK_FORMAT_MISMATCH = "mock-format-mismatch"
+    HEADER_REMOVED = "header-removed"
+    HEADER_ADDED = "header-added"
+    ENDPOINT_DEPRECATED = "endpoint-deprecated"
 
     def __str__(self) -> str:
         return self.value  # f"{rule}" is the id, on every Python version
 
     def __format__(self, spec: str) -> str:
         return format(self.value, spec)
+
+
+# The rules that read values, not structure: all off with `values = false`.
+VALUE_RULES = frozenset(
+    {
+        RuleId.ENUM_VALUE_ADDED,
+        RuleId.ENUM_VALUE_REMOVED,
+        RuleId.FORMAT_CHANGED,
+        RuleId.BECAME_EMPTY,
+        RuleId.MOCK_ENUM_UNKNOWN,
+        RuleId.MOCK_FORMAT_MISMATCH,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +253,83 @@ CATALOGUE: tuple[Rule, ...] = (
             "({count} of {objects} recorded `{path}` objects)",
             "untagged": "no fixture for endpoint `{endpoint}` covers `{path}` without a "
             "`{tag}` ({count} of {objects} recorded `{path}` objects)",
+        },
+    ),
+    Rule(
+        R.ENUM_VALUE_ADDED,
+        _W,
+        "an enum-like string path returns a value never seen before",
+        {"": "`{path}` returned new values {values}; before it was only one of {known}"},
+    ),
+    Rule(
+        R.ENUM_VALUE_REMOVED,
+        _I,
+        "a value an enum-like path often returned is in no current sample",
+        {
+            "": "`{path}` no longer returned {values} in {samples} current values, enough "
+            "that they would have shown"
+        },
+    ),
+    Rule(
+        R.FORMAT_CHANGED,
+        _B,
+        "the strings at a path had one format (date-time, UUID, ...); now some have another",
+        {"": "`{path}` was always {was}; now {other} of {strings} current values are not ({now})"},
+    ),
+    Rule(
+        R.BECAME_EMPTY,
+        _W,
+        "an array never empty before is now empty in some samples",
+        {
+            "": "`{path}` is now an empty array in {empty} of {arrays} current samples "
+            "({empty_pct}); it was never empty before"
+        },
+    ),
+    Rule(
+        R.MOCK_ENUM_UNKNOWN,
+        _W,
+        "a mock has a value the API never returned at an enum-like path",
+        {
+            "": "`{path}` is `{value}` in fixture {where}; endpoint `{endpoint}` returned only "
+            "{known} there ({count} recorded values)"
+        },
+    ),
+    Rule(
+        R.MOCK_FORMAT_MISMATCH,
+        _W,
+        "a mock string has another format than every recorded value at that path",
+        {
+            "": "`{path}` is {kind} in fixture {where}; endpoint `{endpoint}` always returned "
+            "{recorded} there ({count} recorded values)"
+        },
+    ),
+    Rule(
+        R.HEADER_REMOVED,
+        _W,
+        "a response header sent in every baseline sample is in no current sample "
+        "(breaking for headers clients act on: Link, Location, ETag, ...)",
+        {
+            "": "response header `{header}` is no longer sent: absent from {current_samples}; "
+            "it was in every one of {baseline_samples}"
+        },
+    ),
+    Rule(
+        R.HEADER_ADDED,
+        _I,
+        "a response header is now in every sample, in none before",
+        {
+            "": "response header `{header}` is new: in every one of {current_samples}, in none "
+            "of {baseline_samples}"
+        },
+    ),
+    Rule(
+        R.ENDPOINT_DEPRECATED,
+        _W,
+        "the API now sends `Deprecation` or `Sunset` (breaking once the Sunset date is past)",
+        {
+            "": "endpoint `{endpoint}` is now marked for retirement by the API: {notice}",
+            "sunset-past": "endpoint `{endpoint}` is past its Sunset date and may stop "
+            "responding any day: {notice}",
         },
     ),
 )

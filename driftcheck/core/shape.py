@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any, TypeVar
 
-from driftcheck.core import inference, tags
+from driftcheck.core import domain_rules, inference, merging, tags
 from driftcheck.core.inference import Decide, json_type
 from driftcheck.core.limits import MAX_SHAPE_DEPTH
 from driftcheck.core.model import JSON_TYPES, Field, Node
@@ -24,6 +24,7 @@ __all__ = [
     "Rows",
     "ShapeBuilder",
     "align_maps",
+    "describe_values",
     "fits",
     "flatten",
     "format_types",
@@ -75,7 +76,7 @@ class ShapeBuilder:
 
     def _settle(self) -> None:
         if self._maps is not None:
-            inference.settle(self._root, None if self._maps == AUTO else self._maps)  # type: ignore[arg-type]  # a Decide
+            merging.settle(self._root, None if self._maps == AUTO else self._maps)  # type: ignore[arg-type]  # a Decide
 
     def add_values(self, values: list[Any], max_depth: int = MAX_DEPTH) -> None:
         """Infer `values` as samples of one place; on ShapeDepthError, discard the builder."""
@@ -83,10 +84,10 @@ class ShapeBuilder:
         self._settle()
 
     def add(self, node: Node) -> None:
-        inference.add_node(self._root, node)
+        merging.add_node(self._root, node)
 
     def add_builder(self, other: ShapeBuilder) -> None:
-        inference.add_node(self._root, other._root)
+        merging.add_node(self._root, other._root)
 
     def add_rows(self, rows: Rows) -> None:
         """Add a shape given as `rows()` wrote it (e.g. read back from a cache)."""
@@ -94,7 +95,7 @@ class ShapeBuilder:
         if not self._root.types and not self._root.keys:
             self._root = read
         else:
-            inference.add_node(self._root, read)
+            merging.add_node(self._root, read)
 
     def rows(self) -> Rows:
         """The shape as flat rows, parents first, as added (maps found so far)."""
@@ -130,7 +131,7 @@ def settled(node: Node, maps: MapRule = AUTO) -> Node:
     if maps is None:
         return node
     decide = None if maps == AUTO else maps
-    if not inference.any_map(node, decide):  # type: ignore[arg-type]  # a Decide
+    if not merging.any_map(node, decide):  # type: ignore[arg-type]  # a Decide
         return node
     return merge(node, maps=maps)
 
@@ -153,13 +154,13 @@ def align_maps(first: Node, second: Node) -> tuple[Node, Node]:
     if not _misaligned(first, second):
         return first, second
     accs = inference.Acc(), inference.Acc()
-    inference.add_node(accs[0], first)
-    inference.add_node(accs[1], second)
+    merging.add_node(accs[0], first)
+    merging.add_node(accs[1], second)
     stack = [accs]
     while stack:
         one, other = stack.pop()
         if (one.values is None) != (other.values is None):
-            inference.fold(one if one.values is None else other)
+            merging.fold(one if one.values is None else other)
         stack.extend(_pairs(one, other))
     return from_rows(to_rows(accs[0])), from_rows(to_rows(accs[1]))
 
@@ -218,6 +219,8 @@ def flatten(node: Node) -> Iterator[Field]:
             parent_path=parent_path,
             empty=current.empty,
             is_item=is_item,
+            format=domain_rules.path_format(current),
+            enum=domain_rules.enum_values(current),
         )
         stack.extend(reversed(_children(path, current)))
 
@@ -235,6 +238,13 @@ def _children(path: str, current: Node) -> list[tuple[str, Node, int, str | None
     if current.values is not None:
         children.append((path + VALUES, current.values, current.values.count, path, True))
     return children
+
+
+def describe_values(field: Field) -> str:
+    """`, date-time` or `, one of active|inactive` after a path's types ("" for neither)."""
+    if field.enum is not None:
+        return ", one of " + "|".join(field.enum)
+    return f", {field.format}" if field.format else ""
 
 
 def format_types(types: Iterable[str]) -> str:

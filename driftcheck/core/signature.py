@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from driftcheck.core import domain_rules, domains
 from driftcheck.core.model import Field, Location, Node, Opaque
 from driftcheck.core.paths import ITEMS, ROOT, VALUES, child_path
 from driftcheck.core.shape import fits, format_types, json_type
@@ -52,7 +53,8 @@ class Signatures:
     comparison rules can find nothing between them, anywhere below.
 
     Structure is the node's type set, each key with whether it is always present (as often
-    as the node was an object) and its own structure, and the elements' structure. One
+    as the node was an object) and its own structure, the elements' structure, and what the
+    value rules read (`domain_rules.signature`). One
     table serves both sides of a comparison, so a whole subtree compares as one int, and
     no nested value is built that `==` would have to recurse through 1024 levels of.
     """
@@ -103,7 +105,7 @@ class Signatures:
                 )
             items = -1 if node.items is None else of[id(node.items)]
             values = -1 if node.values is None else of[id(node.values)]
-            signature = (frozenset(node.types), keys, items, values)
+            signature = (frozenset(node.types), keys, items, values, domain_rules.signature(node))
             of[id(node)] = ids.setdefault(signature, len(ids))
         return of[id(root)]
 
@@ -208,7 +210,10 @@ class Reach:
     unknown: dict[str, First] = field(default_factory=dict)  # key paths the contract lacks
     objects: dict[str, Location] = field(default_factory=dict)  # reached object paths
     tags: dict[str, dict[str, First]] = field(default_factory=dict)  # path -> variant -> first
+    off_enum: dict[str, First] = field(default_factory=dict)  # a value no enum value (detail)
+    off_format: dict[str, First] = field(default_factory=dict)  # a string of another format
     count: int = 0
+    _domains: dict[int, tuple[frozenset[str] | None, str | None]] = field(default_factory=dict)
 
     def walk(self, body: Any, root: Node, where: Where) -> None:
         """Depth first, keys in fixture order: the order findings are reported in."""
@@ -224,6 +229,8 @@ class Reach:
             self._saw(where, path, kind)
             if not fits(kind, node.types):
                 continue
+            if kind == "string":
+                self._string(where, path, value, node)
             if kind == "object" and node.values is not None:
                 entries = path + VALUES
                 self.objects.setdefault(path, where(path))
@@ -238,6 +245,24 @@ class Reach:
                 self.expected.add(elements)
                 self.present[elements] = False
                 stack.extend((item, node.items, elements) for item in reversed(value))
+
+    def _string(self, where: Where, path: str, value: str, node: Node) -> None:
+        """A string at an enum-like path that is none of its values, or of another format
+        than every recorded string there: the first of each per path."""
+        known = self._domains.get(id(node))
+        if known is None:
+            enum = domain_rules.enum_values(node)
+            known = self._domains[id(node)] = (
+                None if enum is None else frozenset(enum),
+                domain_rules.contract_format(node),
+            )
+        allowed, fmt = known
+        if allowed is not None and value not in allowed and path not in self.off_enum:
+            self.off_enum[path] = First(self._next(), where(path), value)
+        if fmt is not None and path not in self.off_format:
+            found = domains.string_format(value)
+            if found != fmt and not (fmt == "decimal-as-string" and found in domains.NUMERIC):
+                self.off_format[path] = First(self._next(), where(path), found or "no format")
 
     def _next(self) -> int:
         self.count += 1

@@ -1,12 +1,15 @@
 """Edge-case fixtures from reality: the fewest recorded bodies, lightly edited, that
 together show every variation the recordings have (pure).
 
-A variation (`Target`) is an optional key absent, a nullable path null, or one value of a
-discriminating tag (`"type": "User"`). Paths under `[*]` and `{*}` are one place: any
-element or map value shows them, so a map keyed by ids is never one target per id. A
-recorded body shows some variations as it is, and can be edited to show more: one
-occurrence of an optional key removed, or one occurrence of a nullable value set to null.
-Nothing else is ever changed, so every key in a written body is one the API returned.
+A variation (`Target`, `core/variant_targets.py`) is an optional key absent, a nullable
+path null, one value of a discriminating tag (`"type": "User"`), one value of an
+enum-like path (`"status": "suspended"`) or one format of a path seen in several
+(`created_at` as a date). Paths under `[*]` and `{*}` are one place: any element or map
+value shows them, so a map keyed by ids is never one target per id. A recorded body shows
+some variations as it is, and can be edited to show more: one occurrence of an optional
+key removed, or one occurrence of a nullable value set to null. Nothing else is ever
+changed, so every key and value in a written body is one the API returned there: enum
+values and formats are shown only by bodies that hold them.
 
 A greedy set cover picks, round after round, the body (with its edits) that shows the
 most variations not yet shown. One copy may carry several edits, each at its own place,
@@ -20,30 +23,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from driftcheck.core.model import Field, Node, Tagged
-from driftcheck.core.paths import ITEMS, ROOT, VALUES, Step, child_path, join, parse_path
-from driftcheck.core.shape import flatten, infer, node_at
-from driftcheck.core.tags import tag_value, variant_names
+from driftcheck.core.domains import string_format
+from driftcheck.core.model import Node, Tagged
+from driftcheck.core.paths import ITEMS, ROOT, VALUES, Segment, child_path, join, parse_path
+from driftcheck.core.shape import flatten, infer
+from driftcheck.core.tags import tag_value
+from driftcheck.core.variant_targets import Target, targets
+
+__all__ = ["Cover", "Edit", "Target", "Variant", "base_body", "cover", "spelled", "targets"]
 
 Location = tuple[str | int, ...]  # a place in one body: keys, and indices into arrays
 WITNESSES = 32  # edits kept per variation and body: alternatives when one place is taken
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One variation the recordings show: `path` absent or null, or a tag's `value` there."""
-
-    kind: Literal["absent", "null", "variant"]
-    path: str
-    tag: str = ""
-    value: str = ""
-
-    def __str__(self) -> str:
-        if self.kind != "variant":
-            return f"{self.path} {self.kind}"
-        return (
-            f'{self.path} {self.tag}="{self.value}"' if self.value else f"{self.path} no {self.tag}"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,35 +92,6 @@ def _richness(body: Any) -> int:
     return sum(1 for item in flatten(infer(body)) if set(item.counts) - {"null"})
 
 
-def targets(shape: Node) -> tuple[Target, ...]:
-    """Every variation of `shape`, in `flatten` order: optional keys (not elements nor map
-    values, which have no presence), paths seen null and non-null (a path only ever null
-    decides nothing), and each value of a tag that tells variants' key sets apart."""
-    found: list[Target] = []
-    for item in flatten(shape):
-        segments = parse_path(item.path)
-        if _optional(item, node_at(shape, segments[:-1]), segments[-1:]):
-            found.append(Target("absent", item.path))
-        if item.nulls and set(item.counts) - {"null"}:
-            found.append(Target("null", item.path))
-        node = node_at(shape, segments)
-        if node is not None and node.tag is not None:
-            names = variant_names(node)  # only a tag that tells key sets apart
-            found.extend(Target("variant", item.path, node.tag, name) for name in names)
-    return tuple(found)
-
-
-def _optional(item: Field, parent: Node | None, last: tuple[Step | str, ...]) -> bool:
-    """Whether some object that could have the key lacks it: in a tagged object, one of a
-    variant that sometimes has it (an Organization lacking a User-only key shows nothing)."""
-    if item.parent_path is None or item.is_item or not 0 < item.present < item.parent:
-        return False
-    if parent is None or parent.tag is None or not parent.variants:
-        return True
-    key = str(last[0])
-    return any(0 < tagged.keys.get(key, 0) < tagged.count for tagged in parent.variants.values())
-
-
 def cover(bodies: Sequence[Any], shape: Node) -> Cover:
     """The fewest files, copied from `bodies` (the recordings `shape` was inferred from)
     with edits, that together show every variation of `shape`: greedy set cover. With no
@@ -170,27 +131,58 @@ class _Lookup:
         self.absent: dict[str, list[tuple[str, int]]] = {}  # parent path -> keys
         self.null: dict[str, int] = {}
         self.variant: dict[tuple[str, str], int] = {}
+        self.value: dict[tuple[str, str], int] = {}  # (path, enum value)
+        self.format: dict[tuple[str, str], int] = {}  # (path, format)
+        self.read: set[str] = set()  # paths whose values are read: null, values, formats
         self.within: set[str] = set()  # paths with a variation at or below them
         for number, target in enumerate(wanted):
             segments = parse_path(target.path)
-            if target.kind == "absent":
-                key = segments[-1]
-                assert isinstance(key, str)  # only keys are optional
-                self.absent.setdefault(join(segments[:-1]), []).append((key, number))
-            elif target.kind == "null":
-                self.null[target.path] = number
-            else:
-                self.variant[target.path, target.value] = number
+            self._add(number, target, segments)
             last = len(segments) if target.kind == "variant" else len(segments) - 1
             self.within.update(join(segments[:depth]) for depth in range(last + 1))
+        self.formatted = {path for path, _ in self.format}
         self.keys: dict[str, list[tuple[str, str]]] = {}  # parent path -> keys to visit
-        for path in sorted(self.within | self.null.keys()):
+        for path in sorted(self.within | self.read):
             segments = parse_path(path)
             if segments and isinstance(segments[-1], str):
                 self.keys.setdefault(join(segments[:-1]), []).append((segments[-1], path))
 
+    def _add(self, number: int, target: Target, segments: tuple[Segment, ...]) -> None:
+        if target.kind == "absent":
+            key = segments[-1]
+            assert isinstance(key, str)  # only keys are optional
+            self.absent.setdefault(join(segments[:-1]), []).append((key, number))
+            return
+        if target.kind == "variant":
+            self.variant[target.path, target.value] = number
+            return
+        if target.kind == "null":
+            self.null[target.path] = number
+        else:
+            found = self.value if target.kind == "value" else self.format
+            found[target.path, target.value] = number
+        self.read.add(target.path)
+
     def visits(self, path: str) -> bool:
-        return path in self.within or path in self.null
+        return path in self.within or path in self.read
+
+    def note(self, shows: _Shows, value: Any, place: str, at: Location) -> None:
+        """What a value at a read place shows: null as it is (else a null edit), its enum
+        value, its format."""
+        target = self.null.get(place)
+        if target is not None and value is None:
+            shows.as_is.setdefault(target, at)
+        elif target is not None:
+            shows.edit(target, "null", at)
+        if not isinstance(value, str):
+            return
+        target = self.value.get((place, value))
+        if target is not None:
+            shows.as_is.setdefault(target, at)
+        if place in self.formatted:
+            target = self.format.get((place, string_format(value) or ""))
+            if target is not None:
+                shows.as_is.setdefault(target, at)
 
 
 @dataclass
@@ -222,9 +214,8 @@ _CONTAINERS = (dict, list)
 def _shows(body: Any, shape: Node, lookup: _Lookup) -> _Shows:
     """Walk `body` beside `shape` (iteratively: bodies nest deep), noting each variation."""
     shows = _Shows()
-    root = lookup.null.get(ROOT)
-    if root is not None and body is None:
-        shows.as_is[root] = ()
+    if ROOT in lookup.read:
+        lookup.note(shows, body, ROOT, ())
     stack: list[_Visit] = [(body, shape, ROOT, ())] if ROOT in lookup.within else []
     while stack:
         value, node, path, at = stack.pop()
@@ -232,11 +223,8 @@ def _shows(body: Any, shape: Node, lookup: _Lookup) -> _Shows:
             _object(shows, lookup, value, node, path, at)
         deeper: list[_Visit] = []
         for child, child_node, place, where in _children(value, node, path, at, lookup):
-            target = lookup.null.get(place)
-            if target is not None and child is None:
-                shows.as_is.setdefault(target, where)
-            elif target is not None:
-                shows.edit(target, "null", where)
+            if place in lookup.read:
+                lookup.note(shows, child, place, where)
             if child_node is not None and place in lookup.within and isinstance(child, _CONTAINERS):
                 deeper.append((child, child_node, place, where))
         stack.extend(reversed(deeper))

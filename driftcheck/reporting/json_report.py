@@ -128,6 +128,8 @@ def shapes_dict(endpoints: EndpointSet, errors: Sequence[FileError]) -> dict[str
                             "required": f.required,
                             "nullable": f.nulls > 0,
                             "empty_arrays": f.empty,
+                            "format": f.format,
+                            "enum": None if f.enum is None else list(f.enum),
                         }
                         for f in fields
                     ],

@@ -24,7 +24,7 @@ from driftcheck.core.model import (
 )
 from driftcheck.core.paths import ROOT
 from driftcheck.core.rules import RuleId, percent
-from driftcheck.core.shape import flatten, format_types
+from driftcheck.core.shape import describe_values, flatten, format_types
 from driftcheck.reporting import RenderOptions
 from driftcheck.reporting.mock_coverage import (
     endpoint_lists,
@@ -200,7 +200,7 @@ def _shape_tree(name: str, status: int, shape: StatusShape) -> Tree:
             text = Text.assemble(
                 (for_terminal(label.lstrip(".")), "bold"),
                 "  ",
-                (format_types(field.types), "green"),
+                (for_terminal(format_types(field.types) + describe_values(field)), "green"),
             )
             if field.is_item:
                 plural = "" if field.present == 1 else "s"

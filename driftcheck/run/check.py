@@ -36,7 +36,7 @@ def check(
         recorded = {o.endpoint for o in outcomes if o.error is None}
         fresh = dataclasses.replace(config, fresh=Path(folder), fresh_sources=())
         recordings = Recordings(fresh, scope.reading)  # each cassette read once, for all three
-        report = cassette_report(fresh, recordings, recorded) or Report((), 0)
+        report = cassette_report(fresh, recordings, recorded, scope.now) or Report((), 0)
         mocks = mock_report(fresh, recordings, recorded)
         stale = stale_report(config, [o.endpoint for o in outcomes], scope, recordings)
     failures = tuple(o for o in outcomes if o.error)

@@ -4,12 +4,13 @@ committed cassettes, mock fixtures vs recordings, stale cassettes), as one repor
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from driftcheck.core.compare import compare
+from driftcheck.core.compare import HeaderRules, compare
 from driftcheck.core.maps import Declared
 from driftcheck.core.merge import combine
 from driftcheck.core.model import EndpointSet, Report, StatusShape
@@ -59,7 +60,7 @@ def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None
         picked = scope.pick({*old_set.endpoints, *new_set.endpoints})
         old_set, new_set = _only(old_set, picked), _only(new_set, picked)
         old, new = old.only(picked), new.only(picked)
-    report = compare(old_set, new_set)
+    report = compare(old_set, new_set, header_rules=scope.header_rules)
     notes = (*old.all_notes(), *new.all_notes())
     errors = (*old_side.errors, *new_side.errors)
     parts = [dataclasses.replace(report, errors=errors, notes=notes)]
@@ -72,7 +73,10 @@ def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None
 
 
 def cassette_report(
-    config: Config, recordings: Recordings | None = None, names: set[str] | None = None
+    config: Config,
+    recordings: Recordings | None = None,
+    names: set[str] | None = None,
+    now: datetime.datetime | None = None,
 ) -> Report | None:
     """Every fresh recording vs every committed one, endpoint by endpoint (of those in
     `names`), whatever files hold them; None when nothing fresh exists.
@@ -91,7 +95,9 @@ def cassette_report(
     old, new = committed.only(compared), fresh.only(compared)
     baseline, unkept = _recent_enough(config, old.endpoints)
     current = _only(new.endpoints, set(new.endpoints.endpoints) - unkept)
-    report = _old_only_marked(config, compare(baseline, current), baseline, current)
+    rules = _header_rules(config, now)
+    report = compare(baseline, current, header_rules=rules)
+    report = _old_only_marked(config, report, baseline, current, rules)
     left_out = [
         f"`{name}`: no committed recording within {config.recency(name).setting}; its fresh "
         "recordings were not compared"
@@ -104,8 +110,17 @@ def cassette_report(
     )
 
 
+def _header_rules(config: Config, now: datetime.datetime | None) -> HeaderRules:
+    moment = (now or datetime.datetime.now(datetime.timezone.utc)).timestamp()
+    return HeaderRules(moment, config.volatile_headers, config.scrub_headers)
+
+
 def _old_only_marked(
-    config: Config, report: Report, baseline: EndpointSet, current: EndpointSet
+    config: Config,
+    report: Report,
+    baseline: EndpointSet,
+    current: EndpointSet,
+    rules: HeaderRules,
 ) -> Report:
     """Findings that only committed recordings more than a year older than an endpoint's
     newest give (no recency configured for it) say so, and are marked ignored: the API's
@@ -117,7 +132,9 @@ def _old_only_marked(
             continue
         positions = [n for n, found in enumerate(findings) if found.endpoint == name]
         again = compare(
-            EndpointSet({name: old.statuses}), EndpointSet({name: current.endpoints[name]})
+            EndpointSet({name: old.statuses}),
+            EndpointSet({name: current.endpoints[name]}),
+            header_rules=rules,
         ).findings
         marked = only_old([findings[n] for n in positions], again, old.before)
         for position, found in zip(positions, marked, strict=True):
@@ -167,7 +184,7 @@ def diff_config(config: Config, scope: Scope | None = None) -> Report:
     names = scope.pick([*configured, *fresh.endpoints.endpoints])
     everything = [*configured, *committed.endpoints.endpoints, *fresh.endpoints.endpoints]
     mocks = mock_report(config, recordings, None if scope.shard is None else scope.pick(everything))
-    cassettes = cassette_report(config, recordings, names)
+    cassettes = cassette_report(config, recordings, names, scope.now)
     if cassettes is None and not _looked_at(mocks) and not (scope.max_age or config.max_age):
         raise ConfigError(
             f"{config.source}: nothing to compare: no fresh recordings in {_fresh(config)} "

@@ -57,7 +57,7 @@ class Contracts:
     ) -> None:
         self.config = config
         self.recordings = recordings or Recordings(config)
-        self.policy = Policy(config.severity, config.ignore)
+        self.policy = Policy(config.severity, config.ignore, config.values)
         self.today = today or datetime.date.today()
         self._recorded: dict[str, Recorded] | None = None
         self._names: dict[str, str] = {}

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from driftcheck.core.compare import HeaderRules
 from driftcheck.core.maps import Declared
 from driftcheck.core.shard import Shard, pick
 from driftcheck.core.staleness import Age
@@ -26,6 +27,12 @@ class Scope:
     reading: Settings = field(default_factory=Settings)
     now: datetime.datetime = field(default_factory=_now)
     maps: Declared | None = None  # the config's `maps` / `not_maps`, also in `diff A B`
+    volatile_headers: tuple[str, ...] = ()  # the config's: headers never compared
+    scrub_headers: tuple[str, ...] = ()  # the config's: secrets, never compared nor shown
+
+    @property
+    def header_rules(self) -> HeaderRules:
+        return HeaderRules(self.now.timestamp(), self.volatile_headers, self.scrub_headers)
 
     def pick(self, names: Iterable[str]) -> set[str]:
         return pick(names, self.shard)

@@ -46,7 +46,8 @@ from driftcheck.sources import census_codec
 # whole: indexes in range, counts agreeing with the interactions
 # 8: entries per batch of files, no entry per file, stat keys naming a batch's entry
 # 9: a census of the files (counts per endpoint and status), not their interactions
-CACHE_FORMAT = 9
+# 10: shape rows count strings per format and the values of enum-like ones
+CACHE_FORMAT = 10
 MAX_ENTRY_BYTES = 256 * 2**20  # an entry larger is neither written nor read
 TOUCH_AFTER = 3600.0  # seconds: a used entry older than this is touched, for pruning by age
 T = TypeVar("T")

@@ -204,8 +204,14 @@ def _parts(entry: Any, name: str, index: int) -> Pending:
         "index": index,
         "recorded_at": fields.recorded_at(entry.get("recorded_at"), headers),
         "operation": _operation(request, uri),
+        "headers": {name: values if name in _NOTICES else [] for name, values in headers.items()},
     }
     return shell, raw, headers
+
+
+# A response's headers as an interaction keeps them: names, and the values only of those
+# that announce a retirement (`core/retirement.py`); no other value is kept or cached.
+_NOTICES = frozenset({"deprecation", "sunset", "link"})
 
 
 def with_body(shell: Shell, decoded: DecodedBody) -> Interaction:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from driftcheck.core.census import NO_DATE, SAMPLES, URIS, Census, Operation, StatusTally, Tally
 from driftcheck.core.model import BodyKind
 from driftcheck.core.staleness import moment
+from driftcheck.sources import header_codec
 
 _EPOCHS = tuple(  # recording times a date can give (years 1 to 9999, a day either side)
     datetime.datetime(year, 1, 1, tzinfo=datetime.timezone.utc).timestamp() + shift
@@ -36,12 +37,14 @@ def encode(census: Census) -> dict[str, Any]:
     }
 
 
+def _status_row(status: int, s: StatusTally) -> list[Any]:
+    first, headers = list(s.first), header_codec.encode(s.headers)
+    return [status, s.samples, s.content_types, s.skipped, s.bodies, first, s.notes, headers]
+
+
 def _tally(tally: Tally) -> dict[str, Any]:
     return {
-        "statuses": [
-            [status, s.samples, s.content_types, s.skipped, s.bodies, list(s.first), s.notes]
-            for status, s in tally.statuses.items()
-        ],
+        "statuses": [_status_row(status, s) for status, s in tally.statuses.items()],
         "operations": [
             [
                 name,
@@ -197,9 +200,9 @@ def _segments(uri: str) -> int:
 
 def _status(item: Any, held: set[int]) -> tuple[int, StatusTally]:
     row = _list(item)
-    if len(row) != 7:
+    if len(row) != 8:
         raise ValueError("not a status's counts")
-    status, samples, content_types, skipped, bodies, first, notes = row
+    status, samples, content_types, skipped, bodies, first, notes, headers = row
     counted = StatusTally(
         _count(samples), _counts(content_types), _counts(skipped), _counts(bodies)
     )
@@ -218,6 +221,7 @@ def _status(item: Any, held: set[int]) -> tuple[int, StatusTally]:
     counted.notes = [_note(note, held) for note in _list(notes)]
     if _disordered([note[:2] for note in counted.notes]) or len(counted.notes) > samples:
         raise ValueError("notes out of order")
+    counted.headers = header_codec.decode(headers, samples)
     return status, counted
 
 

@@ -85,7 +85,7 @@ def _with(i: Interaction, body: object, echoes: tuple[int, ...]) -> Interaction:
     that a scan's result holds them once, and sends them to the main process once."""
     return Interaction(
         sys.intern(i.method), i.uri, i.status, sys.intern(i.content_type), i.kind, body,
-        i.note, i.source, i.index, i.line, i.recorded_at, i.operation, echoes,
+        i.note, i.source, i.index, i.line, i.recorded_at, i.operation, echoes, i.headers,
     )  # fmt: skip
 
 

@@ -103,10 +103,10 @@ class _Column:
     back: a column of one value is counted by another path (`inference._add_one`), so
     the last stretch is never counted alone."""
 
-    __slots__ = ("_depth", "_pending", "_pieces", "_place", "preview")
+    __slots__ = ("_depth", "_key", "_pending", "_pieces", "_place", "preview")
 
-    def __init__(self, pieces: BodyPieces, place: Place, depth: int) -> None:
-        self._pieces, self._place, self._depth = pieces, place, depth
+    def __init__(self, pieces: BodyPieces, place: Place, depth: int, key: str | None) -> None:
+        self._pieces, self._place, self._depth, self._key = pieces, place, depth, key
         self._pending: list[Any] = []
         self.preview: list[Any] = []
 
@@ -115,13 +115,13 @@ class _Column:
             self.preview.extend(values[: ECHO_ITEMS - len(self.preview)])
         combined = self._pending + values
         if len(combined) >= 4:
-            self._pieces.add(self._place, combined[:-2], self._depth)
+            self._pieces.add(self._place, combined[:-2], self._depth, self._key)
             combined = combined[-2:]
         self._pending = combined
 
     def close(self) -> list[Any]:
         if self._pending:
-            self._pieces.add(self._place, self._pending, self._depth)
+            self._pieces.add(self._place, self._pending, self._depth, self._key)
         self._pending = []
         return self.preview
 
@@ -157,7 +157,8 @@ class _Reader:
             index = _skip(text, index)
             if text[index] != ":":
                 raise NotPieces("no colon")
-            preview[key], index = self._value(self.pieces.key(root, key), _skip(text, index + 1))
+            place = self.pieces.key(root, key)
+            preview[key], index = self._value(place, _skip(text, index + 1), key)
             index = _skip(text, index)
             if text[index] == ",":
                 index = _skip(text, index + 1)
@@ -167,27 +168,29 @@ class _Reader:
             raise NotPieces("a tag or ids at the top: counted as a column of objects")
         return preview, index + 1
 
-    def _value(self, place: Place, index: int) -> tuple[Any, int]:
+    def _value(self, place: Place, index: int, key: str) -> tuple[Any, int]:
         """A top-level key's value: an array in stretches, anything else whole."""
         text = self.text
         if text[index] == "[":
-            return self._array(place, index, 1)
+            return self._array(place, index, 1, key)
         if text[index] == '"':
             value, end = _STRING(text, index + 1)
-            self.pieces.add(place, [value], 1)
+            self.pieces.add(place, [value], 1, key)
             return (value if len(value) <= self._keep else "/"), end
         value, end = _scan(text, index, 1, self._most)
-        self.pieces.add(place, [value], 1)
+        self.pieces.add(place, [value], 1, key)
         return value, end
 
-    def _array(self, place: Place, index: int, depth: int) -> tuple[list[Any], int]:
+    def _array(
+        self, place: Place, index: int, depth: int, key: str | None = None
+    ) -> tuple[list[Any], int]:
         """An array at `depth`, its elements counted in stretches one level down."""
         text = self.text
         index = _skip(text, index + 1)
         items = self.pieces.open_array(place, text[index] == "]", depth)
         if items is None:
             return [], index + 1
-        column = _Column(self.pieces, items, depth + 1)
+        column = _Column(self.pieces, items, depth + 1, key)
         first, first_end = _scan(text, index, depth + 1, self._most)
         after = _skip(text, first_end)
         if text[after] == "]":

@@ -214,7 +214,7 @@ def test_shape_shows_optional_and_nullable(tmp_path: Path) -> None:
         each_attributes(lambda i, a: a.update(size=None) if i < 3 else a.pop("end_date")),
     )
     result = run("shape", str(drifted))
-    assert "end_date  string  present in 3/13 (23 %)" in result.output
+    assert "end_date  string, date  present in 3/13 (23 %)" in result.output
     assert "size  integer|null  present in 13/13 (100 %)  nullable (3)" in result.output
 
 
@@ -235,7 +235,11 @@ def test_shape_json_and_errors() -> None:
         "required": True,
         "nullable": False,
         "empty_arrays": 0,
+        "format": None,
+        "enum": None,
     }
+    computed = next(f for f in entry["fields"] if f["path"] == f"{ELEMENT}.computed_on")
+    assert (computed["format"], computed["enum"]) == ("date-time", None)
     assert data["errors"][0]["message"].startswith("not a cassette")
 
 

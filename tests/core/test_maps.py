@@ -224,7 +224,7 @@ def test_variants_survive_rows() -> None:
     again = from_rows(rows)
     assert again.keys["owner"].variants == builder.build().keys["owner"].variants
     with pytest.raises(ValueError, match="variants"):
-        check_rows([[-1, None, {"object": 1}, 0, ["type", {"User": "x"}]]])
+        check_rows([[-1, None, {"object": 1}, 0, ["type", {"User": "x"}], {}, {}]])
 
 
 def test_config_declares_maps_and_records_by_path_pattern() -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from driftcheck.core.fixture_check import PER_PAYLOAD_RULES, compare_fixtures, contract_of
 from driftcheck.core.model import Fixture, Node, StatusShape
 from driftcheck.core.paths import Step, child_path, parse_path
-from driftcheck.core.shape import infer_all
+from driftcheck.core.shape import flatten, infer_all
 from driftcheck.core.variants import Cover, base_body, cover, spelled, targets
 
 USERS: list[dict[str, Any]] = [
@@ -280,3 +280,156 @@ def test_written_variants_leave_no_uncovered_finding(recorded: list[Any]) -> Non
     findings = compare_fixtures(contract, fixtures)
     assert [(f.rule, f.path) for f in findings if f.rule.startswith("mock-uncovered")] == []
     assert [(f.rule, f.path) for f in findings if f.rule in PER_PAYLOAD_RULES] == []
+
+
+STATUSES = ["active"] * 5 + ["inactive"] * 4 + ["suspended"] * 3
+NAMES = ["Ada", "Bob", "Cy", "Dee", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jon", "Kim", "Lu"]
+
+
+def account(number: int, status: str, created: str) -> dict[str, Any]:
+    return {
+        "id": f"acc_{number:04d}x{number * 7919 % 1000:03d}",
+        "name": NAMES[number],
+        "bio": f"{NAMES[number]} likes tea and {number} cats",
+        "status": status,
+        "created_at": created,
+        "updated_at": f"2024-02-{number + 1:02d}T08:30:00Z",
+    }
+
+
+def accounts(dated: set[int]) -> list[dict[str, Any]]:
+    """12 accounts: an enum-like `status`; `created_at` a date in the `dated` ones, else a
+    date-time; `updated_at` always a date-time; ids, names and text all distinct."""
+    return [
+        account(
+            n, status, f"2024-01-{n + 1:02d}" if n in dated else f"2024-01-{n + 1:02d}T10:00:00Z"
+        )
+        for n, status in enumerate(STATUSES)
+    ]
+
+
+def test_enum_values_and_formats_are_targets_and_text_ids_and_one_format_are_not() -> None:
+    bodies = accounts({10, 11})
+    assert [str(target) for target in targets(shape_of(bodies))] == [
+        '$.status = "active"',  # most frequent first
+        '$.status = "inactive"',
+        '$.status = "suspended"',
+        "$.created_at date-time",
+        "$.created_at date",
+    ]  # nothing for id, name, bio, nor updated_at (one format: every body shows it)
+
+
+def test_each_value_and_format_gets_a_body_and_one_body_counts_for_both() -> None:
+    bodies = accounts({10, 11})  # only suspended accounts have a plain date
+    made = cover(bodies, shape_of(bodies))
+    assert made.uncovered == ()
+    assert len(made.variants) == 3  # one per status: the suspended one shows the date too
+    assert sorted(shown(made)) == sorted(str(t) for t in made.targets)
+    both = [v for v in made.variants if len(v.covers) == 2 and v.value["status"] == "suspended"]
+    assert [str(t) for t in both[0].covers] == ['$.status = "suspended"', "$.created_at date"]
+    assert {v.value["status"] for v in made.variants} == {"active", "inactive", "suspended"}
+    for variant in made.variants:  # shown as recorded, never edited into place
+        assert (variant.edits, variant.value) == ((), bodies[variant.body])
+
+
+def test_a_format_seen_beside_other_statuses_still_costs_no_extra_file() -> None:
+    bodies = accounts({8, 11})  # a date on an inactive and on a suspended account
+    made = cover(bodies, shape_of(bodies))
+    assert (len(made.variants), made.uncovered) == (3, ())
+    assert "$.created_at date" in shown(made)
+
+
+def test_values_under_items_are_one_place_any_element_shows() -> None:
+    orders = [
+        {
+            "items": [
+                {"sku": f"s{n}-{state}", "state": state} for state in ("open", "shipped", "void")
+            ]
+        }
+        for n in range(4)
+    ]
+    shape = shape_of(orders)
+    assert [str(target) for target in targets(shape)] == [
+        '$.items[*].state = "open"',
+        '$.items[*].state = "shipped"',
+        '$.items[*].state = "void"',
+    ]
+    made = cover(orders, shape)
+    assert [(v.body, v.edits, len(v.covers)) for v in made.variants] == [(0, (), 3)]
+
+
+def test_edits_never_take_away_a_value_a_file_is_kept_for() -> None:
+    bodies: list[dict[str, Any]] = [
+        {"status": status, "plan": {"tier": "x"}} for status in ["active"] * 6 + ["paused"] * 5
+    ]
+    bodies.append({"status": "paused"})  # `plan` optional: the edit removes it elsewhere
+    bodies[0]["status"] = None  # and `status` nullable
+    made = cover(bodies, shape_of(bodies))
+    assert made.uncovered == ()
+    for variant in made.variants:
+        for target in variant.covers:
+            if target.kind == "value":
+                assert variant.value["status"] == target.value == bodies[variant.body]["status"]
+
+
+def test_a_mostly_text_path_with_some_numbers_gives_no_format_target() -> None:
+    bodies = [{"content": f"answer {n} is here"} for n in range(10)]
+    bodies += [{"content": "42"}, {"content": "4.5"}]
+    assert targets(shape_of(bodies)) == ()
+
+
+def test_a_tag_with_variant_targets_gives_no_value_targets_besides() -> None:
+    owners = [OWNERS[n % 6] for n in range(18)]  # User 9, Bot 6, Organization 3
+    shape = shape_of(owners)
+    found = [str(target) for target in targets(shape)]
+    assert '$.owner type="Organization"' in found
+    assert [text for text in found if " = " in text] == []
+
+
+def test_the_body_itself_can_be_the_value_with_a_format() -> None:
+    bodies = ["2024-01-31T10:00:00Z", "2024-01-30T10:00:00Z", "2024-01-31"]
+    made = cover(bodies, shape_of(bodies))
+    assert [str(target) for target in made.targets] == ["$ date-time", "$ date"]
+    assert [(v.body, str(v.covers[0])) for v in made.variants] == [
+        (0, "$ date-time"),
+        (2, "$ date"),
+    ]
+
+
+status_bodies = st.lists(
+    st.fixed_dictionaries(
+        {
+            "status": st.sampled_from(["active", "inactive", "paused"]),
+            "at": st.sampled_from(["2024-01-31", "2024-01-31T10:00:00Z", "10:00:00"]),
+        },
+        optional={"note": st.none() | st.just("n")},
+    ),
+    min_size=12,
+    max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(status_bodies)
+def test_every_enum_value_and_format_is_written_as_recorded(recorded: list[Any]) -> None:
+    shape = infer_all(recorded)
+    assert shape is not None
+    made = cover(recorded, shape)
+    assert made.uncovered == ()
+    wanted = {(t.kind, t.value) for t in made.targets if t.kind in ("value", "format")}
+    enum = {item.path: item.enum for item in flatten(shape)}["$.status"]
+    if enum is not None:  # enum-like: a target, and so a file, per value recorded
+        assert {v for k, v in wanted if k == "value"} == {b["status"] for b in recorded}
+    written = {("value", v.value["status"]) for v in made.variants}
+    assert {w for w in wanted if w[0] == "value"} <= written
+    for variant in made.variants:
+        assert only_removed_or_nulled(recorded[variant.body], variant.value)
+        assert variant.value["status"] == recorded[variant.body]["status"]
+        assert variant.value["at"] == recorded[variant.body]["at"]
+    status = StatusShape(len(recorded), {"application/json": len(recorded)}, shape)
+    contract = contract_of("thing", {200: status})
+    assert contract is not None
+    fixtures = [Fixture(v.value, f"{v.name}.json", 1, v.name) for v in made.variants]
+    assert [
+        f.rule for f in compare_fixtures(contract, fixtures) if f.rule in PER_PAYLOAD_RULES
+    ] == []

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from driftcheck.core import domain_rules
 from driftcheck.core.compare import Overrides, describe
 from driftcheck.core.fixture_check import Contract, bodies_of
 from driftcheck.core.model import Field, Finding, Fixture, Location, Node, Opaque
@@ -49,6 +50,7 @@ def walk(
             and (
                 mine.types.keys() != theirs.types.keys()
                 or (not is_item and (mine.count >= parent) != (theirs.count >= their_parent))
+                or domain_rules.signature(mine) != domain_rules.signature(theirs)
             )
         ):
             path = _path(link)

@@ -192,16 +192,36 @@ def _orders_everywhere(census: dict[str, Any]) -> None:
 
 DAMAGES: dict[str, tuple[Change, str]] = {  # each damage, and why it is refused
     "a row before its parent": (
-        _rows([[-1, None, {"object": 1}, 0, None], [3, "a", ROW, 0, None]]),
+        _rows([[-1, None, {"object": 1}, 0, None, {}, {}], [3, "a", ROW, 0, None, {}, {}]]),
         "shape row 1 is not placed in a shape",
     ),
     "types that are not counts": (
-        _rows([[-1, None, ["string"], 0, None]]),
+        _rows([[-1, None, ["string"], 0, None, {}, {}]]),
         "shape row 0 does not count types",
     ),
     "counts that are not numbers": (
-        _rows([[-1, None, {"string": "1"}, 0, None]]),
+        _rows([[-1, None, {"string": "1"}, 0, None, {}, {}]]),
         "shape row 0 does not count types",
+    ),
+    "more formatted strings than strings": (
+        _rows([[-1, None, {"string": 1}, 0, None, {"date": 2}, None]]),
+        "shape row 0 does not count value domains",
+    ),
+    "a format no one infers": (
+        _rows([[-1, None, {"string": 1}, 0, None, {"ssn": 1}, None]]),
+        "shape row 0 does not count value domains",
+    ),
+    "enum values that are not the strings": (
+        _rows([[-1, None, {"string": 3}, 0, None, {}, {"active": 1}]]),
+        "shape row 0 does not count value domains",
+    ),
+    "more enum values than an enum has": (
+        _rows([[-1, None, {"string": 99}, 0, None, {}, {f"v{i}": 1 for i in range(99)}]]),
+        "shape row 0 does not count value domains",
+    ),
+    "an enum where no string was seen": (
+        _rows([[-1, None, {"integer": 2}, 0, None, {}, None]]),
+        "shape row 0 does not count value domains",
     ),
     "a row of four fields": (_rows([[-1, None, ROW, 0]]), "shape row 0 is not a row"),
     "no rows at all": (_rows([]), "no shape rows"),

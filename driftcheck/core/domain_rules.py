@@ -1,0 +1,191 @@
+"""What a shape node's value domains say, and the rules on them (pure): a path's string
+format, its enum values, whether its arrays were ever empty; `enum-value-added`,
+`enum-value-removed`, `format-changed` and `became-empty` between two nodes at one path.
+
+The counting is `core/domains.py` (per column, while inferring); this reads the counts. A
+rule fires only where the baseline is evidence enough (`MIN_SAMPLES`), so a value seen once
+or twice by chance never becomes a contract. Messages name formats and the values of
+enum-like paths only, never other values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from driftcheck.core import domains
+from driftcheck.core.model import Finding, Node
+from driftcheck.core.rules import RuleId, percent
+
+# The fewest samples at a path before its format or never-empty arrays count as its
+# contract: below, two or three recordings of the same objects can agree by chance.
+MIN_SAMPLES = 5
+_STRINGISH = frozenset({"string", "null"})
+
+Report = Callable[..., Finding]  # `compare._Context.finding`: rule, path, baseline, current
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """A node's value domain as the rules and outputs read it."""
+
+    format: str | None  # the one format every string here has
+    enum: tuple[str, ...] | None  # the values, most frequent first, when enum-like
+    ever_empty: bool  # an array here was empty at least once
+
+
+def strings(node: Node) -> int:
+    return node.types.get("string", 0)
+
+
+def path_format(node: Node) -> str | None:
+    """The format of a path whose non-null values are all strings of one format."""
+    count = strings(node)
+    if not count or not _STRINGISH.issuperset(node.types):
+        return None
+    return domains.path_format(node.formats, count)
+
+
+def contract_format(node: Node) -> str | None:
+    """The format a path holds its values to: seen in at least `MIN_SAMPLES` strings."""
+    return path_format(node) if strings(node) >= MIN_SAMPLES else None
+
+
+def enum_values(node: Node) -> tuple[str, ...] | None:
+    """The values of an enum-like path (strings, or null), most frequent first."""
+    if node.enum is None or not _STRINGISH.issuperset(node.types):
+        return None
+    if not domains.is_enum(node.enum, strings(node)):
+        return None
+    return tuple(sorted(node.enum, key=lambda value: (-node.enum[value], value)))  # type: ignore[index]
+
+
+def domain(node: Node) -> Domain:
+    enum = enum_values(node)
+    return Domain(path_format(node), enum, node.empty > 0)
+
+
+def signature(node: Node) -> tuple[Any, ...] | None:
+    """What the value rules read at a node, for `core/signature.py` (None: nothing)."""
+    fmt, enum = path_format(node), enum_values(node)
+    if fmt is None and enum is None and not node.empty:
+        return None
+    return (fmt, None if enum is None else frozenset(enum), node.empty > 0)
+
+
+def describe(node: Node) -> str:
+    """`date-time`, `one of active|inactive`, or "" (shape output: after the types)."""
+    fmt, enum = path_format(node), enum_values(node)
+    if enum is not None:
+        return "one of " + "|".join(enum)
+    return fmt or ""
+
+
+def findings(report: Report, path: str, old: Node, new: Node) -> list[Finding]:
+    """The value rules at one path both sides have."""
+    found = _enum_findings(report, path, old, new)
+    found.extend(_format_findings(report, path, old, new))
+    found.extend(_empty_findings(report, path, old, new))
+    return found
+
+
+def _enum_findings(report: Report, path: str, old: Node, new: Node) -> list[Finding]:
+    before = enum_values(old)
+    if before is None or old.enum is None or new.enum is None or not strings(new):
+        return []  # not an enum, or the new values are no enum's (say nothing)
+    was, now = old.enum, new.enum
+    found: list[Finding] = []
+    added = [value for value in _ordered(now) if value not in was]
+    if added:
+        found.append(
+            report(
+                RuleId.ENUM_VALUE_ADDED,
+                path,
+                "one of " + "|".join(before),
+                "also " + "|".join(added),
+                values=", ".join(f"`{value}` ({now[value]})" for value in added),
+                known="|".join(before),
+            )
+        )
+    total, samples = sum(was.values()), strings(new)
+    gone = [
+        value
+        for value in before
+        if value not in now and domains.unseen_is_significant(was[value] / total, samples)
+    ]
+    if gone:
+        found.append(
+            report(
+                RuleId.ENUM_VALUE_REMOVED,
+                path,
+                "one of " + "|".join(before),
+                "one of " + "|".join(_ordered(now)),
+                values=", ".join(f"`{value}`" for value in gone),
+                samples=samples,
+            )
+        )
+    return found
+
+
+def _ordered(counts: Mapping[str, int]) -> list[str]:
+    return sorted(counts, key=lambda value: (-counts[value], value))
+
+
+def _format_findings(report: Report, path: str, old: Node, new: Node) -> list[Finding]:
+    before = contract_format(old)
+    count = strings(new)
+    if before is None or not count:
+        return []
+    if new.formats.get(before, 0) == count or _widened_number(before, new):
+        return []
+    current = _formats_text(new.formats, count)
+    other = count - new.formats.get(before, 0)
+    return [
+        report(
+            RuleId.FORMAT_CHANGED,
+            path,
+            f"string, {before}",
+            f"string, {current}",
+            was=before,
+            now=current,
+            other=other,
+            strings=count,
+        )
+    ]
+
+
+def _widened_number(before: str, new: Node) -> bool:
+    """Integers as text still parse where decimals were seen: no change for a client."""
+    return before == "decimal-as-string" and set(new.formats) <= {
+        "integer-as-string",
+        "decimal-as-string",
+    } and sum(new.formats.values()) == strings(new)  # fmt: skip
+
+
+def _formats_text(formats: Mapping[str, int], count: int) -> str:
+    """`date` when every string has it, else each format's share: `date-time 37/40, date 3/40`."""
+    if len(formats) == 1 and sum(formats.values()) == count:
+        return next(iter(formats))
+    parts = [f"{name} {n}/{count}" for name, n in sorted(formats.items(), key=lambda i: -i[1])]
+    rest = count - sum(formats.values())
+    if rest:
+        parts.append(f"no format {rest}/{count}")
+    return ", ".join(parts)
+
+
+def _empty_findings(report: Report, path: str, old: Node, new: Node) -> list[Finding]:
+    arrays, now = old.types.get("array", 0), new.types.get("array", 0)
+    if arrays < MIN_SAMPLES or old.empty or not new.empty:
+        return []
+    return [
+        report(
+            RuleId.BECAME_EMPTY,
+            path,
+            f"array, never empty in {arrays}",
+            f"array, empty in {new.empty}/{now}",
+            empty=new.empty,
+            arrays=now,
+            empty_pct=percent(new.empty, now),
+        )
+    ]

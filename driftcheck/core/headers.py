@@ -1,0 +1,315 @@
+"""Response headers as part of the contract: which ones an endpoint always sends, and what
+its `Deprecation`, `Sunset` and `Link` headers announce (pure).
+
+Only header *names* are compared, per endpoint and status: a header sent in every
+baseline sample and in no current one (`header-removed`), or the reverse
+(`header-added`). Headers whose presence varies from one response to the next or says
+nothing about the contract (dates, request ids, tracing, CDN and rate-limit counters,
+transport) are left out (`VOLATILE`, extended by the config's `volatile_headers`), and so
+are secrets (the scrubbed headers): never compared, never shown. The one place values
+are read is the retirement notice (`notice`): its dates and the links of relation
+`deprecation`, `sunset`, `successor-version` and `latest-version`, which a finding shows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from driftcheck.core.model import Finding, Location, Severity
+from driftcheck.core.retirement import Headers, Notice, notice
+from driftcheck.core.rules import RULES, RuleId, finding
+
+VOLATILE: frozenset[str] = frozenset(
+    {
+        # a time or a cache age: a new value on every response, or only on some
+        "date", "age", "expires", "pragma", "retry-after",
+        # request ids and tracing (`*-request-id` covers x-, apim-, x-ms-client-, x-github-,
+        # x-fastly-, x-railway-, x-scarf-...)
+        "*-request-id", "request-id", "*-requestid", "x-correlation-id", "x-trace-id",
+        "traceparent", "tracestate", "traceresponse", "b3", "x-b3-*", "x-cloud-trace-context",
+        "x-amz-cf-id", "x-amz-cf-pop", "x-amz-id-2", "x-amzn-trace-id", "x-datadog-*",
+        "x-response-tracked",
+        # CDN, proxies and timings: which edge answered, cache hits, how long it took
+        "cf-ray", "cf-cache-status", "x-served-by", "x-cache", "x-cache-hits", "x-timer",
+        "x-varnish", "x-proxy-cache", "via", "server-timing", "x-runtime", "x-response-time",
+        "x-envoy-*", "openai-processing-ms", "x-ms-region", "x-ms-is-spilled-over",
+        "azureml-model-session", "alt-svc", "nel", "report-to", "server", "x-powered-by",
+        # rate-limit counters (and their limits: they follow the account's plan)
+        "x-ratelimit-*", "ratelimit-*", "ratelimit", "x-rate-limit-*", "*-ratelimit-*",
+        # transport and negotiation: how the bytes travelled, not what they mean
+        "connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding",
+        "vary", "accept-ranges", "x-accel-buffering",
+        # browser policies: what a browser may do with the page, nothing an API client reads
+        "strict-transport-security", "content-security-policy", "x-content-type-options",
+        "x-frame-options", "x-xss-protection", "referrer-policy", "permissions-policy",
+        "cross-origin-*", "x-permitted-cross-domain-policies", "x-download-options",
+        "x-dns-prefetch-control", "origin-agent-cluster", "x-robots-tag",
+        # CORS: sent or not depending on the request's Origin, not on the API
+        "access-control-*",
+    }
+)  # fmt: skip
+"""Lower-case header names (a `*` matches any text) left out of every comparison."""
+
+SECRETS: frozenset[str] = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"}
+    | {"*-key", "*_key", "*-token", "*_token", "*-secret", "*_secret"}
+)
+"""The built-in scrubbed headers (as `record/scrub.py` scrubs them): never compared or shown."""
+
+ELSEWHERE = frozenset({"content-type", "deprecation", "sunset"})
+"""Headers another rule reports: `content-type-changed`, `endpoint-deprecated`."""
+
+CLIENT_READ: frozenset[str] = frozenset(
+    {
+        "link", "location", "content-location", "etag", "last-modified", "content-range",
+        "content-disposition", "x-total-count", "x-total", "x-total-pages", "x-next-page",
+        "x-page", "x-per-page", "x-pagination-*",
+    }
+)  # fmt: skip
+"""Headers a client's code acts on — follows (Link, Location), revalidates or guards a
+write with (ETag, Last-Modified), pages with (Link, X-Total-Count...), saves under
+(Content-Disposition): losing one is `breaking`; losing any other kept header, `warning`."""
+
+MIN_SAMPLES = 3
+"""Samples each side needs before a header's presence is compared ("always sent", "never
+sent"). On the corpus (`../shared/corpus`), recordings of one endpoint made within a week
+of each other give no header finding at 3, 18 at 2 and 306 at 1: one or two responses can
+lack a header for reasons outside the contract (Anthropic's `Cache-Control` only on
+streamed answers, a recorder that filtered `OpenAI-Project` in some files)."""
+
+MIN_SAMPLES_CLIENT_READ = 1
+"""The same for `CLIENT_READ` headers: an API sends them on purpose, on every response of a
+kind (no recording pair of the corpus disagrees on one), and a list endpoint is often
+recorded once, so one response each side is enough to see pagination's `Link` go."""
+
+HEADER_PATH = "header:{name}"  # a header finding's path: `[[ignore]] path = "header:etag"`
+
+
+def _compiled(patterns: Iterable[str]) -> tuple[frozenset[str], re.Pattern[str] | None]:
+    exact = frozenset(p.lower() for p in patterns if "*" not in p)
+    globs = [re.escape(p.lower()).replace(r"\*", ".*") for p in patterns if "*" in p]
+    return exact, re.compile("(?:" + "|".join(globs) + r")\Z") if globs else None
+
+
+@functools.lru_cache(maxsize=64)
+def _matcher(patterns: frozenset[str]) -> tuple[frozenset[str], re.Pattern[str] | None]:
+    return _compiled(patterns)
+
+
+def matches(name: str, patterns: Iterable[str]) -> bool:
+    """Whether a header name (any case) is one of `patterns` (`*` matches any text)."""
+    exact, glob = _matcher(frozenset(patterns))
+    lowered = name.lower()
+    return lowered in exact or (glob is not None and glob.match(lowered) is not None)
+
+
+def kept(name: str, volatile: Iterable[str] = (), scrubbed: Iterable[str] = ()) -> bool:
+    """Whether a header's presence is compared: not volatile (built-in or configured), not a
+    secret (built-in or the config's `scrub_headers`), not reported by another rule."""
+    lowered = name.lower()
+    extra = (*volatile, *scrubbed)
+    return _builtin_kept(lowered) and not (extra and matches(lowered, extra))
+
+
+@functools.lru_cache(maxsize=4096)
+def _builtin_kept(lowered: str) -> bool:
+    """`kept` by the built-in lists alone: asked once per name met, for every response."""
+    return not (lowered in ELSEWHERE or matches(lowered, VOLATILE) or matches(lowered, SECRETS))
+
+
+# --- per endpoint and status: presence counts and the newest notice --------------------
+
+
+@dataclass(slots=True)
+class HeaderTally:
+    """One endpoint and status: samples, how many sent each header (lower-case names,
+    built-in volatile and secret headers left out), and the newest retirement notice."""
+
+    samples: int = 0
+    present: dict[str, int] = field(default_factory=dict)
+    notice: Notice | None = None
+    noticed_at: float = -math.inf  # when the newest notice was recorded (-inf: undated)
+    noticed: int = 0  # samples that carried a notice
+
+    def add(self, headers: Headers, recorded_at: float | None = None) -> None:
+        """Count one response's headers; `recorded_at` is its recording time (POSIX)."""
+        self.samples += 1
+        for name in {str(key).lower() for key in headers}:
+            if _builtin_kept(name):
+                self.present[name] = self.present.get(name, 0) + 1
+        told = notice(headers)
+        if told is not None:
+            self.noticed += 1
+            self._newest(told, -math.inf if recorded_at is None else recorded_at)
+
+    def merge(self, other: HeaderTally) -> None:
+        """Fold another tally in: counts add, the newer notice wins (order-independent)."""
+        self.samples += other.samples
+        for name, count in other.present.items():
+            self.present[name] = self.present.get(name, 0) + count
+        self.noticed += other.noticed
+        if other.notice is not None:
+            self._newest(other.notice, other.noticed_at)
+
+    def _newest(self, told: Notice, when: float) -> None:
+        if self.notice is None or (when, told.order()) > (self.noticed_at, self.notice.order()):
+            self.notice, self.noticed_at = told, when
+
+
+def merged(tallies: Iterable[HeaderTally]) -> HeaderTally:
+    """One tally of several (an endpoint's statuses, for its retirement notice)."""
+    total = HeaderTally()
+    for tally in tallies:
+        total.merge(tally)
+    return total
+
+
+# --- findings ----------------------------------------------------------------------------
+
+
+def presence_findings(
+    endpoint: str,
+    status: int | None,
+    baseline: HeaderTally,
+    current: HeaderTally,
+    *,
+    volatile: Iterable[str] = (),
+    scrubbed: Iterable[str] = (),
+    location: Location | None = None,
+    overrides: Mapping[str, Severity] | None = None,
+) -> list[Finding]:
+    """`header-removed` and `header-added` for one endpoint and status, by header name."""
+    volatile, scrubbed = tuple(volatile), tuple(scrubbed)
+    names = sorted(n for n in baseline.present.keys() | current.present.keys() if n)
+    found: list[Finding] = []
+    for name in (n for n in names if kept(n, volatile, scrubbed)):
+        if min(baseline.samples, current.samples) < min_samples(name):
+            continue
+        before, after = baseline.present.get(name, 0), current.present.get(name, 0)
+        if before == baseline.samples and after == 0:
+            rule, severity = RuleId.HEADER_REMOVED, _removed_severity(name)
+            was, now = f"in {before}/{baseline.samples} samples", "in none"
+        elif before == 0 and after == current.samples:
+            rule, severity = RuleId.HEADER_ADDED, RULES[RuleId.HEADER_ADDED].severity
+            was, now = "in none", f"in {after}/{current.samples} samples"
+        else:
+            continue
+        made = finding(
+            rule,
+            endpoint=endpoint,
+            status=status,
+            path=HEADER_PATH.format(name=name),
+            source="cassette",
+            baseline=was,
+            current=now,
+            location=location,
+            overrides=overrides,
+            header=name,
+            baseline_samples=_samples(baseline.samples, "baseline"),
+            current_samples=_samples(current.samples, "current"),
+        )
+        found.append(_with_default(made, severity, overrides))
+    return found
+
+
+def min_samples(name: str) -> int:
+    """Samples each side needs before this header's presence is compared."""
+    return MIN_SAMPLES_CLIENT_READ if matches(name, CLIENT_READ) else MIN_SAMPLES
+
+
+def _samples(count: int, side: str) -> str:
+    return f"{count} {side} sample" + ("" if count == 1 else "s")
+
+
+def _removed_severity(name: str) -> Severity:
+    return Severity.BREAKING if matches(name, CLIENT_READ) else RULES["header-removed"].severity
+
+
+def deprecation_findings(
+    endpoint: str,
+    status: int | None,
+    baseline: HeaderTally,
+    current: HeaderTally,
+    now: float,
+    *,
+    location: Location | None = None,
+    overrides: Mapping[str, Severity] | None = None,
+) -> list[Finding]:
+    """`endpoint-deprecated`: a notice new in current (or newly dated, or with an earlier
+    Sunset) is a warning; a Sunset date past `now` is breaking, even when the baseline
+    already had it. A notice the baseline already had, sunset still ahead, says nothing
+    new: it was reported when it appeared, and is reported again once its date passes."""
+    told, before = current.notice, baseline.notice
+    if told is None:
+        return []
+    past = told.sunset_passed(now)
+    if not past and not _news(before, told):
+        return []
+    made = finding(
+        RuleId.ENDPOINT_DEPRECATED,
+        endpoint=endpoint,
+        status=status,
+        path=HEADER_PATH.format(name="sunset" if told.sunset_text else "deprecation"),
+        source="cassette",
+        baseline=before.describe() if before else "no Deprecation or Sunset",
+        current=f"{told.describe()} (in {current.noticed}/{current.samples} samples)",
+        location=location,
+        overrides=overrides,
+        variant="sunset-past" if past else "",
+        notice=told.describe(),
+    )
+    return [_with_default(made, Severity.BREAKING if past else made.severity, overrides)]
+
+
+def _news(before: Notice | None, told: Notice) -> bool:
+    """Whether a notice says more than the baseline's: it is new, it newly says the
+    endpoint is deprecated, or it sets a Sunset the baseline did not have or an earlier one."""
+    if before is None:
+        return True
+    if told.deprecation_text and not before.deprecation_text:
+        return True
+    if told.sunset is None:
+        return False
+    return before.sunset is None or told.sunset < before.sunset
+
+
+def header_findings(
+    endpoint: str,
+    status: int | None,
+    baseline: HeaderTally,
+    current: HeaderTally,
+    now: float,
+    location: Location | None = None,
+    *,
+    volatile: Iterable[str] = (),
+    scrubbed: Iterable[str] = (),
+    overrides: Mapping[str, Severity] | None = None,
+) -> list[Finding]:
+    """Every header finding of one endpoint and status: presence, then retirement."""
+    return presence_findings(
+        endpoint,
+        status,
+        baseline,
+        current,
+        volatile=volatile,
+        scrubbed=scrubbed,
+        location=location,
+        overrides=overrides,
+    ) + deprecation_findings(
+        endpoint, status, baseline, current, now, location=location, overrides=overrides
+    )
+
+
+def _with_default(
+    made: Finding, severity: Severity, overrides: Mapping[str, Severity] | None
+) -> Finding:
+    """A finding whose default severity depends on its facts (the header, the date): the
+    rule's `[severity]` override, when given, still wins."""
+    if (overrides and made.rule in overrides) or made.severity is severity:
+        return made
+    return dataclasses.replace(made, severity=severity)

@@ -1,0 +1,153 @@
+"""The rules on values between two sides (`core/domain_rules.py` through `compare`):
+enums, formats, empty arrays; what a shape node's domain reads as; `values=False`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from driftcheck.core.compare import compare
+from driftcheck.core.domain_rules import MIN_SAMPLES, describe, domain, signature
+from driftcheck.core.model import EndpointSet, Node, StatusShape
+from driftcheck.core.shape import infer_all
+
+ENDPOINT = "GET api.example.com/users/{id}"
+STATUSES = ["active"] * 8 + ["inactive"] * 4
+
+
+def shape_of(bodies: list[Any]) -> Node:
+    found = infer_all(bodies)
+    assert found is not None
+    return found
+
+
+def side(bodies: list[Any]) -> EndpointSet:
+    node = shape_of(bodies)
+    return EndpointSet({ENDPOINT: {200: StatusShape(len(bodies), {"application/json": 1}, node)}})
+
+
+def found(before: list[Any], after: list[Any], values: bool = True) -> list[tuple[str, str]]:
+    report = compare(side(before), side(after), values=values)
+    return [(f.rule.value, f.path) for f in report.findings]
+
+
+def users(statuses: list[str], **extra: Any) -> list[dict[str, Any]]:
+    return [{"id": n, "status": status, **extra} for n, status in enumerate(statuses)]
+
+
+def test_a_new_value_at_an_enum_like_path_is_reported_with_its_value() -> None:
+    after = users([*STATUSES[:-2], "suspended", "suspended"])
+    report = compare(side(users(STATUSES)), side(after))
+    (finding,) = report.findings
+    assert (finding.rule.value, finding.path, finding.severity.label) == (
+        "enum-value-added",
+        "$.status",
+        "warning",
+    )
+    assert "`suspended` (2)" in finding.message
+    assert finding.baseline == "one of active|inactive"
+
+
+def test_a_value_gone_is_reported_only_when_enough_samples_would_have_shown_it() -> None:
+    before = users(STATUSES)  # inactive: a third of the values
+    assert found(before, users(["active"] * 12)) == [("enum-value-removed", "$.status")]
+    assert found(before, users(["active"] * 3)) == []  # 3 samples: could miss it by chance
+
+
+@pytest.mark.parametrize(
+    "statuses",
+    [
+        ["active", "inactive", "pending", "done", "x1", "y2", "z3", "w4", "v5", "u6"],  # all once
+        ["active", "inactive"] * 4,  # fewer than 10 samples
+        ["active"] * 12,  # one value: a constant, not an enum
+    ],
+    ids=["all distinct", "too few", "one value"],
+)
+def test_no_enum_without_the_evidence_for_one(statuses: list[str]) -> None:
+    before = users(statuses)
+    assert domain(shape_of(before).keys["status"]).enum is None
+    assert found(before, users([*statuses[:-1], "brand_new"])) == []
+
+
+@pytest.mark.parametrize("key", ["name", "login", "user_id", "title", "token"])
+def test_keys_that_name_ids_names_text_or_secrets_are_never_enums(key: str) -> None:
+    before = [{key: value} for value in STATUSES]
+    assert domain(shape_of(before).keys[key]).enum is None
+    assert found(before, [{key: "someone_else"}] * 12) == []
+
+
+def test_a_date_where_date_times_were_is_a_breaking_format_change() -> None:
+    before = [{"created_at": f"2024-01-{day:02}T10:00:00Z"} for day in range(1, 11)]
+    after = [{"created_at": f"2024-01-{day:02}"} for day in range(1, 11)]
+    report = compare(side(before), side(after))
+    (finding,) = report.findings
+    assert (finding.rule.value, finding.severity.label) == ("format-changed", "breaking")
+    assert (finding.baseline, finding.current) == ("string, date-time", "string, date")
+    assert "2024" not in finding.message  # formats are shown, never values
+
+
+def test_some_values_in_another_format_are_counted_in_the_message() -> None:
+    before = [{"at": f"2024-01-{day:02}T10:00:00Z"} for day in range(1, 11)]
+    after = [*before[:8], {"at": "2024-01-09"}, {"at": "yesterday"}]
+    (finding,) = compare(side(before), side(after)).findings
+    assert finding.current == "string, date-time 8/10, date 1/10, no format 1/10"
+
+
+def test_a_format_needs_enough_values_to_be_a_contract() -> None:
+    before = [{"at": "2024-01-01T10:00:00Z"}] * (MIN_SAMPLES - 1)
+    assert found(before, [{"at": "2024-01-01"}] * 10) == []
+
+
+def test_integers_where_decimals_were_is_no_change_but_decimals_where_integers_were_is() -> None:
+    decimals = [{"amount": f"{n}.50"} for n in range(10)]
+    integers = [{"amount": str(n)} for n in range(10)]
+    assert found(decimals, integers) == []
+    assert found(integers, decimals) == [("format-changed", "$.amount")]
+
+
+def test_an_array_never_empty_before_that_comes_back_empty() -> None:
+    before = [{"tags": ["a", "b"]} for _ in range(MIN_SAMPLES)]
+    after = [{"tags": ["a"]}, {"tags": []}, {"tags": []}]
+    report = compare(side(before), side(after))
+    (finding,) = report.findings
+    assert (finding.rule.value, finding.path, finding.severity.label) == (
+        "became-empty",
+        "$.tags",
+        "warning",
+    )
+    assert "2 of 3" in finding.message
+    assert found(before[: MIN_SAMPLES - 1], after) == []  # too few arrays before
+    assert found([*before, {"tags": []}], after) == []  # it was empty before too
+
+
+def test_values_false_leaves_structure_rules_alone() -> None:
+    before = users(STATUSES)
+    after = [{"status": "suspended"} for _ in range(12)]
+    assert found(before, after, values=False) == [("field-removed", "$.id")]
+    assert ("enum-value-added", "$.status") in found(before, after)
+
+
+def test_free_text_ids_and_timestamps_that_differ_give_nothing() -> None:
+    def bodies(seed: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": f"{seed}{n:08x}-1111-2222-3333-444444444444"[-36:],
+                "name": f"Person {seed * 100 + n}",
+                "bio": f"likes the number {seed + n} a lot",
+                "created_at": f"202{seed}-0{1 + n % 9}-1{n % 10}T0{n % 10}:00:00Z",
+                "status": STATUSES[n],
+            }
+            for n in range(12)
+        ]
+
+    assert found(bodies(1), bodies(2)) == []
+
+
+def test_describe_and_signature_read_the_domain() -> None:
+    node = shape_of(users(STATUSES)).keys["status"]
+    assert describe(node) == "one of active|inactive"
+    dated = shape_of([{"at": "2024-01-01"}] * 3).keys["at"]
+    assert describe(dated) == "date"
+    assert signature(dated) == ("date", None, False)
+    assert signature(shape_of([{"n": 1}]).keys["n"]) is None  # nothing to read

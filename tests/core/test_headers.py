@@ -1,0 +1,628 @@
+"""Response headers (core/headers.py, core/retirement.py): which headers are compared, the
+presence tally and its merge, `header-removed` / `header-added`, and the retirement notice
+(`Deprecation`, `Sunset`, `Link`) with `endpoint-deprecated`."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import itertools
+from collections.abc import Mapping, Sequence
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from driftcheck.core.headers import (
+    MIN_SAMPLES,
+    HeaderTally,
+    deprecation_findings,
+    header_findings,
+    kept,
+    merged,
+    presence_findings,
+)
+from driftcheck.core.model import Finding, Location, Severity
+from driftcheck.core.retirement import UNPARSED, links, notice
+from driftcheck.core.rules import RuleId
+
+ENDPOINT = "GET api.github.com/repos/{id}/{id}/issues"
+Headers = Mapping[str, Sequence[str]]
+
+
+def day(text: str) -> float:
+    """Noon UTC of a `YYYY-MM-DD` day, as POSIX time."""
+    return float(calendar.timegm(datetime.date.fromisoformat(text).timetuple()) + 12 * 3600)
+
+
+NOW = day("2025-06-15")  # every test's fixed `now`
+
+
+def github(number: int) -> dict[str, list[str]]:
+    """Headers of GitHub's REST API answering a list of issues (page 1 of many)."""
+    return {
+        "Server": ["GitHub.com"],
+        "Date": [f"Mon, {number:02d} Jun 2025 10:00:00 GMT"],
+        "Content-Type": ["application/json; charset=utf-8"],
+        "Cache-Control": ["private, max-age=60, s-maxage=60"],
+        "Vary": ["Accept, Authorization, Cookie, X-GitHub-OTP", "Accept-Encoding, Accept"],
+        "ETag": [f'W/"5f1b{number}c0ffee"'],
+        "X-OAuth-Scopes": ["repo"],
+        "X-Accepted-OAuth-Scopes": ["repo"],
+        "X-GitHub-Media-Type": ["github.v3; format=json"],
+        "x-github-api-version-selected": ["2022-11-28"],
+        "Link": [
+            '<https://api.github.com/repositories/1300192/issues?page=2>; rel="next", '
+            '<https://api.github.com/repositories/1300192/issues?page=34>; rel="last"'
+        ],
+        "X-RateLimit-Limit": ["5000"],
+        "X-RateLimit-Remaining": [str(4999 - number)],
+        "X-RateLimit-Reset": [str(1749549600 + number)],
+        "X-RateLimit-Used": [str(number + 1)],
+        "x-ratelimit-resource": ["core"],
+        "Access-Control-Expose-Headers": ["ETag, Link, Location, Retry-After"],
+        "Access-Control-Allow-Origin": ["*"],
+        "Strict-Transport-Security": ["max-age=31536000; includeSubdomains; preload"],
+        "X-Frame-Options": ["deny"],
+        "X-Content-Type-Options": ["nosniff"],
+        "X-XSS-Protection": ["0"],
+        "Referrer-Policy": ["origin-when-cross-origin, strict-origin-when-cross-origin"],
+        "Content-Security-Policy": ["default-src 'none'"],
+        "Content-Encoding": ["gzip"],
+        "X-GitHub-Request-Id": [f"CC3C:2E5F:{number}A1B2:3C4D5E:68479D10"],
+    }
+
+
+GITHUB_KEPT = {
+    "cache-control",
+    "etag",
+    "link",
+    "x-oauth-scopes",
+    "x-accepted-oauth-scopes",
+    "x-github-media-type",
+    "x-github-api-version-selected",
+}
+
+STRIPE = {  # Stripe's answer to POST /v1/customers
+    "Server": ["nginx"],
+    "Date": ["Tue, 10 Jun 2025 09:12:44 GMT"],
+    "Content-Type": ["application/json"],
+    "Content-Length": ["774"],
+    "Connection": ["keep-alive"],
+    "Access-Control-Allow-Credentials": ["true"],
+    "Access-Control-Allow-Methods": ["GET,HEAD,PUT,PATCH,POST,DELETE"],
+    "Access-Control-Max-Age": ["300"],
+    "Cache-Control": ["no-cache, no-store"],
+    "Idempotency-Key": ["9d1c2f4e-1b7a-4b8e-9a51-3f0b5b1c7d22"],
+    "Original-Request": ["req_k3ZcU1pLzN8a2Q"],
+    "Request-Id": ["req_k3ZcU1pLzN8a2Q"],
+    "Stripe-Should-Retry": ["false"],
+    "Stripe-Version": ["2023-10-16"],
+    "Vary": ["Origin"],
+    "X-Stripe-Routing-Context-Priority-Tier": ["api-testmode"],
+    "Strict-Transport-Security": ["max-age=63072000; includeSubDomains; preload"],
+}
+
+STRIPE_KEPT = {
+    "cache-control",
+    "original-request",
+    "stripe-should-retry",
+    "stripe-version",
+    "x-stripe-routing-context-priority-tier",
+}
+
+# One response of OpenAI's POST /v1/chat/completions and one of Anthropic's POST /v1/messages,
+# from crewAIInc/crewAI (MIT) cassettes of ../shared/corpus, as crewAI's recorder left them.
+OPENAI = {
+    "CF-RAY": ["CF-RAY-XXX"],
+    "Connection": ["keep-alive"],
+    "Content-Type": ["application/json"],
+    "Date": ["Thu, 12 Feb 2026 19:29:13 GMT"],
+    "Server": ["cloudflare"],
+    "Strict-Transport-Security": ["STS-XXX"],
+    "Transfer-Encoding": ["chunked"],
+    "X-Content-Type-Options": ["X-CONTENT-TYPE-XXX"],
+    "access-control-expose-headers": ["ACCESS-CONTROL-XXX"],
+    "alt-svc": ['h3=":443"; ma=86400'],
+    "cf-cache-status": ["DYNAMIC"],
+    "openai-organization": ["OPENAI-ORG-XXX"],
+    "openai-processing-ms": ["3561"],
+    "openai-project": ["OPENAI-PROJECT-XXX"],
+    "openai-version": ["2020-10-01"],
+    "set-cookie": ["SET-COOKIE-XXX"],
+    "x-openai-proxy-wasm": ["v0.1"],
+    "x-ratelimit-limit-input-images": ["50000"],
+    "x-ratelimit-limit-requests": ["X-RATELIMIT-LIMIT-REQUESTS-XXX"],
+    "x-ratelimit-remaining-input-images": ["49999"],
+    "x-ratelimit-reset-input-images": ["1ms"],
+    "x-request-id": ["X-REQUEST-ID-XXX"],
+}
+ANTHROPIC = {
+    "CF-RAY": ["CF-RAY-XXX"],
+    "Connection": ["keep-alive"],
+    "Content-Security-Policy": ["CSP-FILTERED"],
+    "Content-Type": ["application/json"],
+    "Date": ["Thu, 12 Feb 2026 19:30:50 GMT"],
+    "Server": ["cloudflare"],
+    "Transfer-Encoding": ["chunked"],
+    "X-Robots-Tag": ["none"],
+    "anthropic-organization-id": ["ANTHROPIC-ORGANIZATION-ID-XXX"],
+    "anthropic-ratelimit-input-tokens-limit": ["ANTHROPIC-RATELIMIT-INPUT-TOKENS-LIMIT-XXX"],
+    "anthropic-ratelimit-requests-remaining": ["3999"],
+    "anthropic-ratelimit-requests-reset": ["2026-02-12T19:30:48Z"],
+    "cf-cache-status": ["DYNAMIC"],
+    "request-id": ["REQUEST-ID-XXX"],
+    "retry-after": ["13"],
+    "strict-transport-security": ["STS-XXX"],
+    "x-envoy-upstream-service-time": ["2198"],
+}
+
+
+def tally(*responses: Headers, at: float | None = None) -> HeaderTally:
+    counted = HeaderTally()
+    for headers in responses:
+        counted.add(headers, at)
+    return counted
+
+
+def without(headers: Headers, *names: str) -> dict[str, Sequence[str]]:
+    gone = {name.lower() for name in names}
+    return {key: value for key, value in headers.items() if key.lower() not in gone}
+
+
+def with_(headers: Headers, **added: str) -> dict[str, Sequence[str]]:
+    return {**headers, **{key.replace("_", "-"): [value] for key, value in added.items()}}
+
+
+def rules(found: list[Finding]) -> list[tuple[str, str, Severity]]:
+    return [(f.rule.value, f.path, f.severity) for f in found]
+
+
+# --- which headers are compared ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (github(1), GITHUB_KEPT),
+        (STRIPE, STRIPE_KEPT),
+        (
+            OPENAI,
+            {"openai-organization", "openai-project", "openai-version"} | {"x-openai-proxy-wasm"},
+        ),
+        (ANTHROPIC, {"anthropic-organization-id"}),
+    ],
+    ids=["github", "stripe", "openai", "anthropic"],
+)
+def test_real_header_sets_keep_only_the_contract(headers: Headers, expected: set[str]) -> None:
+    assert set(tally(headers).present) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Date",
+        "DATE",
+        "Set-Cookie",
+        "X-GitHub-Request-Id",
+        "x-amzn-RequestId",
+        "traceparent",
+        "X-B3-TraceId",
+        "CF-Ray",
+        "Via",
+        "X-RateLimit-Remaining",
+        "RateLimit-Policy",
+        "anthropic-ratelimit-tokens-reset",
+        "Transfer-Encoding",
+        "Content-Length",
+        "Age",
+        "Authorization",
+        "Cookie",
+        "X-Api-Key",
+        "Idempotency-Key",
+        "X-Internal-Token",
+        "Content-Type",
+        "Deprecation",
+        "Sunset",
+        "Access-Control-Allow-Origin",
+    ],
+)
+def test_volatile_secret_and_elsewhere_headers_are_not_compared(name: str) -> None:
+    assert not kept(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["ETag", "etag", "LINK", "Location", "Last-Modified", "Cache-Control", "X-Total-Count"]
+)
+def test_contract_headers_are_compared_in_any_case(name: str) -> None:
+    assert kept(name)
+
+
+def test_config_extends_the_volatile_and_scrubbed_lists_case_insensitively() -> None:
+    assert kept("X-Cost-Units")
+    assert kept("X-Debug-Node")
+    assert kept("X-Tenant")
+    assert not kept("X-Cost-Units", volatile=["x-cost-units"])
+    assert not kept("x-debug-node", volatile=["X-Debug-*"])
+    assert not kept("X-TENANT", scrubbed=["X-Tenant"])
+    assert kept("X-Tenant", volatile=["x-debug-*"], scrubbed=["x-other"])
+
+
+# --- the tally ------------------------------------------------------------------------
+
+
+def test_tally_counts_each_name_once_per_response_in_lower_case() -> None:
+    counted = tally({"ETag": ["a"], "etag": ["b"], "Link": ["<x>; rel=next"]}, {"ETAG": ["c"]})
+    assert counted.samples == 2
+    assert counted.present == {"etag": 2, "link": 1}
+
+
+def test_tally_keeps_the_newest_notice_by_recording_time() -> None:
+    counted = HeaderTally()
+    counted.add({"Deprecation": ["@1700000000"]}, day("2025-01-02"))
+    counted.add({"Deprecation": ["@1600000000"]}, day("2025-03-01"))
+    counted.add({"Deprecation": ["@1500000000"]}, day("2025-02-01"))
+    counted.add({"ETag": ["x"]}, day("2025-04-01"))
+    assert counted.notice is not None
+    assert counted.notice.deprecation == 1600000000.0
+    assert (counted.noticed, counted.noticed_at) == (3, day("2025-03-01"))
+
+
+RESPONSES = st.lists(
+    st.tuples(
+        st.dictionaries(
+            st.sampled_from(["ETag", "etag", "Link", "X-Foo", "Date", "Deprecation", "Sunset"]),
+            st.lists(
+                st.sampled_from(["@1700000000", "true", "Sat, 01 Mar 2025 00:00:00 GMT", "x"]),
+                min_size=1,
+                max_size=2,
+            ),
+        ),
+        st.sampled_from([None, 1.0, 2.0]),
+    ),
+    max_size=12,
+)
+
+
+def as_tuple(counted: HeaderTally) -> tuple[object, ...]:
+    return (
+        counted.samples,
+        counted.present,
+        counted.notice,
+        counted.noticed_at,
+        counted.noticed,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(RESPONSES, st.data())
+def test_merge_gives_one_tally_whatever_the_batches_and_their_order(
+    responses: list[tuple[Headers, float | None]], data: st.DataObject
+) -> None:
+    whole = HeaderTally()
+    for headers, at in responses:
+        whole.add(headers, at)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(responses)), max_size=4)))
+    bounds = [0, *cuts, len(responses)]
+    batches = []
+    for start, end in itertools.pairwise(bounds):
+        batch = HeaderTally()
+        for headers, at in responses[start:end]:
+            batch.add(headers, at)
+        batches.append(batch)
+    shuffled = data.draw(st.permutations(batches))
+    assert as_tuple(merged(shuffled)) == as_tuple(whole)
+    if len(shuffled) >= 3:  # (a + b) + c == a + (b + c)
+        left, right = merged(shuffled[:2]), merged(shuffled[1:3])
+        left.merge(shuffled[2])
+        tail = merged([shuffled[0]])
+        tail.merge(right)
+        assert as_tuple(merged([left, *shuffled[3:]])) == as_tuple(merged([tail, *shuffled[3:]]))
+
+
+# --- header-removed and header-added ----------------------------------------------------
+
+
+def test_re_recording_that_changes_only_volatile_headers_gives_nothing() -> None:
+    before = tally(*(github(n) for n in range(4)))
+    after = tally(
+        *(with_(without(github(n + 10), "Content-Encoding", "Vary"), Age="3") for n in range(3)),
+        with_(github(20), Set_Cookie="_gh_sess=abc", X_Cache="HIT", Retry_After="30"),
+    )
+    assert header_findings(ENDPOINT, 200, before, after, NOW) == []
+
+
+def test_link_gone_is_breaking_and_says_only_names_and_counts() -> None:
+    before = tally(github(1), github(2), github(3))
+    after = tally(*(without(github(n), "Link") for n in range(4)))
+    [found] = header_findings(ENDPOINT, 200, before, after, NOW, Location("c.yaml", 7))
+    assert (found.rule, found.severity, found.path) == (
+        RuleId.HEADER_REMOVED,
+        Severity.BREAKING,
+        "header:link",
+    )
+    assert found.message == (
+        "response header `link` is no longer sent: absent from 4 current samples; "
+        "it was in every one of 3 baseline samples"
+    )
+    assert (found.baseline, found.current) == ("in 3/3 samples", "in none")
+    assert found.location == Location("c.yaml", 7)
+    assert found.status == 200
+    assert "page=" not in found.message + found.baseline + found.current
+
+
+def test_a_client_read_header_needs_one_sample_each_side() -> None:
+    found = presence_findings(ENDPOINT, 200, tally(github(1)), tally(without(github(2), "ETag")))
+    assert rules(found) == [("header-removed", "header:etag", Severity.BREAKING)]
+    assert "1 current sample;" in found[0].message
+    assert "1 baseline sample" in found[0].message
+    assert presence_findings(ENDPOINT, 200, HeaderTally(), tally(github(1))) == []
+
+
+@pytest.mark.parametrize("samples", [MIN_SAMPLES - 1, MIN_SAMPLES])
+def test_other_headers_need_min_samples_on_both_sides(samples: int) -> None:
+    base = with_(github(1), X_Served_Region="eu")
+    before = tally(*[base] * samples)
+    after = tally(*[github(2)] * samples)
+    found = presence_findings(ENDPOINT, 200, before, after)
+    expected = [("header-removed", "header:x-served-region", Severity.WARNING)]
+    assert rules(found) == (expected if samples >= MIN_SAMPLES else [])
+    bigger = tally(*[github(2)] * (MIN_SAMPLES + 5))
+    assert rules(presence_findings(ENDPOINT, 200, before, bigger)) == rules(found)
+
+
+def test_a_header_missing_from_one_baseline_sample_or_left_in_one_current_is_not_removed() -> None:
+    some = tally(github(1), github(2), without(github(3), "Link"))
+    none = tally(*(without(github(n), "Link") for n in range(3)))
+    assert presence_findings(ENDPOINT, 200, some, none) == []
+    assert presence_findings(ENDPOINT, 200, tally(github(1)), tally(github(2), none_link())) == []
+
+
+def none_link() -> Headers:
+    return without(github(9), "Link")
+
+
+def test_header_added_is_info_when_in_every_current_sample_and_no_baseline_one() -> None:
+    before = tally(*(github(n) for n in range(3)))
+    after = tally(*(with_(github(n), X_Next_Cursor="c2") for n in range(3)))
+    [found] = presence_findings(ENDPOINT, 200, before, after)
+    assert (found.rule, found.severity, found.path) == (
+        RuleId.HEADER_ADDED,
+        Severity.INFO,
+        "header:x-next-cursor",
+    )
+    assert found.message == (
+        "response header `x-next-cursor` is new: in every one of 3 current samples, "
+        "in none of 3 baseline samples"
+    )
+    partly = tally(*(with_(github(n), X_Next_Cursor="c") for n in range(2)), github(5))
+    assert presence_findings(ENDPOINT, 200, before, partly) == []
+    two = tally(*(with_(github(n), X_Next_Cursor="c2") for n in range(MIN_SAMPLES - 1)))
+    assert presence_findings(ENDPOINT, 200, before, two) == []
+
+
+def test_configured_volatile_and_scrubbed_headers_are_never_compared() -> None:
+    before = tally(*(with_(github(n), X_Shard="a", X_Tenant_Secret_Name="t") for n in range(3)))
+    after = tally(*(github(n) for n in range(3)))
+    assert len(presence_findings(ENDPOINT, 200, before, after)) == 2
+    assert presence_findings(
+        ENDPOINT, 200, before, after, volatile=["X-SHARD"], scrubbed=["x-tenant-secret-name"]
+    ) == []  # fmt: skip
+
+
+def test_a_severity_override_wins_over_the_per_header_default() -> None:
+    before, after = tally(github(1)), tally(without(github(1), "Link"))
+    [found] = presence_findings(
+        ENDPOINT, 200, before, after, overrides={"header-removed": Severity.INFO}
+    )
+    assert found.severity is Severity.INFO
+
+
+def test_content_type_and_retirement_headers_are_left_to_their_own_rules() -> None:
+    before = tally(*[{"Content-Type": ["application/json"], "ETag": ["x"]}] * 3)
+    after = tally(*[{"ETag": ["x"], "Deprecation": ["true"], "Sunset": ["x"]}] * 3)
+    assert rules(presence_findings(ENDPOINT, 200, before, after)) == []
+
+
+# --- the retirement notice ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "when", "text"),
+    [
+        ("@1688169599", 1688169599.0, "2023-06-30"),  # RFC 9745: a structured-field date
+        ("true", None, "yes"),  # the drafts and many APIs: deprecated, no date given
+        ("?1", None, "yes"),
+        ("Sun, 11 Nov 2018 23:59:59 GMT", day("2018-11-11") + 12 * 3600 - 1, "2018-11-11"),
+        ("soon", None, UNPARSED),
+        ("@", None, UNPARSED),
+        ("@99999999999999", None, UNPARSED),
+        ("Mon, 32 Foo 2018 25:61:00 GMT", None, UNPARSED),
+    ],
+)
+def test_deprecation_values(value: str, when: float | None, text: str) -> None:
+    told = notice({"Deprecation": [value]})
+    assert told is not None
+    assert (told.deprecation, told.deprecation_text, told.sunset_text) == (when, text, "")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("Sat, 31 Dec 2022 23:59:59 GMT", "2022-12-31"),
+        ("Saturday, 31-Dec-22 23:59:59 GMT", "2022-12-31"),  # RFC 850
+        ("Sat Dec 31 23:59:59 2022", "2022-12-31"),  # asctime
+        ("2022-12-31", "2022-12-31"),
+        ("2022-12-31T23:59:59Z", "2022-12-31"),
+        ("next year", UNPARSED),
+        ("\x00\ufffd", UNPARSED),
+    ],
+)
+def test_sunset_values(value: str, text: str) -> None:
+    told = notice({"sunset": [value]})
+    assert told is not None
+    assert told.sunset_text == text
+    assert told.deprecation_text == ""
+    assert (told.sunset is None) == (text == UNPARSED)
+
+
+def test_no_notice_without_deprecation_or_sunset_or_with_deprecation_false() -> None:
+    assert notice(github(1)) is None
+    assert notice({"Deprecation": ["false"], "Link": ['<https://x/d>; rel="deprecation"']}) is None
+    assert notice({"Deprecation": ["?0"]}) is None
+
+
+def test_links_of_several_values_several_links_and_several_relations() -> None:
+    found = links(
+        [
+            '<https://api.example.com/v2/users>; rel="successor-version latest-version", '
+            '<https://developer.example.com/deprecation>; rel=deprecation; type="text/html"',
+            "<https://api.example.com/sunset-policy>;REL=Sunset",
+            '<https://x.example/a,b>; title="a, <tricky> one"; rel="next"',
+            "<https://unclosed.example/x; rel=next",
+        ]
+    )
+    assert found == [
+        ("successor-version", "https://api.example.com/v2/users"),
+        ("latest-version", "https://api.example.com/v2/users"),
+        ("deprecation", "https://developer.example.com/deprecation"),
+        ("sunset", "https://api.example.com/sunset-policy"),
+        ("next", "https://x.example/a,b"),
+    ]
+
+
+def test_links_are_shown_without_credentials_query_or_fragment() -> None:
+    found = links(['<https://bot:s3cret@api.example.com:8443/v2?token=abc#top>; rel="sunset"'])
+    assert found == [("sunset", "https://api.example.com:8443/v2")]
+    assert links(["<http://[::1>; rel=sunset", "rel=next", ""]) == [("sunset", UNPARSED)]
+    assert links(["<http://u:p@[::1]:8080/v2?k=1>; rel=sunset"]) == [
+        ("sunset", "http://[::1]:8080/v2")
+    ]
+
+
+def test_a_notice_keeps_its_relations_from_any_link_header_and_drops_the_others() -> None:
+    told = notice(
+        {
+            "Deprecation": ["@1688169599"],
+            "Sunset": ["Wed, 31 Dec 2025 23:59:59 GMT"],
+            "Link": ['<https://api.github.com/x?page=2>; rel="next"'],
+            "link": ['<https://docs.example.com/dep>; rel="deprecation"'],
+            "LINK": ['<https://docs.example.com/dep>; rel="deprecation"'],
+        }
+    )
+    assert told is not None
+    assert told.links == (("deprecation", "https://docs.example.com/dep"),)
+    assert told.link("deprecation") == "https://docs.example.com/dep"
+    assert told.link("successor-version") is None
+    assert told.describe() == (
+        "Deprecation: 2023-06-30; Sunset: 2025-12-31; deprecation: https://docs.example.com/dep"
+    )
+
+
+# --- endpoint-deprecated ------------------------------------------------------------------
+
+RETIRING = {
+    "Deprecation": ["@1735689600"],  # 2025-01-01
+    "Sunset": ["Wed, 31 Dec 2025 23:59:59 GMT"],
+    "Link": [
+        '<https://api.example.com/v2/issues>; rel="successor-version", '
+        '<https://docs.example.com/deprecations#v1>; rel="deprecation"'
+    ],
+}
+
+
+def test_a_new_notice_is_a_warning_with_its_dates_and_links() -> None:
+    before = tally(github(1), github(2))
+    after = tally({**github(3), **RETIRING}, github(4))
+    [found] = header_findings(ENDPOINT, 200, before, after, NOW)
+    assert (found.rule, found.severity, found.path) == (
+        RuleId.ENDPOINT_DEPRECATED,
+        Severity.WARNING,
+        "header:sunset",
+    )
+    assert found.message == (
+        f"endpoint `{ENDPOINT}` is now marked for retirement by the API: "
+        "Deprecation: 2025-01-01; Sunset: 2025-12-31; "
+        "successor-version: https://api.example.com/v2/issues; "
+        "deprecation: https://docs.example.com/deprecations"
+    )
+    assert found.baseline == "no Deprecation or Sunset"
+    assert found.current.endswith("(in 1/2 samples)")
+    assert "W/" not in found.message
+    assert "GitHub.com" not in found.message
+
+
+def test_a_past_sunset_is_breaking_even_when_the_baseline_had_it() -> None:
+    before, after = tally({**github(1), **RETIRING}), tally({**github(2), **RETIRING})
+    after_sunset = day("2026-01-01")
+    [found] = deprecation_findings(ENDPOINT, None, before, after, after_sunset)
+    assert found.severity is Severity.BREAKING
+    assert found.status is None
+    assert found.message.startswith(
+        f"endpoint `{ENDPOINT}` is past its Sunset date and may stop responding any day: "
+        "Deprecation: 2025-01-01; Sunset: 2025-12-31"
+    )
+    overridden = deprecation_findings(
+        ENDPOINT,
+        None,
+        before,
+        after,
+        after_sunset,
+        overrides={"endpoint-deprecated": Severity.INFO},
+    )
+    assert [f.severity for f in overridden] == [Severity.INFO]
+
+
+def test_a_notice_already_in_the_baseline_with_a_sunset_ahead_gives_nothing() -> None:
+    before, after = tally({**github(1), **RETIRING}), tally({**github(2), **RETIRING})
+    assert deprecation_findings(ENDPOINT, 200, before, after, NOW) == []
+    later = tally({**github(2), **RETIRING, "Sunset": ["Sat, 31 Dec 2026 23:59:59 GMT"]})
+    assert deprecation_findings(ENDPOINT, 200, before, later, NOW) == []  # postponed
+    assert deprecation_findings(ENDPOINT, 200, before, tally(github(3)), NOW) == []  # lifted
+
+
+@pytest.mark.parametrize(
+    ("baseline", "current"),
+    [
+        ({"Deprecation": ["true"]}, RETIRING),  # a Sunset now set
+        (RETIRING, {**RETIRING, "Sunset": ["Mon, 01 Sep 2025 00:00:00 GMT"]}),  # brought forward
+        ({"Sunset": ["Wed, 31 Dec 2025 23:59:59 GMT"]}, RETIRING),  # now also deprecated
+    ],
+    ids=["sunset-set", "sunset-earlier", "deprecation-added"],
+)
+def test_a_notice_that_says_more_than_the_baseline_is_reported(
+    baseline: Headers, current: Headers
+) -> None:
+    found = deprecation_findings(ENDPOINT, 200, tally(baseline), tally(current), NOW)
+    assert [(f.rule, f.severity) for f in found] == [(RuleId.ENDPOINT_DEPRECATED, Severity.WARNING)]
+
+
+def test_a_malformed_sunset_is_shown_unparsed_and_never_past() -> None:
+    after = tally({"Deprecation": ["true"], "Sunset": ["whenever"]})
+    [found] = deprecation_findings(ENDPOINT, 200, tally(github(1)), after, NOW)
+    assert found.severity is Severity.WARNING
+    assert "Deprecation: yes; Sunset: (unparsed)" in found.message
+
+
+@pytest.mark.parametrize("name", ["X-Request-Identity", "X-Api-Keyring", "X-Tenant-Secret-Name"])
+def test_patterns_match_whole_names_only(name: str) -> None:
+    assert kept(name)
+    assert not kept(name, volatile=["x-*-ident*"], scrubbed=["*-keyring", "*-name"])
+
+
+def test_a_lone_string_value_is_one_value_and_odd_names_are_read_as_text() -> None:
+    betamax_style: dict[object, object] = {"Sunset": "Sat, 31 Dec 2022 23:59:59 GMT", 42: ["x"]}
+    told = notice(betamax_style)  # type: ignore[arg-type]
+    assert told is not None
+    assert told.sunset_text == "2022-12-31"
+    assert tally(betamax_style).present == {"42": 1}  # type: ignore[arg-type]
+
+
+def test_the_sunset_passes_at_its_very_second() -> None:
+    before, after = tally(github(1)), tally({**github(2), **RETIRING})
+    sunset = day("2025-12-31") + 12 * 3600 - 1  # 23:59:59 GMT
+    severities = [
+        [f.severity for f in deprecation_findings(ENDPOINT, 200, before, after, now)]
+        for now in (sunset - 1, sunset)
+    ]
+    assert severities == [[Severity.WARNING], [Severity.BREAKING]]
