@@ -51,6 +51,22 @@ def _memory_figures(stdout: str) -> dict[str, tuple[int, float, int]]:
     return figures
 
 
+def test_the_values_benchmark_prints_both_runs_and_the_ratio(tmp_path: Path) -> None:
+    base, current = synthetic.generate(tmp_path, "tiny")
+    command = [
+        sys.executable, str(BENCHMARKS / "values_bench.py"), "--base", str(base),
+        "--current", str(current), "--rounds", "1",
+    ]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+    without = re.search(r"without value domains and headers +(\d+\.\d\d) s", output.stdout)
+    shipped = re.search(r"with them \(as shipped\) +(\d+\.\d\d) s", output.stdout)
+    ratio = re.search(r"ratio (\d+\.\d{3})x  <= 1\.05x  (ok|MISSED)", output.stdout)
+    assert without, output.stdout
+    assert shipped, output.stdout
+    assert ratio, output.stdout
+    assert float(without.group(1)) > 0
+
+
 @pytest.mark.slow
 def test_the_synthetic_corpus_is_deterministic_and_drifts(tmp_path: Path) -> None:
     base, current = synthetic.generate(tmp_path / "a", "tiny")

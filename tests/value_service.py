@@ -42,7 +42,7 @@ DRIFTS = (
     ("user", "enum-value-added", "$.status", "warning"),  # `suspended` on users 5 and 10
     ("user", "became-empty", "$.tags", "warning"),  # users 4 and 11
     ("order", "format-changed", "$.created_at", "breaking"),  # a date on every order
-    ("users", "header-removed", "Link", "breaking"),  # pagination gone
+    ("users", "header-removed", "Link", "warning"),  # pagination gone
     ("invoice", "endpoint-deprecated", "", "warning"),  # Sunset a year ahead
     ("report", "endpoint-deprecated", "", "breaking"),  # Sunset in 2021
 )

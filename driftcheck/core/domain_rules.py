@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from driftcheck.core import domains
-from driftcheck.core.model import Finding, Node
+from driftcheck.core.model import Finding, Node, Severity
 from driftcheck.core.rules import RuleId, percent
 
 # The fewest samples at a path before its format or never-empty arrays count as its
 # contract: below, two or three recordings of the same objects can agree by chance.
 MIN_SAMPLES = 5
+# Formats a client parses (a date, a time, a UUID): a change breaks the parser. Any other
+# format (numbers, e-mails, URIs, IPs as text) often follows the data recorded (a price
+# of "10" then "9.99", a zip code, a proxy's address), so a change is a warning.
+PARSED = frozenset({"date-time", "date", "time", "uuid"})
 _STRINGISH = frozenset({"string", "null"})
 
 Report = Callable[..., Finding]  # `compare._Context.finding`: rule, path, baseline, current
@@ -39,6 +43,11 @@ def strings(node: Node) -> int:
     return node.types.get("string", 0)
 
 
+def _real(node: Node) -> int:
+    """The strings that are values: not a cleared or redacted placeholder."""
+    return strings(node) - (node.formats or {}).get(domains.PLACEHOLDER, 0)
+
+
 def path_format(node: Node) -> str | None:
     """The format of a path whose non-null values are all strings of one format."""
     count = strings(node)
@@ -49,7 +58,7 @@ def path_format(node: Node) -> str | None:
 
 def contract_format(node: Node) -> str | None:
     """The format a path holds its values to: seen in at least `MIN_SAMPLES` strings."""
-    return path_format(node) if strings(node) >= MIN_SAMPLES else None
+    return path_format(node) if _real(node) >= MIN_SAMPLES else None
 
 
 def enum_values(node: Node) -> tuple[str, ...] | None:
@@ -134,13 +143,13 @@ def _ordered(counts: Mapping[str, int]) -> list[str]:
 
 def _format_findings(report: Report, path: str, old: Node, new: Node) -> list[Finding]:
     before = contract_format(old)
-    count = strings(new)
+    count = _real(new)
     if before is None or not count:
         return []
-    if new.formats.get(before, 0) == count or _widened_number(before, new):
+    formats = _without_placeholders(new.formats)
+    if formats is not None and (formats.get(before, 0) == count or _widened(before, formats)):
         return []
-    current = _formats_text(new.formats, count)
-    other = count - new.formats.get(before, 0)
+    current = _formats_text(formats, before)
     return [
         report(
             RuleId.FORMAT_CHANGED,
@@ -149,29 +158,33 @@ def _format_findings(report: Report, path: str, old: Node, new: Node) -> list[Fi
             f"string, {current}",
             was=before,
             now=current,
-            other=other,
             strings=count,
+            severity=None if before in PARSED else Severity.WARNING,
         )
     ]
 
 
-def _widened_number(before: str, new: Node) -> bool:
+def _without_placeholders(formats: Mapping[str, int] | None) -> dict[str, int] | None:
+    if formats is None:
+        return None
+    return {name: n for name, n in formats.items() if name != domains.PLACEHOLDER}
+
+
+def _widened(before: str, formats: Mapping[str, int]) -> bool:
     """Integers as text still parse where decimals were seen: no change for a client."""
-    return before == "decimal-as-string" and set(new.formats) <= {
-        "integer-as-string",
-        "decimal-as-string",
-    } and sum(new.formats.values()) == strings(new)  # fmt: skip
+    return before == "decimal-as-string" and set(formats) <= domains.NUMERIC
 
 
-def _formats_text(formats: Mapping[str, int], count: int) -> str:
-    """`date` when every string has it, else each format's share: `date-time 37/40, date 3/40`."""
-    if len(formats) == 1 and sum(formats.values()) == count:
+def _formats_text(formats: Mapping[str, int] | None, before: str) -> str:
+    """`date` when every string has it, else each format's count (`date-time 37, date
+    3`), or that some strings have none (counting stops at the first)."""
+    if formats is None:
+        return f"not all {before} (some have no format)"
+    if len(formats) == 1:
         return next(iter(formats))
-    parts = [f"{name} {n}/{count}" for name, n in sorted(formats.items(), key=lambda i: -i[1])]
-    rest = count - sum(formats.values())
-    if rest:
-        parts.append(f"no format {rest}/{count}")
-    return ", ".join(parts)
+    return ", ".join(
+        f"{name} {n}" for name, n in sorted(formats.items(), key=lambda i: (-i[1], i[0]))
+    )
 
 
 def _empty_findings(report: Report, path: str, old: Node, new: Node) -> list[Finding]:

@@ -24,6 +24,9 @@ be a URI (base64 blobs and long text are turned down without a scan).
   flip between a format and none with the sample. No `+`, no Unicode digits (`١٢٣`).
 - `decimal-as-string`: `-?[0-9]+.[0-9]+` and exponents (`1e5`, `2.5E-3`): `str(float)`
   writes exponents, so a column of amounts keeps its format. No `NaN`, `Infinity`.
+- `placeholder` (not a format, counted apart): `""` (a cleared field) and what recorders
+  write for a redacted value (`REDACTED`, `REDACTED_UUID`, `<redacted>`, `[FILTERED]`,
+  `***`, `xxxx`). It stands for a value of the path's format, so it never decides it.
 
 Enums: a path is enum-like when its key does not name ids, names, text or secrets, every
 value is a short token (`active`, `in_progress`, `PENDING`, `User`, `USD`, `v2`), and it
@@ -31,10 +34,11 @@ has at most `ENUM_CAP` distinct values, each seen often enough (`is_enum`). Anyt
 doubtful is not an enum: a false `enum-value-added` is a false finding, and the cache
 keeps value sets only for enum-like paths.
 
-Thresholds, from the shared corpus (1,900 real cassettes, 3,932 JSON bodies, 10,533
-string paths): the key list turns down 5,444 paths and the token rule 1,837; 135 paths
-are reported as enums, all API vocabulary on inspection (statuses, types, severities,
-stop reasons, Linux capabilities). The largest real enums have 41 and 36 values, the
+Strings with no key (at the body's top) are never an enum. Thresholds, from the shared
+corpus (1,900 real cassettes, 3,932 JSON bodies, 10,533 string paths): the key list
+turns down 5,614 paths, no key 17, the token rule 1,777; 134 paths are reported as enums,
+all API vocabulary on inspection (statuses, types, severities, stop reasons, Linux
+capabilities). The largest real enums have 41 and 36 values, the
 next candidate 321 (token scopes): `ENUM_CAP` 48. `MIN_SAMPLES` 10 and
 `SAMPLES_PER_VALUE` 3 drop re-recorded names; `MAX_UNSEEN` 0.1 (Good-Turing: the share of
 values seen once estimates the chance the next value is new) drops domains not yet
@@ -43,12 +47,31 @@ seen in full, where a new value is sampling, not drift.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import re
 import string
 from collections import Counter
 from collections.abc import Collection, Mapping
+
+from driftcheck.core.enum_keys import key_allows_enum, secret_key
+
+__all__ = [
+    "COUNTED",
+    "FORMATS",
+    "NUMERIC",
+    "PLACEHOLDER",
+    "count_formats",
+    "enum_token",
+    "enum_values",
+    "is_enum",
+    "key_allows_enum",
+    "merge_enums",
+    "merge_formats",
+    "path_format",
+    "secret_key",
+    "string_format",
+    "unseen_is_significant",
+]
 
 FORMATS: tuple[str, ...] = (
     "date-time",
@@ -63,6 +86,10 @@ FORMATS: tuple[str, ...] = (
     "decimal-as-string",
 )
 NUMERIC = frozenset({"integer-as-string", "decimal-as-string"})
+# What a cleared or redacted value reads as (`""`, `REDACTED`, `[FILTERED]`, `***`): it
+# stands for a value of the path's format, so it is counted but never decides it.
+PLACEHOLDER = "placeholder"
+COUNTED: tuple[str, ...] = (*FORMATS, PLACEHOLDER)  # the names `count_formats` may give
 
 ENUM_CAP = 48  # most distinct values: the corpus's largest real enums have 41 and 36
 MIN_SAMPLES = 10  # fewest non-null strings before a path is reported as an enum
@@ -71,7 +98,6 @@ MAX_UNSEEN = 0.1  # Good-Turing: values seen once / samples, the chance the next
 ENUM_TOKEN_MAX = 48  # characters: `checkout.session.async_payment_succeeded` is 40
 UNSEEN_RISK = 0.01  # a removed value is reported when it had < 1 % chance to be missed
 SHORT = 254  # longest e-mail address; longer strings can only be URIs
-SCRUBBED = "REDACTED"  # what recording writes for a secret: its path is never an enum
 
 _OPAQUE_SCHEMES = "mailto|urn|tel|data|sms|sip|sips|geo|magnet|news|xmpp|ni"
 _DATE = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"  # days 29-31: `_CHECKS`
@@ -85,7 +111,8 @@ _SYNTAX = {
     "time": rf"{_TIME}{_OFFSET}?",
     "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
     "integer-as-string": r"-?\d+",
-    "decimal-as-string": r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?",
+    # a fraction or an exponent: an integer is integer-as-string, in a column check too
+    "decimal-as-string": r"-?\d+(?:\.\d+(?:[eE][+-]?\d+)?|[eE][+-]?\d+)",
     "ipv4": rf"(?:{_OCTET}\.){{3}}{_OCTET}",
     "ipv6": r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*",
     "email": rf"[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_HOST_LABEL}(?:\.{_HOST_LABEL})+",
@@ -110,6 +137,14 @@ _SUSPECT = {
 }
 _URI_START = re.compile(rf"[A-Za-z][A-Za-z0-9+.-]{{0,31}}://\S|(?i:{_OPAQUE_SCHEMES}):\S")
 _SPACE = re.compile(r"\s")
+# Placeholders of recorders and loggers: `REDACTED`, `REDACTED_UUID`, `<redacted>`,
+# `[FILTERED]` (Rails), `***`, `xxxx`, and the empty string of a cleared field.
+_PLACEHOLDER = re.compile(
+    r"|[<\[{]?(?:(?:REDACTED|Redacted|redacted)(?:_[A-Za-z0-9_]+)?|FILTERED|filtered)[>\]}]?"
+    r"|\*{3,16}|[xX]{3,8}",
+    re.ASCII,
+)
+_PLACEHOLDER_START = frozenset("<[{RrFf*xX")
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -159,7 +194,10 @@ _START = {
 
 
 def string_format(text: str) -> str | None:
-    """The one format of a string, or None (see the module docstring)."""
+    """The one format of a string, PLACEHOLDER for a cleared or redacted value, or None
+    (see the module docstring)."""
+    if (not text or text[0] in _PLACEHOLDER_START) and _PLACEHOLDER.fullmatch(text):
+        return PLACEHOLDER
     start = _START.get(text[:1])
     if start is None:
         return None
@@ -178,31 +216,50 @@ def string_format(text: str) -> str | None:
     return name if check is None or check(text) else None
 
 
-def count_formats(strings: list[str]) -> dict[str, int]:
+def count_formats(strings: list[str]) -> dict[str, int] | None:
     """Per format, how many of `strings` have it (each string counted once, under its one
-    most specific format); strings with no format are not counted. Pure counts, so results
-    of any split of a column add up to the result of the whole column."""
+    most specific format); None as soon as one has no format: the path has none then,
+    whatever else comes (None absorbs, as in `merge_formats`). Most string columns are
+    text or ids, told by their first value, so they cost one look, not one per value.
+    Any split of a column, merged, gives the whole column's result."""
+    if not strings:
+        return {}
+    if string_format(strings[0]) is None:
+        return None
     if len(strings) == 1:  # most columns of one body: no set to build
-        name = string_format(strings[0])
-        return {} if name is None else {name: 1}
+        return {string_format(strings[0]) or "": 1}
     return _formats(strings, set(strings))
 
 
-def _formats(strings: list[str], distinct: set[str]) -> dict[str, int]:
+def _formats(strings: list[str], distinct: set[str]) -> dict[str, int] | None:
     """Each distinct value classified once, and values counted only when formats mix."""
     candidates = _candidates(distinct)
-    found = {text: name for text in candidates if (name := string_format(text))}
-    if not found:
-        return {}
+    found: dict[str, str] = {}
+    for text in candidates:
+        name = string_format(text)
+        if name is None:
+            return None
+        found[text] = name
     names = set(found.values())
     if len(found) == len(candidates) and len(names) == 1:
         return {names.pop(): len(strings)}
     counts: dict[str, int] = {}
     for text, count in Counter(strings).items():
-        name = found.get(text)
-        if name is not None:
-            counts[name] = counts.get(name, 0) + count
+        name = found[text]
+        counts[name] = counts.get(name, 0) + count
     return counts
+
+
+def merge_formats(
+    a: Mapping[str, int] | None, b: Mapping[str, int] | None
+) -> dict[str, int] | None:
+    """Counts added; None if either is None (a string with no format was seen)."""
+    if a is None or b is None:
+        return None
+    merged = dict(a)
+    for name, count in b.items():
+        merged[name] = merged.get(name, 0) + count
+    return merged
 
 
 def _candidates(distinct: set[str]) -> Collection[str]:
@@ -211,7 +268,7 @@ def _candidates(distinct: set[str]) -> Collection[str]:
     and stands for one value; else each is classified."""
     if len(distinct) < 3 or max(map(len, distinct)) > SHORT:
         return distinct  # long strings: URIs only, told one by one
-    first = next(iter(distinct))
+    first = min(distinct)  # any value would do (formats do not overlap): one that is fixed
     column = _COLUMN.get(string_format(first) or "")
     if column is None:
         return distinct
@@ -231,11 +288,15 @@ def _valid(name: str, joined: str, distinct: set[str]) -> bool:
     return all(map(check, distinct))
 
 
-def path_format(counts: Mapping[str, int], strings: int) -> str | None:
+def path_format(counts: Mapping[str, int] | None, strings: int) -> str | None:
     """The format of a path whose `strings` non-null string values were counted into
     `counts`: the one format all have; integer- and decimal-as-string together are
-    decimal-as-string; None when some value has none or two formats mix."""
-    present = [name for name, count in counts.items() if count]
+    decimal-as-string; None when some value has none or two formats mix. Placeholders
+    (`""`, `REDACTED`) stand for values of the format: left out, unless all are."""
+    if counts is None:
+        return None
+    strings -= counts.get(PLACEHOLDER, 0)
+    present = [name for name, count in counts.items() if count and name != PLACEHOLDER]
     if strings <= 0 or sum(counts[name] for name in present) != strings:
         return None
     if len(present) == 1:
@@ -250,57 +311,26 @@ def path_format(counts: Mapping[str, int], strings: int) -> str | None:
 # trailing digits (`v2`, `ipv4`). Random ids (`cus_NffrFeUfNV2Hib`) break the humps.
 _WORD = r"(?:[A-Z]+|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*|[A-Z]+[a-z]+(?:[A-Z][a-z]+)*)\d{0,2}"
 _TOKEN = re.compile(rf"{_WORD}(?:[_\-./]{_WORD})*", re.ASCII)
-_HUMPS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+|(?<=[A-Z])(?=[A-Z][a-z])")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_ID_WORDS = _words("valid invalid paid prepaid unpaid void android hybrid grid fluid solid")
-# A last word that names a choice: the key is one whatever it qualifies.
-_CHOICE_WORDS = _words("type kind status state mode format level category role scope stage")
-# Key words that name data rather than a choice among a few values: ids, names, free
-# text, secrets, addresses, links, digests. A key is split into words (`userId` ->
-# user, id); one such word, or a word ending a key in `id`/`ids`, excludes the path.
-_NOT_ENUM_WORDS = _words(
-    """
-    id uuid guid uid key token secret password passwd pass pwd credential auth
-    name login username user owner author creator handle nickname display recipient
-    email mail phone address street city zip postal url uri href link slug path
-    file filename dir directory host hostname domain ip field target source
-    title description desc body text message msg content summary comment note
-    query search label tag keyword topic alias
-    sha hash etag digest checksum signature cursor nonce salt fingerprint
-    avatar image icon color colour service env environment app timezone tz
-    model version release
-    """
+# Vendor credentials that read as tokens: Stripe `sk_live_`/`whsec_`, GitHub `ghp_`,
+# `github_pat_`, Slack `xoxb-`, AWS `AKIA`, Google `AIza`, a JWT's `eyJ`, GitLab, OpenAI.
+_SECRET_SHAPE = re.compile(
+    r"[spr]k_(?:live|test)_|whsec_|gh[pousr]_|github_pat_|xox[abeprs][-_]|A[KS]IA[0-9A-Z]{12}"
+    r"|AIza|eyJ|glpat-|sk-(?:proj|ant|svcacct)-|npm_[A-Za-z0-9]{20}|shp(?:at|ss|ca|pa)_",
+    re.ASCII,
 )
-
-
-@functools.lru_cache(maxsize=4096)  # keys repeat in every object
-def key_allows_enum(key: str) -> bool:
-    """Whether values under `key` may be an enum: not `id`, `user_id`, `userId`,
-    `display_name`, `html_url`, `api_key`, `sha`, ...; `content_type` may."""
-    words = [word.lower() for word in _HUMPS.sub(" ", key).split()]
-    if not words:
-        return True
-    last = words[-1]
-    if last.endswith(("id", "ids")) and last.rstrip("s") not in _ID_WORDS:
-        return False
-    if last in _CHOICE_WORDS:  # `content_type`, `message_kind`, `user_status`
-        return True
-    return not any(
-        word in _NOT_ENUM_WORDS or (word[-1] == "s" and word[:-1] in _NOT_ENUM_WORDS)
-        for word in words
-    )
 
 
 def enum_token(text: str) -> bool:
     """Whether a value reads as one of a few choices: `active`, `in_progress`, `PENDING`,
-    `User`, `USD`, `v2`; not text, ids, numbers, dates, e-mails, URLs or `REDACTED`."""
+    `User`, `USD`, `v2`; not text, ids, numbers, dates, e-mails, URLs, vendor secrets
+    (`sk_live_...`) or placeholders (`REDACTED_UUID`, `xxx`). `hunter2` passes, as `tier2`
+    does: the shape cannot tell them apart, the key (`password`, `secret_key`) does; a
+    digit inside a word (`p4ssw0rd`, `a1b2`) is no token."""
     return (
-        0 < len(text) <= ENUM_TOKEN_MAX and text != SCRUBBED and _TOKEN.fullmatch(text) is not None
+        0 < len(text) <= ENUM_TOKEN_MAX
+        and _TOKEN.fullmatch(text) is not None
+        and _SECRET_SHAPE.match(text) is None
+        and string_format(text) != PLACEHOLDER
     )
 
 
@@ -308,8 +338,10 @@ def enum_values(key: str | None, strings: list[str]) -> dict[str, int] | None:
     """Each distinct value with its count, when the path may be an enum: `key` (the object
     key holding the values, the array's key for its elements, None at the body's top or a
     map's values) names no ids, text, names or secrets; every value is an enum-like token;
-    at most ENUM_CAP distinct. None otherwise (None is absorbing); {} for no strings."""
-    if key is not None and not key_allows_enum(key):
+    at most ENUM_CAP distinct. None otherwise (None is absorbing); {} for no strings. With
+    no key (strings at the body's top) there is nothing to tell branch or tag names from
+    a choice: no enum."""
+    if key is None or not key_allows_enum(key):
         return None
     if not strings:
         return {}

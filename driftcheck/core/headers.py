@@ -2,13 +2,16 @@
 its `Deprecation`, `Sunset` and `Link` headers announce (pure).
 
 Only header *names* are compared, per endpoint and status: a header sent in every
-baseline sample and in no current one (`header-removed`), or the reverse
-(`header-added`). Headers whose presence varies from one response to the next or says
-nothing about the contract (dates, request ids, tracing, CDN and rate-limit counters,
-transport) are left out (`VOLATILE`, extended by the config's `volatile_headers`), and so
-are secrets (the scrubbed headers): never compared, never shown. The one place values
-are read is the retirement notice (`notice`): its dates and the links of relation
-`deprecation`, `sunset`, `successor-version` and `latest-version`, which a finding shows.
+baseline sample and in no current one (`header-removed`, a warning: a header's presence
+often follows the data — a `Link` only when there is a next page — which recordings
+cannot tell from a change of contract), or the reverse (`header-added`). Headers whose
+presence varies from one response to the next or says nothing about the contract
+(dates, request ids, tracing, CDN, caching and rate-limit counters, transport, the
+credentials' scopes and account) are left out (`VOLATILE`, extended by the config's
+`volatile_headers`), and so are secrets (the scrubbed headers): never compared, never
+shown. The one place values are read is the retirement notice (`notice`): its dates and
+the links of relation `deprecation`, `sunset`, `successor-version` and `latest-version`,
+which a finding shows.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 
 from driftcheck.core.model import Finding, Location, Severity
 from driftcheck.core.retirement import Headers, Notice, notice
-from driftcheck.core.rules import RULES, RuleId, finding
+from driftcheck.core.rules import RuleId, finding
 
 VOLATILE: frozenset[str] = frozenset(
     {
@@ -51,6 +54,13 @@ VOLATILE: frozenset[str] = frozenset(
         "x-dns-prefetch-control", "origin-agent-cluster", "x-robots-tag",
         # CORS: sent or not depending on the request's Origin, not on the API
         "access-control-*",
+        # caching directives: sent on some answers only (Anthropic's `no-cache` on streamed ones)
+        "cache-control",
+        # who asked, not what the API is: sent or not depending on the credentials, the
+        # account's plan or the recorder (one filtered `OpenAI-Project` in some files)
+        "x-oauth-scopes", "x-accepted-oauth-scopes", "x-github-sso", "openai-organization",
+        "openai-project", "anthropic-organization-id", "x-gemini-service-tier",
+        "x-clerk-auth-*", "x-openai-proxy-wasm",
     }
 )  # fmt: skip
 """Lower-case header names (a `*` matches any text) left out of every comparison."""
@@ -64,28 +74,16 @@ SECRETS: frozenset[str] = frozenset(
 ELSEWHERE = frozenset({"content-type", "deprecation", "sunset"})
 """Headers another rule reports: `content-type-changed`, `endpoint-deprecated`."""
 
-CLIENT_READ: frozenset[str] = frozenset(
-    {
-        "link", "location", "content-location", "etag", "last-modified", "content-range",
-        "content-disposition", "x-total-count", "x-total", "x-total-pages", "x-next-page",
-        "x-page", "x-per-page", "x-pagination-*",
-    }
-)  # fmt: skip
-"""Headers a client's code acts on — follows (Link, Location), revalidates or guards a
-write with (ETag, Last-Modified), pages with (Link, X-Total-Count...), saves under
-(Content-Disposition): losing one is `breaking`; losing any other kept header, `warning`."""
-
 MIN_SAMPLES = 3
 """Samples each side needs before a header's presence is compared ("always sent", "never
-sent"). On the corpus (`../shared/corpus`), recordings of one endpoint made within a week
-of each other give no header finding at 3, 18 at 2 and 306 at 1: one or two responses can
-lack a header for reasons outside the contract (Anthropic's `Cache-Control` only on
-streamed answers, a recorder that filtered `OpenAI-Project` in some files)."""
+sent"), for every header. One or two responses can lack a header for reasons outside the
+contract: a list that fits on one page (or its last page) has no `Link`, an empty one no
+`Last-Modified`. On the corpus (`../shared/corpus`), pairs of files recording one
+endpoint and status give 2 header findings at 1 sample, none at 2 or 3 (52,788 pairs;
+with the credential and cache headers still compared: 1,262, 344 and 2)."""
 
-MIN_SAMPLES_CLIENT_READ = 1
-"""The same for `CLIENT_READ` headers: an API sends them on purpose, on every response of a
-kind (no recording pair of the corpus disagrees on one), and a list endpoint is often
-recorded once, so one response each side is enough to see pagination's `Link` go."""
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
+"""A header name as RFC 9110 allows it (a token), lower-case: any other name is ignored."""
 
 HEADER_PATH = "header:{name}"  # a header finding's path: `[[ignore]] path = "header:etag"`
 
@@ -119,7 +117,9 @@ def kept(name: str, volatile: Iterable[str] = (), scrubbed: Iterable[str] = ()) 
 @functools.lru_cache(maxsize=4096)
 def _builtin_kept(lowered: str) -> bool:
     """`kept` by the built-in lists alone: asked once per name met, for every response."""
-    return not (lowered in ELSEWHERE or matches(lowered, VOLATILE) or matches(lowered, SECRETS))
+    if not _TOKEN.fullmatch(lowered) or lowered in ELSEWHERE:
+        return False
+    return not (matches(lowered, VOLATILE) or matches(lowered, SECRETS))
 
 
 # --- per endpoint and status: presence counts and the newest notice --------------------
@@ -183,23 +183,30 @@ def presence_findings(
     location: Location | None = None,
     overrides: Mapping[str, Severity] | None = None,
 ) -> list[Finding]:
-    """`header-removed` and `header-added` for one endpoint and status, by header name."""
+    """`header-removed` and `header-added` for one endpoint and status, by header name.
+    A side whose responses kept no compared header at all (a recorder that strips them)
+    says nothing: no header is removed in it, none added against it."""
+    if min(baseline.samples, current.samples) < MIN_SAMPLES:
+        return []
     volatile, scrubbed = tuple(volatile), tuple(scrubbed)
-    names = sorted(n for n in baseline.present.keys() | current.present.keys() if n)
+    names = sorted(baseline.present.keys() | current.present.keys())
+    names = [n for n in names if kept(n, volatile, scrubbed)]
+    before_any = any(baseline.present.get(n) for n in names)
+    after_any = any(current.present.get(n) for n in names)
     found: list[Finding] = []
-    for name in (n for n in names if kept(n, volatile, scrubbed)):
-        if min(baseline.samples, current.samples) < min_samples(name):
-            continue
+    for name in names:
         before, after = baseline.present.get(name, 0), current.present.get(name, 0)
-        if before == baseline.samples and after == 0:
-            rule, severity = RuleId.HEADER_REMOVED, _removed_severity(name)
-            was, now = f"in {before}/{baseline.samples} samples", "in none"
-        elif before == 0 and after == current.samples:
-            rule, severity = RuleId.HEADER_ADDED, RULES[RuleId.HEADER_ADDED].severity
-            was, now = "in none", f"in {after}/{current.samples} samples"
+        if before == baseline.samples and after == 0 and after_any:
+            rule, was, now = (
+                RuleId.HEADER_REMOVED,
+                f"in {before}/{baseline.samples} samples",
+                "in none",
+            )
+        elif before == 0 and after == current.samples and before_any:
+            rule, was, now = RuleId.HEADER_ADDED, "in none", f"in {after}/{current.samples} samples"
         else:
             continue
-        made = finding(
+        found.append(finding(
             rule,
             endpoint=endpoint,
             status=status,
@@ -212,22 +219,12 @@ def presence_findings(
             header=name,
             baseline_samples=_samples(baseline.samples, "baseline"),
             current_samples=_samples(current.samples, "current"),
-        )
-        found.append(_with_default(made, severity, overrides))
+        ))  # fmt: skip
     return found
-
-
-def min_samples(name: str) -> int:
-    """Samples each side needs before this header's presence is compared."""
-    return MIN_SAMPLES_CLIENT_READ if matches(name, CLIENT_READ) else MIN_SAMPLES
 
 
 def _samples(count: int, side: str) -> str:
     return f"{count} {side} sample" + ("" if count == 1 else "s")
-
-
-def _removed_severity(name: str) -> Severity:
-    return Severity.BREAKING if matches(name, CLIENT_READ) else RULES["header-removed"].severity
 
 
 def deprecation_findings(
@@ -241,13 +238,14 @@ def deprecation_findings(
     overrides: Mapping[str, Severity] | None = None,
 ) -> list[Finding]:
     """`endpoint-deprecated`: a notice new in current (or newly dated, or with an earlier
-    Sunset) is a warning; a Sunset date past `now` is breaking, even when the baseline
-    already had it. A notice the baseline already had, sunset still ahead, says nothing
-    new: it was reported when it appeared, and is reported again once its date passes."""
+    Sunset) is a warning. It is breaking, even when the baseline already had it, once its
+    Sunset date is past `now` and the notice is the endpoint's retirement, still current
+    (`retiring`). A notice the baseline already had, not breaking, says nothing new: it was
+    reported when it appeared."""
     told, before = current.notice, baseline.notice
     if told is None:
         return []
-    past = told.sunset_passed(now)
+    past = told.sunset_passed(now) and retiring(current)
     if not past and not _news(before, told):
         return []
     made = finding(
@@ -264,6 +262,19 @@ def deprecation_findings(
         notice=told.describe(),
     )
     return [_with_default(made, Severity.BREAKING if past else made.severity, overrides)]
+
+
+def retiring(tally: HeaderTally) -> bool:
+    """Whether a tally's notice announces the endpoint's retirement and still holds: every
+    sample carried a notice (one the newer responses dropped was withdrawn) and it says
+    `Deprecation` or links a `deprecation` / `sunset` relation (a `Sunset` alone also
+    marks resources that expire, e.g. a download link valid for an hour)."""
+    told = tally.notice
+    if told is None or tally.noticed < tally.samples:
+        return False
+    return bool(told.deprecation_text) or any(
+        rel in ("deprecation", "sunset") for rel, _ in told.links
+    )
 
 
 def _news(before: Notice | None, told: Notice) -> bool:

@@ -60,21 +60,21 @@ class Acc:
         self.values: Acc | None = None
         self.tag: str | None = None
         self.variants: tags.VariantCounts | None = None
-        self.formats: dict[str, int] = NO_VALUES  # replaced, never changed in place
+        # None once a string without format (or not enum-like) was seen: no more to count
+        self.formats: dict[str, int] | None = NO_VALUES  # replaced, never changed in place
         self.enum: dict[str, int] | None = NO_VALUES
 
     def add_strings(self, key: str | None, strings: list[str]) -> None:
         """The value domains of a column's strings (`key`: the key holding them)."""
-        found = domains.count_formats(strings)
-        if found:
-            self.formats = _added(self.formats, found)
+        if self.formats is not None:
+            self.formats = domains.merge_formats(self.formats, domains.count_formats(strings))
         if self.enum is not None:
             self.enum = domains.merge_enums(self.enum, domains.enum_values(key, strings))
 
-    def add_domains(self, formats: dict[str, int], enum: dict[str, int] | None) -> None:
+    def add_domains(self, formats: dict[str, int] | None, enum: dict[str, int] | None) -> None:
         """Another count's value domains (a shape, an accumulator, cached rows)."""
-        if formats:
-            self.formats = _added(self.formats, formats)
+        if self.formats is not None and formats is not NO_VALUES:
+            self.formats = domains.merge_formats(self.formats, formats)
         if self.enum is not None and enum is not NO_VALUES:
             self.enum = domains.merge_enums(self.enum, enum)
 
@@ -84,13 +84,6 @@ class Acc:
 
 
 NO_VALUES: dict[str, Any] = {}  # no string seen (shared: never changed in place)
-
-
-def _added(counts: dict[str, int], more: dict[str, int]) -> dict[str, int]:
-    total = dict(counts)
-    for name, count in more.items():
-        total[name] = total.get(name, 0) + count
-    return total
 
 
 def _name(kind: type, column: list[Any]) -> str:
@@ -155,7 +148,7 @@ def add_values(
             continue
         objects, arrays = _count_kinds(target, column, key)
         if objects:
-            _add_objects(target, objects, depth, max_depth, work, early_maps)
+            _add_objects(target, objects, depth, max_depth, work, early_maps, key)
         if arrays:
             filled = list(filter(None, arrays))
             target.empty += len(arrays) - len(filled)
@@ -195,7 +188,7 @@ def _add_one(
         if target.variants is not None:  # an empty object is an untagged one, as in a column
             _note_variants(target, [value], Counter(), 1)
     elif name == "object":
-        _one_object(value, target, depth, max_depth, work, early)
+        _one_object(value, target, depth, max_depth, work, early, key)
     elif name == "array":
         if not value:
             target.empty += 1
@@ -207,25 +200,31 @@ def _add_one(
 
 
 def _one_object(
-    value: Any, target: Acc, depth: int, max_depth: int, work: Work, early: bool
+    value: Any, target: Acc, depth: int, max_depth: int, work: Work, early: bool, held: str | None
 ) -> None:
     if (
         target.values is not None
         or (target.tag or tags.tag_of(value)) is not None
         or (early and maps.ids_only(value) and maps.one_kind(value.values()))
     ):
-        _add_objects(target, [value], depth, max_depth, work, early)
+        _add_objects(target, [value], depth, max_depth, work, early, held)
         return
     _check_depth(depth, max_depth)
     for key, child in value.items():
         child_acc = target.keys.get(key)
         if child_acc is None:
             child_acc = target.keys[key] = Acc()
-        work.append(([child], child_acc, depth + 1, key))
+        work.append(([child], child_acc, depth + 1, _below(held, key)))
 
 
 def _add_objects(
-    target: Acc, objects: list[Any], depth: int, max_depth: int, work: Work, early: bool
+    target: Acc,
+    objects: list[Any],
+    depth: int,
+    max_depth: int,
+    work: Work,
+    early: bool,
+    held: str | None,
 ) -> None:
     """Queue the keys' columns of a column of objects (a map's values as one column).
 
@@ -243,7 +242,7 @@ def _add_objects(
         if maps.one_kind(entries):
             target.values = Acc()
     if target.values is not None:
-        _add_entries(target, objects, depth, max_depth, work)
+        _add_entries(target, objects, depth, max_depth, work, held)
         return
     keys = Counter(chain.from_iterable(objects))
     if not keys:
@@ -252,7 +251,7 @@ def _add_objects(
         return
     if early and not target.keys and maps.varying(objects, keys):
         target.values = Acc()
-        _add_entries(target, objects, depth, max_depth, work)
+        _add_entries(target, objects, depth, max_depth, work, held)
         return
     _check_depth(depth, max_depth)
     _note_variants(target, objects, keys, len(objects))
@@ -260,16 +259,24 @@ def _add_objects(
         child_acc = target.keys.get(key)
         if child_acc is None:
             child_acc = target.keys[key] = Acc()
-        work.append((child, child_acc, depth + 1, key))
+        work.append((child, child_acc, depth + 1, _below(held, key)))
 
 
-def _add_entries(target: Acc, objects: list[Any], depth: int, max_depth: int, work: Work) -> None:
-    """Queue a map's values, of every object, as one column."""
+def _below(held: str | None, key: str) -> str:
+    """The key a child's strings are held by: its own, or below a key naming a secret
+    (`credentials`, `password`), that one: no enum anywhere under it."""
+    return held if held is not None and domains.secret_key(held) else key
+
+
+def _add_entries(
+    target: Acc, objects: list[Any], depth: int, max_depth: int, work: Work, held: str | None
+) -> None:
+    """Queue a map's values, of every object, as one column (held by the map's key)."""
     assert target.values is not None  # a map
     entries = [value for current in objects for value in current.values()]
     if entries:
         _check_depth(depth, max_depth)
-        work.append((entries, target.values, depth + 1, None))
+        work.append((entries, target.values, depth + 1, held))
 
 
 def _note_variants(target: Acc, objects: list[Any], keys: Counter[Any], added: int) -> None:

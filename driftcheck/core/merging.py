@@ -4,6 +4,8 @@ counts values, this merges what was counted)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from driftcheck.core import maps, tags
 from driftcheck.core.inference import NO_VALUES, Acc, Decide, bound, start_variants
 from driftcheck.core.model import Node
@@ -46,8 +48,12 @@ def _add_counts(target: Acc, source: Source) -> None:
     for kind, count in source.types.items():
         target.types[kind] = target.types.get(kind, 0) + count
     target.empty += source.empty
-    if source.formats or source.enum is not NO_VALUES:
-        target.add_domains(dict(source.formats), None if source.enum is None else dict(source.enum))
+    if source.formats is not NO_VALUES or source.enum is not NO_VALUES:
+        target.add_domains(_copy(source.formats), _copy(source.enum))
+
+
+def _copy(counts: Mapping[str, int] | None) -> dict[str, int] | None:
+    return None if counts is None else NO_VALUES if not counts else dict(counts)
 
 
 def fold(acc: Acc) -> None:

@@ -103,9 +103,10 @@ class Node:
     values: Node | None = None  # a map's values, merged (its keys are data: ids, names)
     tag: str | None = None  # the key whose string value names the object's variant
     variants: Mapping[str, Tagged] = field(default_factory=dict)  # per value of `tag`
-    # Value domains of the strings seen here (`core/domains.py`): how many had each format,
-    # and each distinct value with its count while they look like an enum (None: they do not)
-    formats: Mapping[str, int] = field(default_factory=dict)
+    # Value domains of the strings seen here (`core/domains.py`): how many had each format
+    # (None: some had none), and each distinct value with its count while they look like
+    # an enum (None: they do not)
+    formats: Mapping[str, int] | None = field(default_factory=dict)
     enum: Mapping[str, int] | None = field(default_factory=dict)
 
     @property
@@ -221,6 +222,13 @@ class Finding:
     message: str
     location: Location | None = None  # the cassette or fixture line it is about
     ignored: str | None = None  # the reason of the [[ignore]] entry that hides it
+
+
+class Unknown(str):
+    """A mock's string whose value is not known statically (an f-string that formats
+    names): a string for the type rules, never checked as a value (enum, format)."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -164,6 +164,8 @@ def glob(pattern: str) -> re.Pattern[str]:
 def path_matches(pattern: str, path: str) -> bool:
     """A `$…` pattern matched step by step (any spelling of a key, `*` one step, `**`
     any depth); any other pattern as a glob on the text."""
+    if pattern[:7].lower() == "header:":  # header names are case-insensitive
+        return glob(pattern.lower()).match(path.lower()) is not None
     if not pattern.startswith(ROOT):
         return glob(pattern).match(path) is not None
     try:

@@ -8,7 +8,6 @@ read is kept as `(unparsed)`, a link that does not parse is skipped.
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +22,16 @@ RELATIONS = ("deprecation", "sunset", "successor-version", "latest-version")
 """The `Link` relations a retirement notice shows (RFC 9745, RFC 8594, RFC 5829)."""
 
 UNPARSED = "(unparsed)"
+
+ABSENT = ("false", "?0", "0", "no", "")
+"""`Deprecation` values that say the endpoint is not deprecated: as if the header were absent."""
+
+LINKS_PER_RELATION = 4
+LINKS_IN_ALL = 8
+"""At most this many distinct links a notice keeps (per relation, in all): a report line
+stays readable whatever a server (or a cache file) sends."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,16 +87,49 @@ def values(headers: Headers, name: str) -> list[str]:
 
 def notice(headers: Headers) -> Notice | None:
     """The retirement notice of one response; None when it sends neither `Deprecation`
-    (other than `false`) nor `Sunset`. A date that cannot be read is `(unparsed)`."""
+    (other than `false`, `?0`, `0`, `no`) nor `Sunset`. A date that cannot be read is
+    `(unparsed)`."""
     deprecation = [v.strip() for v in values(headers, "deprecation")]
-    deprecation = [v for v in deprecation if v.lower() not in ("false", "?0", "")]
+    deprecation = [v for v in deprecation if v.lower() not in ABSENT]
     sunset = [v.strip() for v in values(headers, "sunset") if v.strip()]
     if not deprecation and not sunset:
         return None
     when, text = _deprecation(deprecation[0]) if deprecation else (None, "")
     sunset_when, sunset_text = _http_date(sunset[0]) if sunset else (None, "")
     wanted = [(rel, url) for rel, url in links(values(headers, "link")) if rel in RELATIONS]
-    return Notice(when, text, sunset_when, sunset_text, tuple(dict.fromkeys(wanted)))
+    return Notice(when, text, sunset_when, sunset_text, capped(wanted))
+
+
+def capped(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Distinct (relation, URL) pairs in order, at most `LINKS_PER_RELATION` of a relation
+    and `LINKS_IN_ALL` in all."""
+    kept: list[tuple[str, str]] = []
+    for pair in dict.fromkeys(pairs):
+        if len(kept) == LINKS_IN_ALL:
+            break
+        if sum(rel == pair[0] for rel, _ in kept) < LINKS_PER_RELATION:
+            kept.append(pair)
+    return tuple(kept)
+
+
+def malformed(told: Notice) -> str | None:
+    """What shows that a notice is not one `notice` could have made (a hostile or damaged
+    cache entry), or None: its texts must be what its dates read as, its links shown and
+    capped as `notice` keeps them."""
+    if not told.deprecation_text and not told.sunset_text:
+        return "a retirement notice with neither Deprecation nor Sunset"
+    for when, text, undated in (
+        (told.deprecation, told.deprecation_text, ("", "yes", UNPARSED)),
+        (told.sunset, told.sunset_text, ("", UNPARSED)),
+    ):
+        fits = text in undated if when is None else (when, text) == dated(when)
+        if not fits:
+            return f"a retirement date and text that do not match: {when!r}, {text!r}"
+    if any(rel not in RELATIONS or shown(url) != url for rel, url in told.links):
+        return "a retirement link that is not a shown http(s) URL of a notice's relations"
+    if capped(told.links) != told.links:
+        return "retirement links repeated or more than the cap"
+    return None
 
 
 def _deprecation(value: str) -> tuple[float | None, str]:
@@ -96,30 +138,45 @@ def _deprecation(value: str) -> tuple[float | None, str]:
     if value.lower() in ("true", "?1"):
         return None, "yes"
     if re.fullmatch(r"@-?\d{1,12}", value):
-        return _dated(float(value[1:]))
+        return dated(float(value[1:]))
     return _http_date(value)
+
+
+_SMALL_YEAR = re.compile(r"(?:(?<![\d:+-])|(?<=[A-Za-z]-))00\d\d(?![\d:])")
+"""A 4-digit year below 100 (`0001`): `email.utils` would read it as 2001."""
+
+_UNREADABLE = (TypeError, ValueError, IndexError, OverflowError, OSError)
 
 
 def _http_date(value: str) -> tuple[float | None, str]:
     """An HTTP-date (RFC 9110: IMF-fixdate, RFC 850, asctime), or an ISO 8601 date some
-    APIs send; anything else is kept as `(unparsed)`."""
+    APIs send; anything else, or a date outside years 1-9999, is kept as `(unparsed)`."""
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
+    except _UNREADABLE:
         try:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+        except _UNREADABLE:
+            return None, UNPARSED
+    else:
+        if _SMALL_YEAR.search(value):
             return None, UNPARSED
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)  # HTTP-dates are GMT
-    return _dated(float(calendar.timegm(moment.utctimetuple())))
-
-
-def _dated(when: float) -> tuple[float | None, str]:
     try:
-        return when, datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%d")
-    except (OverflowError, OSError, ValueError):
+        return dated((moment - _EPOCH).total_seconds())
+    except _UNREADABLE:
         return None, UNPARSED
+
+
+def dated(when: float) -> tuple[float | None, str]:
+    """A POSIX time and the `YYYY-MM-DD` a report shows for it; `(None, "(unparsed)")` when
+    it is not a day of years 1-9999."""
+    try:
+        day = datetime.fromtimestamp(when, timezone.utc)
+    except _UNREADABLE:
+        return None, UNPARSED
+    return when, f"{day.year:04d}-{day.month:02d}-{day.day:02d}"  # strftime: `100-01-01`
 
 
 _LINK = re.compile(r"\s*<([^>]*)>\s*")
@@ -144,11 +201,18 @@ def links(header_values: Iterable[str]) -> list[tuple[str, str]]:
                 position = param.end()
                 if param.group(1).lower() == "rel" and param.group(2) is not None:
                     relations.extend(param.group(2).strip().strip('"').lower().split())
-            found.extend((rel, _shown(match.group(1).strip())) for rel in relations)
+            found.extend((rel, shown(match.group(1).strip())) for rel in relations)
     return found
 
 
-def _shown(url: str) -> str:
+_HOST = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")
+_PRINTABLE = re.compile(r"[!-~]*")
+
+
+def shown(url: str) -> str:
+    """A link's URL as a report shows it: an http(s) URL with a host, without credentials,
+    query, fragment or `;parameters` in its path (any of them may carry a token, e.g.
+    `;jsessionid=`); anything else is `(unparsed)`."""
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -156,4 +220,10 @@ def _shown(url: str) -> str:
         port = f":{parts.port}" if parts.port else ""
     except ValueError:
         return UNPARSED
-    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
+    scheme = parts.scheme.lower()
+    path = "/".join(segment.split(";", 1)[0] for segment in parts.path.split("/"))
+    if scheme not in ("http", "https") or not _HOST.fullmatch(host):
+        return UNPARSED
+    if not _PRINTABLE.fullmatch(path):
+        return UNPARSED
+    return urlunsplit((scheme, host + port, path, "", ""))

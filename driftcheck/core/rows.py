@@ -65,8 +65,8 @@ def from_rows_acc(rows: Rows) -> Acc:
                 owner.keys[key] = target
         target.types = dict(types)
         target.empty = empty
-        if formats:
-            target.formats = dict(formats)
+        if formats != NO_VALUES:
+            target.formats = None if formats is None else dict(formats)
         if enum != NO_VALUES:
             target.enum = None if enum is None else dict(enum)
         if variants is not None:
@@ -118,7 +118,7 @@ def from_rows(rows: Rows) -> Node:
             values=values.pop(index, None),
             tag=tag,
             variants=tagged,
-            formats=formats or NO_VALUES,
+            formats=formats if formats != NO_VALUES else NO_VALUES,
             enum=enum if enum != NO_VALUES else NO_VALUES,
         )
         if key is None:
@@ -209,15 +209,23 @@ def _domains_ok(types: Any, formats: Any, enum: Any) -> bool:
     """Formats and enum values count strings: no more than the strings seen here, known
     formats only, at most `domains.ENUM_CAP` values (a cache never holds more)."""
     strings = types.get("string", 0)
-    if not _counts(formats) or any(name not in domains.FORMATS for name in formats):
-        return False
-    if sum(formats.values()) > strings or 0 in formats.values():
+    if not (bool(strings) if formats is None else _formats_ok(formats, strings)):
         return False
     if enum is None:
         return bool(strings)
     return (
         _counts(enum)
         and len(enum) <= domains.ENUM_CAP
-        and sum(enum.values()) == (strings if enum else 0)
+        and sum(enum.values()) == strings
         and 0 not in enum.values()
+        and all(map(domains.enum_token, enum))
+    )
+
+
+def _formats_ok(formats: Any, strings: int) -> bool:
+    """Counts of known formats that count every string (a string without one: None)."""
+    return (
+        _counts(formats)
+        and all(name in domains.COUNTED and n > 0 for name, n in formats.items())
+        and sum(formats.values()) == (strings if formats else 0)
     )

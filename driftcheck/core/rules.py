@@ -57,16 +57,8 @@ class RuleId(str, enum.Enum):
 
 
 # The rules that read values, not structure: all off with `values = false`.
-VALUE_RULES = frozenset(
-    {
-        RuleId.ENUM_VALUE_ADDED,
-        RuleId.ENUM_VALUE_REMOVED,
-        RuleId.FORMAT_CHANGED,
-        RuleId.BECAME_EMPTY,
-        RuleId.MOCK_ENUM_UNKNOWN,
-        RuleId.MOCK_FORMAT_MISMATCH,
-    }
-)
+_VALUES = "enum-value-added enum-value-removed format-changed became-empty mock-enum-unknown "
+VALUE_RULES = frozenset(map(RuleId, (_VALUES + "mock-format-mismatch").split()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,8 +265,9 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule(
         R.FORMAT_CHANGED,
         _B,
-        "the strings at a path had one format (date-time, UUID, ...); now some have another",
-        {"": "`{path}` was always {was}; now {other} of {strings} current values are not ({now})"},
+        "the strings at a path had one format; now some have another (breaking for date-time, "
+        "date, time and UUID, which parsers read; a warning for the rest)",
+        {"": "`{path}` was always {was}; now {strings} current values are {now}"},
     ),
     Rule(
         R.BECAME_EMPTY,
@@ -306,8 +299,8 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule(
         R.HEADER_REMOVED,
         _W,
-        "a response header sent in every baseline sample is in no current sample "
-        "(breaking for headers clients act on: Link, Location, ETag, ...)",
+        "a response header sent in every baseline sample is in no current sample (a warning: "
+        "presence often follows the data, e.g. `Link` only when there is a next page)",
         {
             "": "response header `{header}` is no longer sent: absent from {current_samples}; "
             "it was in every one of {baseline_samples}"
@@ -325,7 +318,8 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule(
         R.ENDPOINT_DEPRECATED,
         _W,
-        "the API now sends `Deprecation` or `Sunset` (breaking once the Sunset date is past)",
+        "the API now sends `Deprecation` or `Sunset` (breaking once the Sunset date is past, "
+        "when every current response says the endpoint is deprecated)",
         {
             "": "endpoint `{endpoint}` is now marked for retirement by the API: {notice}",
             "sunset-past": "endpoint `{endpoint}` is past its Sunset date and may stop "
@@ -337,11 +331,16 @@ CATALOGUE: tuple[Rule, ...] = (
 RULES: Mapping[str, Rule] = {rule.id.value: rule for rule in CATALOGUE}
 
 
-def severity_of(rule_id: str, overrides: Mapping[str, Severity] | None = None) -> Severity:
-    """The severity in force for a rule: an override if one is given, else the default."""
+def severity_of(
+    rule_id: str,
+    overrides: Mapping[str, Severity] | None = None,
+    default: Severity | None = None,
+) -> Severity:
+    """The severity in force for a rule: an override if one is given, else `default` (a
+    rule whose severity depends on the facts: a format, a date), else the rule's own."""
     if overrides and rule_id in overrides:
         return overrides[rule_id]
-    return RULES[rule_id].severity
+    return default or RULES[rule_id].severity
 
 
 def finding(
@@ -356,6 +355,7 @@ def finding(
     location: Location | None = None,
     overrides: Mapping[str, Severity] | None = None,
     variant: str = "",
+    severity: Severity | None = None,
     **facts: Any,
 ) -> Finding:
     """The one way a `Finding` is made: the rule's severity and its message, worded from
@@ -377,7 +377,7 @@ def finding(
         status=status,
         path=path,
         rule=rule,
-        severity=severity_of(rule, overrides),
+        severity=severity_of(rule, overrides, severity),
         source=source,
         baseline=baseline,
         current=current,

@@ -248,7 +248,10 @@ class Reach:
 
     def _string(self, where: Where, path: str, value: str, node: Node) -> None:
         """A string at an enum-like path that is none of its values, or of another format
-        than every recorded string there: the first of each per path."""
+        than every recorded string there: the first of each per path. A mock string whose
+        value is not known (`Unknown`: an f-string) is never checked."""
+        if type(value) is not str:
+            return
         known = self._domains.get(id(node))
         if known is None:
             enum = domain_rules.enum_values(node)
@@ -261,7 +264,9 @@ class Reach:
             self.off_enum[path] = First(self._next(), where(path), value)
         if fmt is not None and path not in self.off_format:
             found = domains.string_format(value)
-            if found != fmt and not (fmt == "decimal-as-string" and found in domains.NUMERIC):
+            if found not in (fmt, domains.PLACEHOLDER) and not (
+                fmt == "decimal-as-string" and found in domains.NUMERIC
+            ):
                 self.off_format[path] = First(self._next(), where(path), found or "no format")
 
     def _next(self) -> int:

@@ -13,12 +13,12 @@ map value shows them):
   date-time and as a date), so that its parser meets each.
 
 A path whose strings all have one format has no format target: every body shows that
-format, so it asks for no body of its own. Nor has a path where most strings have no
-format: that is text, and a number in a chat reply is no format a parser reads there. On
-the shared corpus 46 paths have two formats or more (mostly user handles, an e-mail or a
-UUID); the 4 with a minority of formatted strings are free text (`message.content`, 29
-numbers in 764 strings) and generic tag and parameter values. The value of a tag that
-already has a `variant` target is no `value` target besides.
+format, so it asks for no body of its own. Nor has a path where some string has no
+format: that is text, and a number in a chat reply is no format a parser reads there
+(shapes count formats only while every string has one). On the shared corpus 42 paths
+have every string in one of two formats or more (mostly user handles, an e-mail or a
+UUID). The value of a tag that already has a `variant` target is no `value` target
+besides.
 
 Value and format targets are shown only by a body that holds that value as it was
 recorded: no value is ever written, so none is one the API did not return there.
@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from driftcheck.core import domains
 from driftcheck.core.model import Field, Node
 from driftcheck.core.paths import Step, child_path, parse_path
 from driftcheck.core.shape import flatten, node_at
@@ -87,10 +88,14 @@ def targets(shape: Node) -> tuple[Target, ...]:
 
 
 def formats(node: Node) -> tuple[str, ...]:
-    """The formats of a node's strings when there are two or more and at least half its
-    strings have one, most frequent first; () otherwise (see the module docstring)."""
-    seen = {name: count for name, count in node.formats.items() if count > 0}
-    if len(seen) < 2 or 2 * sum(seen.values()) < node.types.get("string", 0):
+    """The formats of a node's strings when every string has one and there are two or
+    more, most frequent first; () otherwise (see the module docstring)."""
+    seen = {
+        name: count
+        for name, count in (node.formats or {}).items()
+        if count > 0 and name != domains.PLACEHOLDER  # a cleared or redacted value
+    }
+    if len(seen) < 2:
         return ()
     return tuple(sorted(seen, key=lambda name: (-seen[name], name)))
 

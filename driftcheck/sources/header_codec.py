@@ -1,14 +1,17 @@
 """A status's response headers (`core/headers.HeaderTally`) as cache JSON, read back
-checked: names counted no more often than there were responses, a notice only where one
-was counted, its dates and links of the kinds a notice holds. A failure is a ValueError."""
+checked: only what a tally of real responses could hold (a cache file may be damaged or
+hostile, and a report shows what it says). Names compared headers have (`kept`: no secret,
+no volatile header, RFC 9110 tokens), counted no more often than there were responses; a
+notice only where one was counted, saying something, its texts what its dates read as,
+its links as a report shows them (`retirement.malformed`). A failure is a ValueError."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from driftcheck.core.headers import HeaderTally
-from driftcheck.core.retirement import RELATIONS, Notice
+from driftcheck.core.headers import HeaderTally, kept
+from driftcheck.core.retirement import Notice, malformed
 
 
 def encode(tally: HeaderTally) -> list[Any]:
@@ -28,10 +31,11 @@ def decode(value: Any, samples: int) -> HeaderTally:
         raise ValueError("not a status's headers")
     present, noticed, notice, at = value
     if type(present) is not dict or not all(
-        type(name) is str and name == name.lower() and type(n) is int and 0 < n <= samples
-        for name, n in present.items()
+        type(name) is str and type(n) is int and 0 < n <= samples for name, n in present.items()
     ):
         raise ValueError("header names that do not count the interactions")
+    if not all(name == name.lower() and kept(name) for name in present):
+        raise ValueError("a header name that is never compared (secret, volatile, not a token)")
     if (
         type(noticed) is not int
         or not 0 <= noticed <= samples
@@ -59,11 +63,14 @@ def _notice(value: Any) -> Notice:
     if type(deprecation_text) is not str or type(sunset_text) is not str:
         raise ValueError("not a retirement date")
     if type(links) is not list or not all(
-        type(link) is list
-        and len(link) == 2
-        and link[0] in RELATIONS
-        and all(type(part) is str for part in link)
+        type(link) is list and len(link) == 2 and all(type(part) is str for part in link)
         for link in links
     ):
         raise ValueError("not a retirement link")
-    return Notice(deprecation, deprecation_text, sunset, sunset_text, tuple(map(tuple, links)))
+    told = Notice(
+        deprecation, deprecation_text, sunset, sunset_text, tuple((r, u) for r, u in links)
+    )
+    problem = malformed(told)
+    if problem is not None:
+        raise ValueError(problem)
+    return told

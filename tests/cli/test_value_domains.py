@@ -172,7 +172,7 @@ def test_each_drift_is_reported_once_with_its_rule_place_and_severity(
     statuses = {(f["rule"] == "endpoint-deprecated", f["status"]) for f in report["findings"]}
     assert statuses == {(False, 200), (True, None)}  # a retirement is the whole endpoint's
     assert {f["source"] for f in report["findings"]} == {"cassette"}
-    assert code == 1  # format-changed, the pagination Link and a past Sunset are breaking
+    assert code == 1  # format-changed (date-time to date) and a past Sunset are breaking
 
 
 def test_the_findings_say_what_changed(v1_v2: tuple[int, Report]) -> None:

@@ -89,9 +89,13 @@ def test_a_date_where_date_times_were_is_a_breaking_format_change() -> None:
 
 def test_some_values_in_another_format_are_counted_in_the_message() -> None:
     before = [{"at": f"2024-01-{day:02}T10:00:00Z"} for day in range(1, 11)]
-    after = [*before[:8], {"at": "2024-01-09"}, {"at": "yesterday"}]
+    after = [*before[:7], {"at": "2024-01-09"}, {"at": "2024-01-10"}, {"at": "13:00:00"}]
     (finding,) = compare(side(before), side(after)).findings
-    assert finding.current == "string, date-time 8/10, date 1/10, no format 1/10"
+    assert finding.current == "string, date-time 7, date 2, time 1"
+    texts = [*before[:9], {"at": "yesterday"}]
+    (finding,) = compare(side(before), side(texts)).findings
+    assert finding.current == "string, not all date-time (some have no format)"
+    assert "10 current values are not all date-time" in finding.message
 
 
 def test_a_format_needs_enough_values_to_be_a_contract() -> None:
@@ -103,7 +107,9 @@ def test_integers_where_decimals_were_is_no_change_but_decimals_where_integers_w
     decimals = [{"amount": f"{n}.50"} for n in range(10)]
     integers = [{"amount": str(n)} for n in range(10)]
     assert found(decimals, integers) == []
-    assert found(integers, decimals) == [("format-changed", "$.amount")]
+    (finding,) = compare(side(integers), side(decimals)).findings
+    assert (finding.rule.value, finding.path) == ("format-changed", "$.amount")
+    assert finding.severity.label == "warning"  # numbers as text follow the data recorded
 
 
 def test_an_array_never_empty_before_that_comes_back_empty() -> None:
@@ -151,3 +157,21 @@ def test_describe_and_signature_read_the_domain() -> None:
     assert describe(dated) == "date"
     assert signature(dated) == ("date", None, False)
     assert signature(shape_of([{"n": 1}]).keys["n"]) is None  # nothing to read
+
+
+def test_cleared_and_redacted_values_change_no_format() -> None:
+    before = [{"blog": f"https://u{n}.example.com"} for n in range(10)]
+    cleared = [*before[:8], {"blog": ""}, {"blog": "REDACTED"}]
+    assert found(before, cleared) == []
+    assert found(before, [{"blog": "***"}] * 10) == []  # nothing left to tell a format by
+    assert describe(shape_of(cleared).keys["blog"]) == "uri"
+
+
+def test_no_enum_below_a_key_that_names_a_secret_nor_at_a_maps_name_values() -> None:
+    tokens = [f"tok_{word}" for word in ("alpha", "beta", "gamma")]
+    before = [{"credentials": {"stripe": tokens[n % 3]}} for n in range(12)]
+    node = shape_of(before).keys["credentials"].keys["stripe"]
+    assert domain(node).enum is None
+    assert found(before, [{"credentials": {"stripe": "tok_delta"}}] * 12) == []
+    plans = [{"plan": ("free", "pro")[n % 2]} for n in range(12)]  # beside no secret: an enum
+    assert domain(shape_of(plans).keys["plan"]).enum == ("free", "pro")

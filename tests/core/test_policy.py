@@ -12,6 +12,7 @@ from driftcheck.core import pathglob, policy
 from driftcheck.core.model import Finding, Report, Severity
 from driftcheck.core.paths import Segment, Step, join, parse_path
 from driftcheck.core.policy import CLI_REASON, Ignore, Policy
+from driftcheck.core.rules import RuleId
 from driftcheck.errors import ConfigError
 
 TODAY = datetime.date(2026, 6, 1)
@@ -293,3 +294,23 @@ def test_apply_hides_a_subtree_whatever_its_keys_spelling() -> None:
         ("$.assets{*}", "assets move"),
         ("$.id", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [("header:ETag", True), ("header:etag", True), ("HEADER:E*", True), ("header:link", False)],
+)
+def test_a_header_pattern_matches_whatever_the_case(pattern: str, expected: bool) -> None:
+    """Header names are case-insensitive: `header:ETag` hides the `header:etag` finding."""
+    assert policy.path_matches(pattern, "header:etag") is expected
+
+
+def test_values_false_drops_the_value_rules_only() -> None:
+    def made(rule: RuleId) -> Finding:
+        return Finding("GET x/y", 200, "$.a", rule, Severity.WARNING, "cassette", "", "", "")
+
+    rules = (RuleId.ENUM_VALUE_ADDED, RuleId.HEADER_REMOVED, RuleId.FIELD_ADDED)
+    report = Report(tuple(map(made, rules)), 1)
+    kept = policy.apply(report, Policy(values=False), datetime.date(2026, 1, 1))
+    assert [f.rule for f in kept.findings] == [RuleId.HEADER_REMOVED, RuleId.FIELD_ADDED]
+    assert len(policy.apply(report, Policy(), datetime.date(2026, 1, 1)).findings) == 3

@@ -219,6 +219,14 @@ DAMAGES: dict[str, tuple[Change, str]] = {  # each damage, and why it is refused
         _rows([[-1, None, {"string": 99}, 0, None, {}, {f"v{i}": 1 for i in range(99)}]]),
         "shape row 0 does not count value domains",
     ),
+    "no enum values where strings were seen": (
+        _rows([[-1, None, {"string": 3}, 0, None, None, {}]]),
+        "shape row 0 does not count value domains",
+    ),
+    "enum values that are no enum's": (
+        _rows([[-1, None, {"string": 2}, 0, None, None, {"\x1b[31mEVIL\nline": 2}]]),
+        "shape row 0 does not count value domains",
+    ),
     "an enum where no string was seen": (
         _rows([[-1, None, {"integer": 2}, 0, None, {}, None]]),
         "shape row 0 does not count value domains",

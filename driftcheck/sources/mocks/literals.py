@@ -11,7 +11,7 @@ import ast
 
 from driftcheck import jsonio
 from driftcheck.core.limits import MAX_MOCK_DEPTH, MAX_MOCK_VALUES
-from driftcheck.core.model import Opaque
+from driftcheck.core.model import Opaque, Unknown
 from driftcheck.core.paths import ITEMS, ROOT, child_path
 from driftcheck.sources.mocks.names import resolve
 from driftcheck.sources.mocks.scopes import Module, Scope, Target, qualified
@@ -74,7 +74,7 @@ class Evaluator:
         if signed is not None:
             return signed
         if isinstance(node, ast.JoinedStr):
-            return encodable(ast.unparse(node))  # an f-string is a string, whatever it formats
+            return _f_string(node)
         if isinstance(node, (ast.Name, ast.Attribute)):
             return self._name(node, scope, path, depth)
         if isinstance(node, ast.Call):
@@ -210,3 +210,12 @@ def short(text: str) -> str:
 
 def _below(path: str, parent: str) -> bool:
     return path.startswith(parent) and path[len(parent) : len(parent) + 1] in (".", "[", "{")
+
+
+def _f_string(node: ast.JoinedStr) -> str:
+    """An f-string is a string, whatever it formats: its text when it formats nothing,
+    else a string of unknown value (never checked against enum values or formats)."""
+    parts = [part.value for part in node.values if isinstance(part, ast.Constant)]
+    if len(parts) == len(node.values):
+        return encodable("".join(map(str, parts)))
+    return Unknown(encodable(ast.unparse(node)))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from driftcheck.core.mocks import Mock, MocksFound, Skipped
-from driftcheck.core.model import FileError, Location, Opaque
+from driftcheck.core.model import FileError, Location, Opaque, Unknown
 from driftcheck.errors import FixtureError
 from driftcheck.sources.mocks import EXTRACTORS, module_mocks, read_mocks, repository_mocks
 
@@ -367,3 +367,22 @@ def test_a_key_written_over_a_spread_points_at_its_own_line() -> None:
     assert lines["$.owner"] == 9
     assert "$.owner.login" not in lines
     assert lines["$.id"] == 4
+
+
+def test_an_f_string_payload_value_is_a_string_of_unknown_value_unless_it_formats_nothing() -> None:
+    found = read("""
+        import responses
+
+        STATE = "active"
+
+        def test_user(today):
+            responses.get("https://api.example.com/u", json={
+                "status": f"{STATE}", "created_at": f"{today}T10:00:00Z", "plain": f"inactive"
+            })
+    """)
+    (mock,) = found.mocks
+    payload = mock.fixture.value
+    assert isinstance(payload, dict)
+    assert type(payload["status"]) is Unknown
+    assert type(payload["created_at"]) is Unknown
+    assert (type(payload["plain"]), payload["plain"]) == (str, "inactive")

@@ -1,0 +1,119 @@
+"""Which object keys may hold an enum, and which name a secret (pure).
+
+A key is split into words (`userId` -> user, id; `default_branch` -> default, branch);
+secrets and personal names are also looked for inside the key with its separators
+dropped, since `apikey`, `clientsecret` and `firstname` are one word. Re-exported by
+`driftcheck.core.domains`, whose docstring gives the corpus figures.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+_HUMPS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_ID_WORDS = _words("valid invalid paid prepaid unpaid void android hybrid grid fluid solid")
+# A last word that names a choice: the key is one whatever it qualifies.
+_CHOICE_WORDS = _words("type kind status state mode format level category role scope stage")
+# Key words that name data rather than a choice among a few values: ids, names, free
+# text, secrets, addresses, links, digests, and what a record belongs to or where it is
+# (`company`, `country`, `region`, `default_branch`, `language`, `locale`: re-recorded
+# fixed test users show a new one, which is sampling, not drift; AWS-like regions are
+# real vocabulary but open-ended and name where a resource lives, so they go too). A key
+# is split into words (`userId` -> user, id); one such word, or a word ending a key in
+# `id`/`ids`, excludes the path.
+_NOT_ENUM_WORDS = _words(
+    """
+    id uuid guid uid key token secret password passwd pass pwd credential auth pin otp
+    cvv cvc ssn name login username user owner author creator handle nickname display
+    recipient sender assignee reviewer committer member customer account email mail phone
+    address street city zip postal country region location zone company organization org
+    tenant team workspace project namespace channel repo repository branch ref database db
+    table bucket queue cluster server site host hostname domain url uri href link slug
+    path file filename dir directory ip field target source language lang locale
+    currency title description desc body text message msg content summary comment note
+    query search label tag keyword topic alias sha hash etag digest checksum signature
+    cursor nonce salt fingerprint avatar image icon color colour service env environment
+    app timezone tz model version release
+    """
+)
+# Counts of a language model's tokens (`prompt_tokens`, `promptTokensDetails`) are no
+# secret: `token` after one of these words is not looked for.
+_LLM_COUNTS = "".join(
+    f"(?<!{word})"
+    for word in [
+        "prompt",
+        "completion",
+        "input",
+        "output",
+        "cache",
+        "cached",
+        "reasoning",
+        "max",
+        "total",
+        "audio",
+        "text",
+        "image",
+        "video",
+        "thoughts",
+        "candidates",
+        "accepted",
+        "rejected",
+    ]
+)
+# Secrets and personal names written as one word (`apikey`, `clientsecret`, `firstname`):
+# found anywhere in the key with its separators dropped. `auth` but not `author`.
+_SECRET_PART = re.compile(
+    r"password|passwd|passphrase|secret|apikey|accesskey|privatekey|credential"
+    r"|session|csrf|xsrf|cookie|auth(?!or(?!i[sz]))|" + _LLM_COUNTS + "token"
+)
+_NAME_PART = re.compile(
+    r"firstname|lastname|surname|fullname|givenname|familyname|username|nickname"
+    r"|displayname|email|phone"
+)
+_SECRET_WORDS = _words("pass pwd pin otp cvv cvc ssn")
+_SEPARATORS = re.compile(r"[^a-z0-9]+")
+
+
+def _key_words(key: str) -> list[str]:
+    return [word.lower() for word in _HUMPS.sub(" ", key).split()]
+
+
+@functools.lru_cache(maxsize=4096)  # keys repeat in every object
+def secret_key(key: str) -> bool:
+    """Whether `key` names a secret (`password`, `client_secret`, `apikey`, `credentials`,
+    `session`, `csrf`, `private_key`, `pin`): nothing below it is reported as an enum, so
+    its values never reach a report. `token_type` names a choice, not a secret."""
+    words = _key_words(key)
+    if not words or words[-1] in _CHOICE_WORDS:
+        return False
+    if _SECRET_PART.search(_SEPARATORS.sub("", key.lower())):
+        return True
+    return any(word in _SECRET_WORDS for word in words)
+
+
+@functools.lru_cache(maxsize=4096)  # keys repeat in every object
+def key_allows_enum(key: str) -> bool:
+    """Whether values under `key` may be an enum: not `id`, `user_id`, `userId`,
+    `display_name`, `html_url`, `api_key`, `apikey`, `firstname`, `sha`, ...;
+    `content_type` may."""
+    words = _key_words(key)
+    if not words:
+        return True
+    last = words[-1]
+    if last.endswith(("id", "ids")) and last.rstrip("s") not in _ID_WORDS:
+        return False
+    if last in _CHOICE_WORDS:  # `content_type`, `message_kind`, `user_status`
+        return True
+    if secret_key(key) or _NAME_PART.search(_SEPARATORS.sub("", key.lower())):
+        return False
+    return not any(
+        word in _NOT_ENUM_WORDS or (word[-1] == "s" and word[:-1] in _NOT_ENUM_WORDS)
+        for word in words
+    )
