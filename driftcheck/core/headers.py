@@ -16,7 +16,6 @@ which a finding shows.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 import re
@@ -248,7 +247,7 @@ def deprecation_findings(
     past = told.sunset_passed(now) and retiring(current)
     if not past and not _news(before, told):
         return []
-    made = finding(
+    found = finding(
         RuleId.ENDPOINT_DEPRECATED,
         endpoint=endpoint,
         status=status,
@@ -259,9 +258,10 @@ def deprecation_findings(
         location=location,
         overrides=overrides,
         variant="sunset-past" if past else "",
+        severity=Severity.BREAKING if past else None,
         notice=told.describe(),
     )
-    return [_with_default(made, Severity.BREAKING if past else made.severity, overrides)]
+    return [found]
 
 
 def retiring(tally: HeaderTally) -> bool:
@@ -287,40 +287,3 @@ def _news(before: Notice | None, told: Notice) -> bool:
     if told.sunset is None:
         return False
     return before.sunset is None or told.sunset < before.sunset
-
-
-def header_findings(
-    endpoint: str,
-    status: int | None,
-    baseline: HeaderTally,
-    current: HeaderTally,
-    now: float,
-    location: Location | None = None,
-    *,
-    volatile: Iterable[str] = (),
-    scrubbed: Iterable[str] = (),
-    overrides: Mapping[str, Severity] | None = None,
-) -> list[Finding]:
-    """Every header finding of one endpoint and status: presence, then retirement."""
-    return presence_findings(
-        endpoint,
-        status,
-        baseline,
-        current,
-        volatile=volatile,
-        scrubbed=scrubbed,
-        location=location,
-        overrides=overrides,
-    ) + deprecation_findings(
-        endpoint, status, baseline, current, now, location=location, overrides=overrides
-    )
-
-
-def _with_default(
-    made: Finding, severity: Severity, overrides: Mapping[str, Severity] | None
-) -> Finding:
-    """A finding whose default severity depends on its facts (the header, the date): the
-    rule's `[severity]` override, when given, still wins."""
-    if (overrides and made.rule in overrides) or made.severity is severity:
-        return made
-    return dataclasses.replace(made, severity=severity)

@@ -17,7 +17,6 @@ from driftcheck.core.headers import (
     MIN_SAMPLES,
     HeaderTally,
     deprecation_findings,
-    header_findings,
     kept,
     merged,
     presence_findings,
@@ -808,3 +807,17 @@ def test_a_past_sunset_is_breaking_only_for_a_current_retirement_of_the_endpoint
         after.add({**github(n), **headers}, float(n))
     found = deprecation_findings(ENDPOINT, 200, before, after, AFTER_SUNSET)
     assert [f.severity for f in found] == expected
+
+
+def header_findings(
+    endpoint: str,
+    status: int,
+    before: HeaderTally,
+    after: HeaderTally,
+    now: float,
+    location: Location | None = None,
+) -> list[Finding]:
+    """Every header finding of one endpoint and status, as compare makes them."""
+    return presence_findings(endpoint, status, before, after, location=location) + (
+        deprecation_findings(endpoint, status, before, after, now, location=location)
+    )
