@@ -159,9 +159,18 @@ def _format_findings(report: Report, path: str, old: Node, new: Node) -> list[Fi
             was=before,
             now=current,
             strings=count,
-            severity=None if before in PARSED else Severity.WARNING,
+            severity=_severity(before, formats),
         )
     ]
+
+
+def _severity(before: str, formats: Mapping[str, int] | None) -> Severity | None:
+    """Breaking (the rule's own) when a parsed format is gone or no longer alone without
+    another format beside it; a warning when the old format is still sent beside new ones
+    (values were added, as a type widened: a new kind of record), or for other formats."""
+    if before not in PARSED or (formats is not None and formats.get(before, 0) > 0):
+        return Severity.WARNING
+    return None
 
 
 def _without_placeholders(formats: Mapping[str, int] | None) -> dict[str, int] | None:

@@ -31,18 +31,16 @@ be a URI (base64 blobs and long text are turned down without a scan).
 Enums: a path is enum-like when its key does not name ids, names, text or secrets, every
 value is a short token (`active`, `in_progress`, `PENDING`, `User`, `USD`, `v2`), and it
 has at most `ENUM_CAP` distinct values, each seen often enough (`is_enum`). Anything
-doubtful is not an enum: a false `enum-value-added` is a false finding, and the cache
-keeps value sets only for enum-like paths.
+doubtful is not an enum: a false `enum-value-added` is a false finding.
 
 Strings with no key (at the body's top) are never an enum. Thresholds, from the shared
 corpus (1,900 real cassettes, 3,932 JSON bodies, 10,533 string paths): the key list
-turns down 5,614 paths, no key 17, the token rule 1,777; 134 paths are reported as enums,
-all API vocabulary on inspection (statuses, types, severities, stop reasons, Linux
-capabilities). The largest real enums have 41 and 36 values, the
-next candidate 321 (token scopes): `ENUM_CAP` 48. `MIN_SAMPLES` 10 and
-`SAMPLES_PER_VALUE` 3 drop re-recorded names; `MAX_UNSEEN` 0.1 (Good-Turing: the share of
-values seen once estimates the chance the next value is new) drops domains not yet
-seen in full, where a new value is sampling, not drift.
+turns down 5,614 paths, no key 17, the token rule 1,777; ~120 paths are enums, all API
+vocabulary on inspection (statuses, types, severities, stop reasons). The largest real
+enums have 41 and 36 values, the next candidate 321 (scopes): `ENUM_CAP` 48.
+`MIN_SAMPLES` 10 and `SAMPLES_PER_VALUE` 3 drop re-recorded names; `MAX_UNSEEN` 0.1
+(Good-Turing: the share of values seen once estimates the chance the next one is new)
+drops domains not yet seen in full, where a new value is sampling, not drift.
 """
 
 from __future__ import annotations
@@ -138,13 +136,14 @@ _SUSPECT = {
 _URI_START = re.compile(rf"[A-Za-z][A-Za-z0-9+.-]{{0,31}}://\S|(?i:{_OPAQUE_SCHEMES}):\S")
 _SPACE = re.compile(r"\s")
 # Placeholders of recorders and loggers: `REDACTED`, `REDACTED_UUID`, `<redacted>`,
-# `[FILTERED]` (Rails), `***`, `xxxx`, and the empty string of a cleared field.
+# `[FILTERED]` (Rails), `[MASKED]`, `***`, `xxxx`, a UUID of `x`s, and a cleared field's "".
 _PLACEHOLDER = re.compile(
-    r"|[<\[{]?(?:(?:REDACTED|Redacted|redacted)(?:_[A-Za-z0-9_]+)?|FILTERED|filtered)[>\]}]?"
-    r"|\*{3,16}|[xX]{3,8}",
+    r"|[<\[{]?\**(?:(?:REDACTED|Redacted|redacted)(?:[_-][A-Za-z0-9_-]+)?|FILTERED|filtered"
+    r"|MASKED|masked|SCRUBBED|scrubbed)\**[>\]}]?|\*{3,16}|[xX]{3,8}"
+    r"|[xX*]{8}-[xX*]{4}-[xX*]{4}-[xX*]{4}-[xX*]{12}",
     re.ASCII,
 )
-_PLACEHOLDER_START = frozenset("<[{RrFf*xX")
+_PLACEHOLDER_START = frozenset("<[{RrFfMmSs*xX")
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 

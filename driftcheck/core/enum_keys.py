@@ -40,7 +40,8 @@ _NOT_ENUM_WORDS = _words(
     currency title description desc body text message msg content summary comment note
     query search label tag keyword topic alias sha hash etag digest checksum signature
     cursor nonce salt fingerprint avatar image icon color colour service env environment
-    app timezone tz model version release
+    app timezone tz model version release value val
+    gender religion ethnicity nationality iban card passport license licence
     """
 )
 # Counts of a language model's tokens (`prompt_tokens`, `promptTokensDetails`) are no
@@ -70,8 +71,10 @@ _LLM_COUNTS = "".join(
 # Secrets and personal names written as one word (`apikey`, `clientsecret`, `firstname`):
 # found anywhere in the key with its separators dropped. `auth` but not `author`.
 _SECRET_PART = re.compile(
-    r"password|passwd|passphrase|secret|apikey|accesskey|privatekey|credential"
-    r"|session|csrf|xsrf|cookie|auth(?!or(?!i[sz]))|" + _LLM_COUNTS + "token"
+    r"password|passwd|passphrase|passcode|pincode|secret|apikey|accesskey|privatekey"
+    r"|credential|session|csrf|xsrf|cookie|bearer|mnemonic|seedphrase|totp|jwt|hmac"
+    r"|(?:access|security|recovery|backup|verification|mfa)codes?"
+    r"|auth(?!or(?!i[sz]))|" + _LLM_COUNTS + "token"
 )
 _NAME_PART = re.compile(
     r"firstname|lastname|surname|fullname|givenname|familyname|username|nickname"

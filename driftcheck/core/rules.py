@@ -266,7 +266,7 @@ CATALOGUE: tuple[Rule, ...] = (
         R.FORMAT_CHANGED,
         _B,
         "the strings at a path had one format; now some have another (breaking for date-time, "
-        "date, time and UUID, which parsers read; a warning for the rest)",
+        "date, time and UUID gone or replaced; a warning beside them, or for other formats)",
         {"": "`{path}` was always {was}; now {strings} current values are {now}"},
     ),
     Rule(

@@ -175,3 +175,34 @@ def test_no_enum_below_a_key_that_names_a_secret_nor_at_a_maps_name_values() -> 
     assert found(before, [{"credentials": {"stripe": "tok_delta"}}] * 12) == []
     plans = [{"plan": ("free", "pro")[n % 2]} for n in range(12)]  # beside no secret: an enum
     assert domain(shape_of(plans).keys["plan"]).enum == ("free", "pro")
+
+
+def test_a_format_added_beside_the_old_one_is_a_warning_not_a_break() -> None:
+    """A new kind of record whose `created` is a date, beside records still sending
+    date-times: values were added (as a type widened), the old ones parse as before."""
+    before = [{"created": f"2024-01-{day:02}T10:00:00Z"} for day in range(1, 11)]
+    after = [*before, *({"created": f"2024-02-{day:02}"} for day in range(1, 6))]
+    (finding,) = compare(side(before), side(after)).findings
+    assert (finding.rule.value, finding.severity.label) == ("format-changed", "warning")
+    every = [{"created": f"2024-02-{day:02}"} for day in range(1, 11)]
+    (gone,) = compare(side(before), side(every)).findings
+    assert gone.severity.label == "breaking"  # the date-times are gone: parsers fail
+
+
+@pytest.mark.parametrize(
+    "mask", ["xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", "***REDACTED***", "[MASKED]", "REDACTED-UUID"]
+)
+def test_masked_values_change_no_format(mask: str) -> None:
+    before = [{"id": f"123e4567-e89b-12d3-a456-4266141740{n:02}"} for n in range(10)]
+    assert found(before, [*before[:5], *([{"id": mask}] * 5)]) == []
+
+
+@pytest.mark.parametrize("key", ["passcode", "access_code", "bearer", "seed_phrase", "gender"])
+def test_more_keys_that_hold_secrets_or_people_are_never_enums(key: str) -> None:
+    before = [{key: value} for value in STATUSES]
+    assert domain(shape_of(before).keys[key]).enum is None
+
+
+def test_the_value_of_a_name_value_pair_is_never_an_enum() -> None:
+    pairs = [{"env": [{"name": "DB_PASSWORD", "value": v}]} for v in STATUSES]
+    assert domain(shape_of(pairs).keys["env"].items.keys["value"]).enum is None  # type: ignore[union-attr]
