@@ -312,7 +312,7 @@ _WORD = r"(?:[A-Z]+|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*|[A-Z]+[a-z]+(?:[A-Z][a-z]+)*)\d
 _TOKEN = re.compile(rf"{_WORD}(?:[_\-./]{_WORD})*", re.ASCII)
 # Vendor credentials that read as tokens: Stripe `sk_live_`/`whsec_`, GitHub `ghp_`,
 # `github_pat_`, Slack `xoxb-`, AWS `AKIA`, Google `AIza`, a JWT's `eyJ`, GitLab, OpenAI.
-_SECRET_SHAPE = re.compile(
+SECRET_SHAPE = re.compile(
     r"[spr]k_(?:live|test)_|whsec_|gh[pousr]_|github_pat_|xox[abeprs][-_]|A[KS]IA[0-9A-Z]{12}"
     r"|AIza|eyJ|glpat-|sk-(?:proj|ant|svcacct)-|npm_[A-Za-z0-9]{20}|shp(?:at|ss|ca|pa)_",
     re.ASCII,
@@ -328,7 +328,7 @@ def enum_token(text: str) -> bool:
     return (
         0 < len(text) <= ENUM_TOKEN_MAX
         and _TOKEN.fullmatch(text) is not None
-        and _SECRET_SHAPE.match(text) is None
+        and SECRET_SHAPE.match(text) is None
         and string_format(text) != PLACEHOLDER
     )
 

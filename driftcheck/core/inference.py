@@ -251,7 +251,7 @@ def _add_objects(
         return
     if early and not target.keys and maps.varying(objects, keys):
         target.values = Acc()
-        _add_entries(target, objects, depth, max_depth, work, held)
+        _add_entries(target, objects, depth, max_depth, work, _held_by(keys, held))
         return
     _check_depth(depth, max_depth)
     _note_variants(target, objects, keys, len(objects))
@@ -260,6 +260,12 @@ def _add_objects(
         if child_acc is None:
             child_acc = target.keys[key] = Acc()
         work.append((child, child_acc, depth + 1, _below(held, key)))
+
+
+def _held_by(keys: Counter[Any], held: str | None) -> str | None:
+    """The key a map of field names holds its values by: the first that may hold no enum
+    (`db_password`, `name`: values of several fields are no enum), else the map's own."""
+    return next((k for k in keys if type(k) is str and not domains.key_allows_enum(k)), held)
 
 
 def _below(held: str | None, key: str) -> str:

@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
 
+from driftcheck.core.domains import SECRET_SHAPE
+
 Headers = Mapping[str, Sequence[str]]
 
 RELATIONS = ("deprecation", "sunset", "successor-version", "latest-version")
@@ -212,7 +214,8 @@ _PRINTABLE = re.compile(r"[!-~]*")
 def shown(url: str) -> str:
     """A link's URL as a report shows it: an http(s) URL with a host, without credentials,
     query, fragment or `;parameters` in its path (any of them may carry a token, e.g.
-    `;jsessionid=`); anything else is `(unparsed)`."""
+    `;jsessionid=`); anything else, or a path holding an `@` or a credential's shape, is
+    `(unparsed)`."""
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -224,6 +227,11 @@ def shown(url: str) -> str:
     path = "/".join(segment.split(";", 1)[0] for segment in parts.path.split("/"))
     if scheme not in ("http", "https") or not _HOST.fullmatch(host):
         return UNPARSED
-    if not _PRINTABLE.fullmatch(path):
+    if not _PRINTABLE.fullmatch(path) or "@" in path or _secret_segment(path):
         return UNPARSED
     return urlunsplit((scheme, host + port, path, "", ""))
+
+
+def _secret_segment(path: str) -> bool:
+    """A path segment shaped like a vendor credential (`ghp_…`, a JWT): not shown."""
+    return any(SECRET_SHAPE.match(segment) for segment in path.split("/"))

@@ -206,3 +206,16 @@ def test_more_keys_that_hold_secrets_or_people_are_never_enums(key: str) -> None
 def test_the_value_of_a_name_value_pair_is_never_an_enum() -> None:
     pairs = [{"env": [{"name": "DB_PASSWORD", "value": v}]} for v in STATUSES]
     assert domain(shape_of(pairs).keys["env"].items.keys["value"]).enum is None  # type: ignore[union-attr]
+
+
+def test_a_map_of_field_names_holding_a_secret_has_no_enum_values() -> None:
+    """Records whose keys vary fold into a map (`settings{*}`): one key that may hold no
+    enum (`db_password`) and the merged values are no enum either, never shown."""
+    secrets = ("hunter2", "letmein", "opensesame")
+    bodies = [
+        {"settings": {f"opt{n}": "on", "db_password": secrets[n % 3], "mode": "fast"}}
+        for n in range(12)
+    ]
+    node = shape_of(bodies).keys["settings"]
+    assert node.values is not None  # a map
+    assert domain(node.values).enum is None

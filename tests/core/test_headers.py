@@ -29,6 +29,7 @@ from driftcheck.core.retirement import (
     links,
     malformed,
     notice,
+    shown,
 )
 from driftcheck.core.rules import RuleId
 
@@ -821,3 +822,15 @@ def header_findings(
     return presence_findings(endpoint, status, before, after, location=location) + (
         deprecation_findings(endpoint, status, before, after, now, location=location)
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.example.com/reset/ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "https://api.example.com/v1/eyJhbGciOiJIUzI1NiJ9.e30.sig",
+        "https://api.example.com/users/jane@example.com/v2",
+    ],
+)
+def test_a_link_whose_path_holds_a_credential_or_an_address_is_not_shown(url: str) -> None:
+    assert shown(url) == UNPARSED
