@@ -97,6 +97,7 @@ def scope(
         maps=config.map_rule if config is not None else None,
         volatile_headers=config.volatile_headers if config is not None else (),
         scrub_headers=config.scrub_headers if config is not None else (),
+        scrub_body=config.scrub_body if config is not None else (),
     )
 
 

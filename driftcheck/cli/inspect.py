@@ -64,7 +64,7 @@ def shape(
 
     config = load_config(config_path, require_env=False)
     reading = reading_settings(config, workers=workers, no_cache=no_cache)
-    endpoints, errors = inspect_run.shape_paths(paths, reading)
+    endpoints, errors = inspect_run.shape_paths(paths, reading, config.scrub_body)
     options = render_options(output)
     emit(shape_renderer(fmt.value)(endpoints, errors, options), output)
     ctx.exit(exit_code(Report((), len(endpoints.endpoints), errors=tuple(errors)), None))

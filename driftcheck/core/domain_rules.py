@@ -10,12 +10,12 @@ enum-like paths only, never other values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from driftcheck.core import domains
-from driftcheck.core.model import Finding, Node, Severity
+from driftcheck.core.model import EndpointSet, Finding, Node, Severity, StatusShape
 from driftcheck.core.rules import RuleId, percent
 
 # The fewest samples at a path before its format or never-empty arrays count as its
@@ -211,3 +211,56 @@ def _empty_findings(report: Report, path: str, old: Node, new: Node) -> list[Fin
             empty_pct=percent(new.empty, now),
         )
     ]
+
+
+def clear_enums(endpoints: EndpointSet, keys: Iterable[str]) -> EndpointSet:
+    """`endpoints` with no enum values at or below a key of `keys` (the config's
+    `scrub_body`, any case): what is scrubbed is never an enum, never shown."""
+    wanted = frozenset(key.lower() for key in keys)
+    if not wanted:
+        return endpoints
+    return EndpointSet(
+        {
+            name: {status: _cleared_status(shape, wanted) for status, shape in statuses.items()}
+            for name, statuses in endpoints.endpoints.items()
+        }
+    )
+
+
+def _cleared_status(shape: StatusShape, keys: frozenset[str]) -> StatusShape:
+    if shape.shape is None:
+        return shape
+    eras = tuple((day, cleared(node, keys)) for day, node in shape.eras)
+    return replace(shape, shape=cleared(shape.shape, keys), eras=eras)
+
+
+def cleared(root: Node, keys: frozenset[str]) -> Node:
+    """`root` with `enum=None` on every node at or below a key of `keys` (lower-case);
+    the same object when no key of `keys` is in it. Iterative: shapes nest deep."""
+    order: list[tuple[Node, int, str | int, bool]] = []  # node, parent row, edge, under
+    stack: list[tuple[Node, int, str | int, bool]] = [(root, -1, 0, False)]
+    while stack:
+        node, parent, edge, under = stack.pop()
+        row = len(order)
+        order.append((node, parent, edge, under))
+        stack.extend(
+            (child, row, key, under or key.lower() in keys) for key, child in node.keys.items()
+        )
+        for step, below in ((1, node.items), (2, node.values)):
+            if below is not None:
+                stack.append((below, row, step, under))
+    if not any(under for _, _, _, under in order):
+        return root
+    built: dict[int, dict[str | int, Node]] = {}
+    for row in range(len(order) - 1, -1, -1):
+        node, parent, edge, under = order[row]
+        children = built.pop(row, {})
+        new = replace(
+            node,
+            keys={key: children.get(key, child) for key, child in node.keys.items()},
+            items=children.get(1, node.items) if node.items is not None else None,
+            values=children.get(2, node.values) if node.values is not None else None,
+            enum=None if under and node.enum else node.enum,
+        )
+        built.setdefault(parent, {})[edge] = new
+    return built[-1][0]

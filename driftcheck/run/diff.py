@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from driftcheck.core.compare import HeaderRules, compare
+from driftcheck.core.domain_rules import clear_enums
 from driftcheck.core.maps import Declared
 from driftcheck.core.merge import combine
 from driftcheck.core.model import EndpointSet, Report, StatusShape
@@ -56,6 +57,7 @@ def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None
         [(old_side.census, old_side.shapes), (new_side.census, new_side.shapes)],
         maps=scope.maps or AUTO,
     )
+    old_set, new_set = (clear_enums(side, scope.scrub_body) for side in (old_set, new_set))
     if scope.shard is not None:
         picked = scope.pick({*old_set.endpoints, *new_set.endpoints})
         old_set, new_set = _only(old_set, picked), _only(new_set, picked)

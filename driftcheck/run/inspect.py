@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from driftcheck.config import Config
+from driftcheck.core.domain_rules import clear_enums
 from driftcheck.core.model import EndpointSet, FileError
 from driftcheck.core.slugs import group_sides
 from driftcheck.core.variants import Cover, Variant, cover
@@ -24,12 +25,15 @@ PathLike = str | os.PathLike[str]
 
 
 def shape_paths(
-    paths: Sequence[PathLike], reading: scan.Settings | None = None
+    paths: Sequence[PathLike],
+    reading: scan.Settings | None = None,
+    scrubbed: Sequence[str] = (),
 ) -> tuple[EndpointSet, list[FileError]]:
-    """Infer shapes per endpoint from cassette files and folders (slugs collapsed)."""
+    """Infer shapes per endpoint from cassette files and folders (slugs collapsed); no
+    enum values under the `scrubbed` body keys."""
     scanned = scan.scan(discover(paths), reading or scan.Settings())
     (endpoints,), _, _ = group_sides([(scanned.census, scanned.shapes)])
-    return endpoints, scanned.errors
+    return clear_enums(endpoints, scrubbed), scanned.errors
 
 
 @dataclass(frozen=True, slots=True)

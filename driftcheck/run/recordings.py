@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from driftcheck.config import Config
 from driftcheck.core.census import Census
+from driftcheck.core.domain_rules import clear_enums
 from driftcheck.core.endpoints import Names
 from driftcheck.core.model import BodyKind, EndpointSet, FileError, Interaction, StatusShape
 from driftcheck.core.recency import day_of, keeps, select
@@ -111,9 +112,10 @@ class Recordings:
                 Names(matchers),
                 maps=rule or AUTO,
             )
+            scrubbed = self.config.scrub_body
             self._sides = (
-                Loaded(old_census, old.errors, old_set, names),
-                Loaded(new_census, new.errors, new_set, names),
+                Loaded(old_census, old.errors, clear_enums(old_set, scrubbed), names),
+                Loaded(new_census, new.errors, clear_enums(new_set, scrubbed), names),
             )
         return self._sides
 
@@ -141,7 +143,7 @@ def recordings_in(config: Config, folder: Path, reading: Settings | None = None)
     (endpoints,), names, (census,) = group_sides(
         [(scanned.census, scanned.shapes)], Names(matchers), maps=rule or AUTO
     )
-    return Loaded(census, scanned.errors, endpoints, names)
+    return Loaded(census, scanned.errors, clear_enums(endpoints, config.scrub_body), names)
 
 
 def every_uri(census: Census, names: Names, name: str) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ class Scope:
     maps: Declared | None = None  # the config's `maps` / `not_maps`, also in `diff A B`
     volatile_headers: tuple[str, ...] = ()  # the config's: headers never compared
     scrub_headers: tuple[str, ...] = ()  # the config's: secrets, never compared nor shown
+    scrub_body: tuple[str, ...] = ()  # the config's: body keys whose values are never enums
 
     @property
     def header_rules(self) -> HeaderRules:

@@ -102,6 +102,7 @@ def project(service: ValueService, tmp_path_factory: pytest.TempPathFactory) -> 
     (root / "driftcheck.toml").write_text(config(service.url))
     (root / "bis.toml").write_text(config(service.url, fresh="fresh-bis"))
     (root / "novalues.toml").write_text(config(service.url, extra="values = false"))
+    (root / "scrubbed.toml").write_text(config(service.url, extra='scrub_body = ["Status"]'))
     try:
         record(root, "driftcheck.toml", "--update")
         service.version = "v2"
@@ -201,6 +202,17 @@ def test_values_false_turns_every_value_rule_off(project: Path) -> None:
     validate(report)
     assert found(report) == expected(values=False)
     assert code == 1  # the header rules stay
+
+
+def test_a_scrub_body_key_is_never_an_enum_in_diff_nor_in_shape(project: Path) -> None:
+    """`scrub_body` names a secret's key: its values are never an enum, never shown."""
+    code, report = diff(project, "scrubbed.toml")
+    assert code == 1  # format-changed and the past Sunset are still breaking
+    assert found(report) == [f for f in expected() if f[1:3] != ("enum-value-added", "$.status")]
+    assert "active" not in json.dumps(report)
+    shaped = run("shape", str(project / "cassettes"), "--config", str(project / "scrubbed.toml"))
+    assert "one of active" not in shaped.stdout
+    assert "one of" in shaped.stdout  # other enums (`plan`) are still shown
 
 
 MOCKS = """\

@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from driftcheck.core.compare import compare
-from driftcheck.core.domain_rules import MIN_SAMPLES, describe, domain, signature
+from driftcheck.core.domain_rules import (
+    MIN_SAMPLES,
+    clear_enums,
+    cleared,
+    describe,
+    domain,
+    signature,
+)
 from driftcheck.core.model import EndpointSet, Node, StatusShape
 from driftcheck.core.shape import infer_all
 
@@ -219,3 +226,21 @@ def test_a_map_of_field_names_holding_a_secret_has_no_enum_values() -> None:
     node = shape_of(bodies).keys["settings"]
     assert node.values is not None  # a map
     assert domain(node.values).enum is None
+
+
+def test_enums_under_a_scrubbed_key_are_cleared_whatever_the_case_and_depth() -> None:
+    plans = [
+        {"account": {"Plan": ("free", "pro")[n % 2], "tier": ("a", "b")[n % 2]}} for n in range(12)
+    ]
+    node = shape_of(plans)
+    assert domain(node.keys["account"].keys["Plan"]).enum == ("free", "pro")
+    assert cleared(node, frozenset({"nothing"})) is node  # no scrubbed key: the same shape
+    for keys in ({"plan"}, {"account"}):
+        account = cleared(node, frozenset(keys)).keys["account"]
+        assert domain(account.keys["Plan"]).enum is None
+        assert (domain(account.keys["tier"]).enum is None) == (keys == {"account"})
+    enterprise = [{**body, "account": {**body["account"], "Plan": "enterprise"}} for body in plans]
+    before, after = side(plans), side(enterprise)
+    report = compare(clear_enums(before, ["PLAN"]), clear_enums(after, ["PLAN"]))
+    assert [f.path for f in report.findings] == []
+    assert [f.path for f in compare(before, after).findings] == ["$.account.Plan"] * 2
