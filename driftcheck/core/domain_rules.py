@@ -11,7 +11,7 @@ enum-like paths only, never other values.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from driftcheck.core import domains
@@ -30,13 +30,9 @@ _STRINGISH = frozenset({"string", "null"})
 Report = Callable[..., Finding]  # `compare._Context.finding`: rule, path, baseline, current
 
 
-@dataclass(frozen=True, slots=True)
-class Domain:
-    """A node's value domain as the rules and outputs read it."""
-
-    format: str | None  # the one format every string here has
-    enum: tuple[str, ...] | None  # the values, most frequent first, when enum-like
-    ever_empty: bool  # an array here was empty at least once
+def _ordered(counts: Mapping[str, int]) -> list[str]:
+    """Values most frequent first (then by text, so every run orders them alike)."""
+    return sorted(counts, key=lambda value: (-counts[value], value))
 
 
 def strings(node: Node) -> int:
@@ -67,12 +63,7 @@ def enum_values(node: Node) -> tuple[str, ...] | None:
         return None
     if not domains.is_enum(node.enum, strings(node)):
         return None
-    return tuple(sorted(node.enum, key=lambda value: (-node.enum[value], value)))  # type: ignore[index]
-
-
-def domain(node: Node) -> Domain:
-    enum = enum_values(node)
-    return Domain(path_format(node), enum, node.empty > 0)
+    return tuple(_ordered(node.enum))
 
 
 def signature(node: Node) -> tuple[Any, ...] | None:
@@ -81,14 +72,6 @@ def signature(node: Node) -> tuple[Any, ...] | None:
     if fmt is None and enum is None and not node.empty:
         return None
     return (fmt, None if enum is None else frozenset(enum), node.empty > 0)
-
-
-def describe(node: Node) -> str:
-    """`date-time`, `one of active|inactive`, or "" (shape output: after the types)."""
-    fmt, enum = path_format(node), enum_values(node)
-    if enum is not None:
-        return "one of " + "|".join(enum)
-    return fmt or ""
 
 
 def findings(report: Report, path: str, old: Node, new: Node) -> list[Finding]:
@@ -135,10 +118,6 @@ def _enum_findings(report: Report, path: str, old: Node, new: Node) -> list[Find
             )
         )
     return found
-
-
-def _ordered(counts: Mapping[str, int]) -> list[str]:
-    return sorted(counts, key=lambda value: (-counts[value], value))
 
 
 def _format_findings(report: Report, path: str, old: Node, new: Node) -> list[Finding]:

@@ -68,7 +68,7 @@ SECRETS: frozenset[str] = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"}
     | {"*-key", "*_key", "*-token", "*_token", "*-secret", "*_secret"}
 )
-"""The built-in scrubbed headers (as `record/scrub.py` scrubs them): never compared or shown."""
+"""The built-in secret headers: `record/scrub.py` scrubs them, `diff` never compares them."""
 
 ELSEWHERE = frozenset({"content-type", "deprecation", "sunset"})
 """Headers another rule reports: `content-type-changed`, `endpoint-deprecated`."""

@@ -15,14 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
+from driftcheck.core.headers import SECRETS, matches
 from driftcheck.errors import ShapeDepthError
 from driftcheck.record.leaks import MIN_SECRET_LENGTH, Secrets, secrets_of
 
 REDACTED = "REDACTED"
-BUILTIN_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"}
-)
-SECRET_HEADER = re.compile(r"[-_](key|token|secret)$", re.IGNORECASE)
 BUILTIN_QUERY = frozenset(
     {"api_key", "key", "token", "access_token", "secret", "signature", "password"}
 )
@@ -40,12 +37,9 @@ class Scrubbing:
 
 
 def secret_header(name: str, extra: Iterable[str] = ()) -> bool:
-    lowered = name.lower()
-    return (
-        lowered in BUILTIN_HEADERS
-        or lowered in {e.lower() for e in extra}
-        or SECRET_HEADER.search(lowered) is not None
-    )
+    """A header whose value is scrubbed: the built-in secrets (`core/headers.SECRETS`, which
+    `diff` never compares either), or one the config's `scrub_headers` names."""
+    return matches(name, SECRETS) or name.lower() in {e.lower() for e in extra}
 
 
 def scrub_headers(

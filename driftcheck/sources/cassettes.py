@@ -204,7 +204,7 @@ def _parts(entry: Any, name: str, index: int) -> Pending:
         "index": index,
         "recorded_at": fields.recorded_at(entry.get("recorded_at"), headers),
         "operation": _operation(request, uri),
-        "headers": {name: values if name in _NOTICES else [] for name, values in headers.items()},
+        "headers": {name: values if name in _NOTICES else () for name, values in headers.items()},
     }
     return shell, raw, headers
 
