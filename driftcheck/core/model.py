@@ -222,6 +222,7 @@ class Finding:
     message: str
     location: Location | None = None  # the cassette or fixture line it is about
     ignored: str | None = None  # the reason of the [[ignore]] entry that hides it
+    spec_location: Location | None = None  # the OpenAPI spec's line, for `spec-*` rules
 
 
 class Unknown(str):

@@ -7,70 +7,15 @@ save an enum-like path's values, formats, header names and deprecation dates and
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from driftcheck.core.model import Finding, Location, Severity
+from driftcheck.core.rule_ids import VALUE_RULES, Rule, RuleId
+from driftcheck.core.rules_spec import SPEC_CATALOGUE
+from driftcheck.core.rules_values import VALUE_CATALOGUE
 
-
-class RuleId(str, enum.Enum):
-    """The rule ids: stable, part of every report and of users' `[[ignore]]` entries."""
-
-    FIELD_REMOVED = "field-removed"
-    FIELD_BECAME_OPTIONAL = "field-became-optional"
-    TYPE_CHANGED = "type-changed"
-    BECAME_NULLABLE = "became-nullable"
-    TYPE_WIDENED = "type-widened"
-    STATUS_CHANGED = "status-changed"
-    CONTENT_TYPE_CHANGED = "content-type-changed"
-    ENDPOINT_MISSING = "endpoint-missing"
-    FIELD_ADDED = "field-added"
-    FIELD_BECAME_REQUIRED = "field-became-required"
-    TYPE_NARROWED = "type-narrowed"
-    ENDPOINT_ADDED = "endpoint-added"
-    CASSETTE_STALE = "cassette-stale"
-    MOCK_FIELD_UNKNOWN = "mock-field-unknown"
-    MOCK_FIELD_MISSING = "mock-field-missing"
-    MOCK_TYPE_MISMATCH = "mock-type-mismatch"
-    MOCK_UNCOVERED_OPTIONAL = "mock-uncovered-optional"
-    MOCK_UNCOVERED_NULL = "mock-uncovered-null"
-    MOCK_NULL_UNSEEN = "mock-null-unseen"
-    MOCK_UNLIKE_ENDPOINT = "mock-unlike-endpoint"
-    MOCK_UNCOVERED_VARIANT = "mock-uncovered-variant"
-    ENUM_VALUE_ADDED = "enum-value-added"
-    ENUM_VALUE_REMOVED = "enum-value-removed"
-    FORMAT_CHANGED = "format-changed"
-    BECAME_EMPTY = "became-empty"
-    MOCK_ENUM_UNKNOWN = "mock-enum-unknown"
-    MOCK_FORMAT_MISMATCH = "mock-format-mismatch"
-    HEADER_REMOVED = "header-removed"
-    HEADER_ADDED = "header-added"
-    ENDPOINT_DEPRECATED = "endpoint-deprecated"
-
-    def __str__(self) -> str:
-        return self.value  # f"{rule}" is the id, on every Python version
-
-    def __format__(self, spec: str) -> str:
-        return format(self.value, spec)
-
-
-# The rules that read values, not structure: all off with `values = false`.
-_VALUES = "enum-value-added enum-value-removed format-changed became-empty mock-enum-unknown "
-VALUE_RULES = frozenset(map(RuleId, (_VALUES + "mock-format-mismatch").split()))
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """One kind of drift. `messages` maps a variant ("" by default) to a template filled
-    with `path`, `endpoint`, `status`, `baseline`, `current` and the rule's own facts."""
-
-    id: RuleId
-    severity: Severity
-    summary: str
-    messages: Mapping[str, str] = field(default_factory=dict)
-
+__all__ = ["CATALOGUE", "RULES", "VALUE_RULES", "Rule", "RuleId", "finding", "severity_of"]
 
 _B, _W, _I = Severity.BREAKING, Severity.WARNING, Severity.INFO
 R = RuleId
@@ -176,7 +121,9 @@ CATALOGUE: tuple[Rule, ...] = (
         "a mock fixture has a key the API never returned",
         {
             "": "`{path}` is in fixture {where} but endpoint `{endpoint}` never returned it "
-            "({samples})"
+            "({samples})",
+            "spec": "`{path}` is in fixture {where} but the spec's response for endpoint "
+            "`{endpoint}` does not document it ({spec}); no recordings to compare with",
         },
     ),
     Rule(
@@ -185,7 +132,9 @@ CATALOGUE: tuple[Rule, ...] = (
         "the API always returns a key the mock lacks",
         {
             "": "`{path}` is in all {samples} of endpoint `{endpoint}` but missing from "
-            "fixture {where}"
+            "fixture {where}",
+            "spec": "`{path}` is required by the spec's response for endpoint `{endpoint}` "
+            "({spec}) but missing from fixture {where}; no recordings to compare with",
         },
     ),
     Rule(
@@ -195,7 +144,9 @@ CATALOGUE: tuple[Rule, ...] = (
         "accepts any type)",
         {
             "": "`{path}` is {kind} in fixture {where}; endpoint `{endpoint}` returned only "
-            "{recorded} there ({count} recorded values)"
+            "{recorded} there ({count} recorded values)",
+            "spec": "`{path}` is {kind} in fixture {where}; the spec's response for endpoint "
+            "`{endpoint}` says {declared} there ({spec}); no recordings to compare with",
         },
     ),
     Rule(
@@ -223,7 +174,10 @@ CATALOGUE: tuple[Rule, ...] = (
         {
             "": "`{path}` is null in fixture {where}; endpoint `{endpoint}` never returned "
             "null there ({recorded} in {count} recorded values): the mock tests a case the "
-            "API does not produce"
+            "API does not produce",
+            "spec": "`{path}` is null in fixture {where}; the spec's response for endpoint "
+            "`{endpoint}` does not allow null there ({declared}, {spec}); no recordings to "
+            "compare with",
         },
     ),
     Rule(
@@ -247,85 +201,8 @@ CATALOGUE: tuple[Rule, ...] = (
             "`{tag}` ({count} of {objects} recorded `{path}` objects)",
         },
     ),
-    Rule(
-        R.ENUM_VALUE_ADDED,
-        _W,
-        "an enum-like string path returns a value never seen before",
-        {"": "`{path}` returned new values {values}; before it was only one of {known}"},
-    ),
-    Rule(
-        R.ENUM_VALUE_REMOVED,
-        _I,
-        "a value an enum-like path often returned is in no current sample",
-        {
-            "": "`{path}` no longer returned {values} in {samples} current values, enough "
-            "that they would have shown"
-        },
-    ),
-    Rule(
-        R.FORMAT_CHANGED,
-        _B,
-        "the strings at a path had one format; now some have another (breaking for date-time, "
-        "date, time and UUID gone or replaced; a warning beside them, or for other formats)",
-        {"": "`{path}` was always {was}; now {strings} current values are {now}"},
-    ),
-    Rule(
-        R.BECAME_EMPTY,
-        _W,
-        "an array never empty before is now empty in some samples",
-        {
-            "": "`{path}` is now an empty array in {empty} of {arrays} current samples "
-            "({empty_pct}); it was never empty before"
-        },
-    ),
-    Rule(
-        R.MOCK_ENUM_UNKNOWN,
-        _W,
-        "a mock has a value the API never returned at an enum-like path",
-        {
-            "": "`{path}` is `{value}` in fixture {where}; endpoint `{endpoint}` returned only "
-            "{known} there ({count} recorded values)"
-        },
-    ),
-    Rule(
-        R.MOCK_FORMAT_MISMATCH,
-        _W,
-        "a mock string has another format than every recorded value at that path",
-        {
-            "": "`{path}` is {kind} in fixture {where}; endpoint `{endpoint}` always returned "
-            "{recorded} there ({count} recorded values)"
-        },
-    ),
-    Rule(
-        R.HEADER_REMOVED,
-        _W,
-        "a response header sent in every baseline sample is in no current sample (a warning: "
-        "presence often follows the data, e.g. `Link` only when there is a next page)",
-        {
-            "": "response header `{header}` is no longer sent: absent from {current_samples}; "
-            "it was in every one of {baseline_samples}"
-        },
-    ),
-    Rule(
-        R.HEADER_ADDED,
-        _I,
-        "a response header is now in every sample, in none before",
-        {
-            "": "response header `{header}` is new: in every one of {current_samples}, in none "
-            "of {baseline_samples}"
-        },
-    ),
-    Rule(
-        R.ENDPOINT_DEPRECATED,
-        _W,
-        "the API now sends `Deprecation` or `Sunset` (breaking once the Sunset date is past, "
-        "when every current response says the endpoint is deprecated)",
-        {
-            "": "endpoint `{endpoint}` is now marked for retirement by the API: {notice}",
-            "sunset-past": "endpoint `{endpoint}` is past its Sunset date and may stop "
-            "responding any day: {notice}",
-        },
-    ),
+    *VALUE_CATALOGUE,
+    *SPEC_CATALOGUE,
 )
 
 RULES: Mapping[str, Rule] = {rule.id.value: rule for rule in CATALOGUE}
@@ -353,6 +230,7 @@ def finding(
     baseline: str,
     current: str,
     location: Location | None = None,
+    spec_location: Location | None = None,
     overrides: Mapping[str, Severity] | None = None,
     variant: str = "",
     severity: Severity | None = None,
@@ -383,6 +261,7 @@ def finding(
         current=current,
         message=message,
         location=location,
+        spec_location=spec_location,
     )
 
 

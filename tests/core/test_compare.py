@@ -245,6 +245,13 @@ def test_catalogue_matches_design() -> None:
         "header-removed": "warning",
         "header-added": "info",
         "endpoint-deprecated": "warning",
+        "spec-field-undocumented": "info",
+        "spec-required-missing": "breaking",
+        "spec-null-undeclared": "breaking",
+        "spec-type-mismatch": "breaking",
+        "spec-enum-undeclared": "warning",
+        "spec-status-undocumented": "warning",
+        "spec-endpoint-undocumented": "info",
     }
     assert len(RULES) == len(CATALOGUE)
 
