@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -312,5 +312,55 @@ def _walk_events(data: bytes) -> None:
             census.see(loader.get_event())
     except yaml.YAMLError:
         return
+    finally:
+        loader.dispose()
+
+
+def dump(value: Any) -> str:
+    """Plain data as block YAML, keys in their order (an exported OpenAPI document)."""
+    dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text: str = yaml.dump(value, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
+    return text
+
+
+# One parse event as plain values, for a reader that builds its own data with the lines
+# it needs (an OpenAPI spec's): (kind, line, anchor, tag, value, plain), kind one of
+# "doc", "map", "seq", "end", "scalar", "alias"; `plain` for an untagged plain scalar.
+Event = tuple[str, int, str | None, str | None, str, bool]
+_KINDS = {
+    yaml.DocumentStartEvent: "doc",
+    yaml.MappingStartEvent: "map",
+    yaml.SequenceStartEvent: "seq",
+    yaml.MappingEndEvent: "end",
+    yaml.SequenceEndEvent: "end",
+    yaml.ScalarEvent: "scalar",
+    yaml.AliasEvent: "alias",
+}
+
+
+def events(text: bytes | str) -> Iterator[Event]:
+    """Every parse event of a YAML text, screened as `load` screens it (libyaml's parser
+    keeps its own stack: no recursion); raises YamlProblem naming the line. Tags are
+    left to the caller, which refuses what it does not know."""
+    data = _utf8(text)
+    screen(data)
+    loader = SafeLoader(data)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            kind = _KINDS.get(event.__class__)
+            if kind is None:
+                continue
+            tag, value = getattr(event, "tag", None), getattr(event, "value", "")
+            plain = kind == "scalar" and tag is None and not event.style
+            anchor = getattr(event, "anchor", None)
+            yield kind, event.start_mark.line + 1, anchor, tag, value, plain
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = error.problem or error.context or "malformed"
+        raise YamlProblem(_one_line(f"invalid YAML at {where}{problem}")) from None
+    except yaml.YAMLError as error:
+        raise YamlProblem(_one_line(f"invalid YAML: {error}")) from None
     finally:
         loader.dispose()

@@ -1,0 +1,113 @@
+"""Two normalised schemas that must both hold (`allOf`, a 3.1 `$ref` beside other
+keywords, `anyOf` beside `oneOf`) as one `SchemaNode`.
+
+Properties are united (a property in both is merged in turn), `required` too, types
+intersected (`integer` is a `number`), enums intersected. `additionalProperties: false`
+in one branch closes the merge but keeps every branch's properties: that is what a spec
+writing `allOf` for inheritance means, whatever strict JSON Schema says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from driftcheck.core.spec_model import SchemaNode
+
+MAX_PRODUCT = 64  # alternatives of two branches combined pairwise up to this many
+
+
+def trivial(node: SchemaNode) -> bool:
+    """A node that constrains nothing: merging it changes nothing."""
+    return (
+        node.types is None
+        and not node.properties
+        and not node.required
+        and node.additional is True
+        and node.items is None
+        and node.enum is None
+        and node.format is None
+        and not node.alternatives
+    )
+
+
+def merge(first: SchemaNode, other: SchemaNode) -> SchemaNode:
+    """Both schemas at once, at `first`'s location."""
+    if other is first or trivial(other):  # `is`: a component or alias met twice
+        return first
+    if trivial(first):
+        return replace(other, location=first.location)
+    properties = dict(first.properties)
+    for name, node in other.properties.items():
+        properties[name] = merge(properties[name], node) if name in properties else node
+    alternatives, discriminator, mapping = _alternatives(first, other)
+    return SchemaNode(
+        location=first.location,
+        types=_types(first.types, other.types),
+        properties=properties,
+        required=first.required | other.required,
+        additional=_additional(first.additional, other.additional),
+        items=_items(first.items, other.items),
+        enum=_enum(first.enum, other.enum),
+        format=first.format or other.format,
+        alternatives=alternatives,
+        discriminator=discriminator,
+        mapping=mapping,
+    )
+
+
+def with_null(node: SchemaNode) -> SchemaNode:
+    """`node` also accepting null (3.0's `nullable`, 3.1's `anyOf: [X, {type: null}]`)."""
+    if node.types is None and node.alternatives:  # null allowed, the type left to them
+        types: frozenset[str] | None = frozenset({"null"})
+    else:
+        types = None if node.types is None else node.types | {"null"}
+    enum = node.enum if node.enum is None or None in node.enum else (*node.enum, None)
+    return replace(node, types=types, enum=enum)
+
+
+def _types(first: frozenset[str] | None, other: frozenset[str] | None) -> frozenset[str] | None:
+    if first is None or other is None:
+        return other if first is None else first
+    both = set(first & other)
+    if ("integer" in first and "number" in other) or ("number" in first and "integer" in other):
+        both.add("integer")
+    return frozenset(both)
+
+
+def _additional(first: SchemaNode | bool, other: SchemaNode | bool) -> SchemaNode | bool:
+    if first is False or other is False:
+        return False
+    if first is True:
+        return other
+    if other is True:
+        return first
+    if isinstance(first, SchemaNode) and isinstance(other, SchemaNode):
+        return merge(first, other)
+    return True
+
+
+def _items(first: SchemaNode | None, other: SchemaNode | None) -> SchemaNode | None:
+    if first is None or other is None:
+        return other if first is None else first
+    return merge(first, other)
+
+
+def _enum(first: tuple[Any, ...] | None, other: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+    if first is None or other is None:
+        return other if first is None else first
+    return tuple(value for value in first if value in other)
+
+
+def _alternatives(
+    first: SchemaNode, other: SchemaNode
+) -> tuple[tuple[SchemaNode, ...], str | None, dict[str, int] | Any]:
+    """Alternatives of both: one side's as they are, both sides' combined pairwise (a
+    value matches one of each) while that stays small, else the first side's."""
+    if not other.alternatives or not first.alternatives:
+        side = first if first.alternatives else other
+        return side.alternatives, side.discriminator, side.mapping
+    if len(first.alternatives) * len(other.alternatives) > MAX_PRODUCT:
+        return first.alternatives, first.discriminator, first.mapping
+    pairs = tuple(merge(a, b) for a in first.alternatives for b in other.alternatives)
+    return pairs, first.discriminator or other.discriminator, {}
