@@ -139,6 +139,7 @@ class Config:
     not_maps: tuple[str, ...] = ()  # path patterns never read as maps
     values: bool = True  # the rules on values: enums, formats, empty arrays
     volatile_headers: tuple[str, ...] = ()  # response headers never compared, beyond the built-in
+    spec: Path | None = None  # a provider's OpenAPI description `diff` holds recordings to
 
     def with_overrides(self, **values: Any) -> Config:
         """Flags win over everything; `None` means the flag was not given."""
@@ -289,6 +290,7 @@ TOP: tuple[Key, ...] = (
     Key("not_maps", LIST, (), path_patterns),
     Key("values", BOOLEAN, True),
     Key("volatile_headers", LIST, (), names),
+    Key("spec", STRING, None, resolved_path),
 )
 
 

@@ -52,6 +52,7 @@ HOMES = {
     "click": "cli/",
     "rich": "reporting/",
     "werkzeug": "demo/app.py",
+    "referencing": "sources/openapi_refs.py",
     "pytest": "pytest_plugin.py",
     "tomllib": "config.py",
     "tomli": "config.py",

@@ -66,6 +66,10 @@ COMMANDS: Mapping[str, Lazy] = {
         "driftcheck.cli.recording:record",
         "Call the configured live endpoints and write one cassette per endpoint.",
     ),
+    "schema": Lazy(
+        "driftcheck.cli.inspect:schema",
+        "Write what the recordings prove as an OpenAPI document or JSON Schemas.",
+    ),
     "shape": Lazy(
         "driftcheck.cli.inspect:shape",
         "Show the inferred shape of every endpoint in cassette files or folders.",

@@ -98,6 +98,7 @@ def scope(
         volatile_headers=config.volatile_headers if config is not None else (),
         scrub_headers=config.scrub_headers if config is not None else (),
         scrub_body=config.scrub_body if config is not None else (),
+        spec=config.spec if config is not None else None,
     )
 
 
@@ -315,6 +316,14 @@ NO_CACHE = click.option(
     is_flag=True,
     help="Do not use the shape cache (default: .driftcheck/cache, config `cache`).",
 )
+SPEC = click.option(
+    "--spec",
+    "spec_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also hold the recordings to this OpenAPI 3.0/3.1 description (YAML or JSON; "
+    "overrides the config's `spec`).",
+)
+
 ALLOW_UNREADABLE = click.option(
     "--allow-unreadable",
     is_flag=True,

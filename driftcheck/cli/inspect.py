@@ -171,6 +171,70 @@ def _shown(path: Path) -> str:
 
 
 @click.command()
+@click.argument("targets", nargs=-1, metavar="[ENDPOINT|PATH]...")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["openapi", "jsonschema"]),
+    default="openapi",
+    show_default=True,
+    help="An OpenAPI 3.1 document, or JSON Schema 2020-12 per endpoint and status.",
+)
+@click.option(
+    "--output",
+    "-o",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="Write the document to FILE (YAML when it ends in .yaml or .yml, else JSON); "
+    "'-' is standard output (JSON).",
+)
+@CONFIG
+@WORKERS
+@NO_CACHE
+@click.pass_context
+def schema(
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    fmt: str,
+    output: str,
+    config_path: Path | None,
+    workers: int | None,
+    no_cache: bool,
+) -> None:
+    """Write what the recordings prove as an OpenAPI document or JSON Schemas.
+
+    TARGETS are cassette files or folders, or endpoint names of the config (all
+    its recorded endpoints when none is given: fresh recordings where they hold
+    an endpoint, else the committed ones). A key is `required` when every
+    recorded sample had it; null shows as a type; maps, variants, enums and
+    formats only where the recordings prove them; presence counts are under
+    `x-driftcheck`. Exits 2 when a file cannot be read (the rest is written).
+
+    \b
+    Example:
+        driftcheck schema --output openapi.yaml
+        driftcheck schema cassettes/ --format jsonschema --output shapes.json
+        driftcheck schema get_user --format jsonschema
+    """
+    from driftcheck.config import load_config
+    from driftcheck.core.model import Report
+    from driftcheck.run import schema as schema_run
+
+    if output == "":
+        raise click.BadParameter("must be a file name, or '-' for standard output")
+    config = load_config(config_path, require_env=False)
+    reading = reading_settings(config, workers=workers, no_cache=no_cache)
+    exported = schema_run.export(targets, config, reading, fmt)
+    emit(schema_run.text_of(exported.document, output), output)
+    for error in exported.errors:
+        to_stderr(f"error: {error.file}: {error.message}")
+    if output != "-":
+        to_stderr(f"wrote {_count(exported.endpoints, 'endpoint')} to {output}")
+    ctx.exit(exit_code(Report((), exported.endpoints, errors=exported.errors), None))
+
+
+@click.command()
 @click.pass_context
 def demo(ctx: click.Context) -> None:
     """Run the bundled demo end to end: a local API drifts, driftcheck finds it.

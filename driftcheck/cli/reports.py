@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from driftcheck.cli.common import (
     FAIL_ON_OPTION,
     FORMAT,
     OUTPUT,
+    SPEC,
     FailOn,
     Format,
     finish,
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 @click.argument("baseline", required=False, type=click.Path(exists=True))
 @click.argument("current", required=False, type=click.Path(exists=True))
 @CONFIG
+@SPEC
 @report_options
 @ALLOW_UNREADABLE
 @click.pass_context
@@ -45,6 +48,7 @@ def diff(
     baseline: str | None,
     current: str | None,
     config_path: Path | None,
+    spec_path: Path | None,
     fmt: Format,
     output: str,
     fail_on: FailOn,
@@ -66,6 +70,10 @@ def diff(
     cassettes (when fresh ones exist), and every endpoint's mock `fixtures` vs
     its recordings (fresh if present, else committed), in one report.
 
+    With --spec (or `spec` in the config), the recordings (CURRENT, or the
+    config's) are also held to a provider's OpenAPI description: `spec-*`
+    findings. `diff --spec openapi.yaml cassettes/` does only that.
+
     The config's [severity] and [[ignore]] apply in both modes.
 
     Exit codes: 0 no drift at or above --fail-on, 1 drift, 2 input error
@@ -78,15 +86,20 @@ def diff(
         driftcheck diff cassettes/ .driftcheck/fresh/
         driftcheck diff old.yaml new.yaml --format json --output report.json
         driftcheck diff --shard 2/3 --format json --output shard-2.json
+        driftcheck diff --spec openapi.yaml cassettes/
     """
     from driftcheck.config import load_config
     from driftcheck.run import diff as diff_run
 
     config = load_config(config_path, require_env=False)
     run = scope(shard, max_age or config.max_age, config, workers=workers, no_cache=no_cache)
+    if spec_path is not None:
+        run = dataclasses.replace(run, spec=spec_path)
     rules = make_policy(config, severity_flags, ignore_flags)
     if baseline is None:
         report = diff_run.diff_config(config, run)
+    elif current is None and run.spec is not None:
+        report = diff_run.spec_paths(baseline, run)
     elif current is None:
         raise click.UsageError(
             "give CURRENT too (a cassette file or folder), or no argument to use the config",

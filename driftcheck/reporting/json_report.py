@@ -17,8 +17,9 @@ SHAPES_VERSION = 1
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
-    """One finding as the contract spells it."""
-    return {
+    """One finding as the contract spells it (`spec_location` only on `spec-*` findings
+    and on mocks held to a spec)."""
+    found = {
         "endpoint": finding.endpoint,
         "status": finding.status,
         "path": finding.path,
@@ -32,6 +33,9 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "ignored": finding.ignored is not None,
         "ignore_reason": finding.ignored,
     }
+    if finding.spec_location is not None:
+        found["spec_location"] = str(finding.spec_location)
+    return found
 
 
 def coverage_dict(coverage: MockCoverage) -> dict[str, Any]:

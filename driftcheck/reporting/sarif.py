@@ -84,6 +84,15 @@ def _uri(file: str) -> str:
     return quote(raw, safe=_URI_SAFE)
 
 
+def _related(finding: Finding) -> dict[str, Any]:
+    """The spec's line a `spec-*` finding is about, beside the cassette's."""
+    if finding.spec_location is None:
+        return {}
+    related = {**_location(finding.spec_location), "id": 1}
+    related["message"] = {"text": "what the OpenAPI description says"}
+    return {"relatedLocations": [related]}
+
+
 def _result(finding: Finding, index: Mapping[str, int]) -> dict[str, Any]:
     identity = "\0".join(
         [finding.endpoint, str(finding.status), finding.path, finding.rule, finding.source]
@@ -97,6 +106,7 @@ def _result(finding: Finding, index: Mapping[str, int]) -> dict[str, Any]:
             f"{finding.current})"
         },
         "locations": [_location(finding.location)],
+        **_related(finding),
         "partialFingerprints": {
             "driftcheckFinding/v1": hashlib.sha256(
                 identity.encode("utf-8", "surrogatepass")

@@ -20,6 +20,7 @@ from driftcheck.core.shape import AUTO
 from driftcheck.core.slugs import group_sides
 from driftcheck.core.staleness import stale_findings
 from driftcheck.errors import CassetteError, ConfigError
+from driftcheck.run import spec as spec_run
 from driftcheck.run.recordings import Recordings, newest
 from driftcheck.run.scope import Scope
 from driftcheck.sources import scan
@@ -27,6 +28,7 @@ from driftcheck.sources.cassettes import discover_files
 
 if TYPE_CHECKING:
     from driftcheck.config import Config
+    from driftcheck.core.spec_model import Spec
 
 PathLike = str | os.PathLike[str]
 
@@ -52,6 +54,7 @@ def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None
     """Compare the shapes of two cassette files or folders (endpoints by automatic key,
     slugs collapsed over both sides)."""
     scope = scope or Scope()
+    spec = None if scope.spec is None else spec_run.load(scope.spec)  # fails before reading
     old_side, new_side = _scan_sides([baseline, current], scope.reading, scope.maps)
     (old_set, new_set), _, (old, new) = group_sides(
         [(old_side.census, old_side.shapes), (new_side.census, new_side.shapes)],
@@ -66,12 +69,28 @@ def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None
     notes = (*old.all_notes(), *new.all_notes())
     errors = (*old_side.errors, *new_side.errors)
     parts = [dataclasses.replace(report, errors=errors, notes=notes)]
+    if spec is not None:
+        parts.append(spec_run.spec_report(spec, new_set))
     if scope.max_age:
         from driftcheck.sources.staleness import recorded
 
         cassettes = recorded([old, new])
         parts.append(Report(tuple(stale_findings(cassettes, scope.max_age, scope.now)), 0))
     return combine(parts)
+
+
+def spec_paths(current: PathLike, scope: Scope) -> Report:
+    """`diff --spec F PATH`: the recordings of one cassette file or folder against a spec
+    alone (endpoints by automatic key, slugs collapsed)."""
+    assert scope.spec is not None  # the command asks for it
+    spec = spec_run.load(scope.spec)  # a bad spec fails before any cassette is read
+    (side,) = _scan_sides([current], scope.reading, scope.maps)
+    (endpoints,), _, (loaded,) = group_sides([(side.census, side.shapes)], maps=scope.maps or AUTO)
+    endpoints = clear_enums(endpoints, scope.scrub_body)
+    if scope.shard is not None:
+        endpoints = _only(endpoints, scope.pick(endpoints.endpoints))
+    report = spec_run.spec_report(spec, endpoints)
+    return dataclasses.replace(report, errors=tuple(side.errors), notes=loaded.all_notes())
 
 
 def cassette_report(
@@ -180,14 +199,23 @@ def diff_config(config: Config, scope: Scope | None = None) -> Report:
     if config.source is None:
         raise ConfigError(NO_CONFIG)
     scope = scope or Scope()
+    spec = None if scope.spec is None else spec_run.load(scope.spec)  # fails before reading
     recordings = Recordings(config, scope.reading)
     committed, fresh = recordings.sides()
     configured = [e.name for e in config.endpoints]
     names = scope.pick([*configured, *fresh.endpoints.endpoints])
     everything = [*configured, *committed.endpoints.endpoints, *fresh.endpoints.endpoints]
-    mocks = mock_report(config, recordings, None if scope.shard is None else scope.pick(everything))
+    mocks = mock_report(
+        config, recordings, None if scope.shard is None else scope.pick(everything), spec
+    )
     cassettes = cassette_report(config, recordings, names, scope.now)
-    if cassettes is None and not _looked_at(mocks) and not (scope.max_age or config.max_age):
+    specced = None if spec is None else _spec_part(config, recordings, scope, spec)
+    if (
+        cassettes is None
+        and specced is None
+        and not _looked_at(mocks)
+        and not (scope.max_age or config.max_age)
+    ):
         raise ConfigError(
             f"{config.source}: nothing to compare: no fresh recordings in {_fresh(config)} "
             f"and no mocks found in the tests under {config.root}; run `driftcheck record`, "
@@ -198,7 +226,17 @@ def diff_config(config: Config, scope: Scope | None = None) -> Report:
     notes: list[str] = []
     if cassettes is None:
         notes.append(f"no fresh recordings in {_fresh(config)}: only fixtures were compared")
-    return combine([r for r in (cassettes, unread, mocks, stale) if r is not None], notes)
+    parts = (cassettes, unread, mocks, stale, specced)
+    return combine([r for r in parts if r is not None], notes)
+
+
+def _spec_part(config: Config, recordings: Recordings, scope: Scope, spec: Spec) -> Report:
+    """The recordings (fresh where they hold an endpoint, else committed) against the
+    spec `--spec` or the config names."""
+    endpoints = spec_run.recorded(recordings)
+    if scope.shard is not None:
+        endpoints = _only(endpoints, scope.pick(endpoints.endpoints))
+    return spec_run.spec_report(spec, endpoints, config)
 
 
 def _looked_at(mocks: Report) -> bool:

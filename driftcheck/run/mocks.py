@@ -44,9 +44,11 @@ from driftcheck.core.model import (
     StatusShape,
 )
 from driftcheck.core.recency import Recency, only_old, recent, select
+from driftcheck.core.spec_model import Spec
 from driftcheck.errors import InputError
 from driftcheck.run.mocks_pins import config_pins
 from driftcheck.run.recordings import Recordings, contract
+from driftcheck.run.spec_mocks import SpecHeld, held_to_spec
 from driftcheck.sources.mocks import repository_mocks
 from driftcheck.sources.mocks.patch_targets import patch_target_urls
 
@@ -135,13 +137,17 @@ def held_to(
 
 
 def mock_report(
-    config: Config, recordings: Recordings | None = None, names: set[str] | None = None
+    config: Config,
+    recordings: Recordings | None = None,
+    names: set[str] | None = None,
+    spec: Spec | None = None,
 ) -> Report:
     """The repository's mocks against the recordings, as one report: the mock-* findings,
     the (endpoint, status) pairs compared, and the coverage of every mock found.
 
     `names`: the endpoints this run covers (a shard, what `check` recorded); mocks held
-    to others are matched the same way but compared by the run that covers them."""
+    to others are matched the same way but compared by the run that covers them. With a
+    `spec`, mocks of endpoints never recorded are held to its documented responses."""
     recordings = recordings or Recordings(config)
     found = repository_mocks(config.root)
     pinned = config_pins(config, found, names)
@@ -149,14 +155,19 @@ def mock_report(
     matches = match_found(pinned.found, recorded, config.root, pinned.pins)
     statuses = {endpoint.name: endpoint.statuses for endpoint in recorded}
     compared = _Comparison(statuses, config.recency).run(matches.matched, names)
+    held = _held_to_spec(spec, matches.unmatched, config, set(statuses), names)
+    compared.findings.extend(held.findings)
+    compared.checked.extend((m.endpoint, m.status) for m in held.matched)
     coverage = dataclasses.replace(
         matches,
-        matched=tuple(sorted(compared.matched, key=_place)),
-        unmatched=tuple(sorted((*matches.unmatched, *compared.unmatched), key=_place)),
+        matched=tuple(sorted((*compared.matched, *held.matched), key=_place)),
+        unmatched=tuple(sorted((*held.left, *compared.unmatched), key=_place)),
     ).coverage()
     unread = [f"{e.file}: {e.message}; its mocks were not read" for e in pinned.found.errors]
     notes = (*pinned.found.notes, *pinned.notes, *unread, *_elsewhere(compared.elsewhere))
-    unrecorded = _unrecorded_pins(config, recordings, pinned.naming - set(statuses), names)
+    unrecorded = _unrecorded_pins(
+        config, recordings, pinned.naming - set(statuses) - held.configured, names
+    )
     return Report(
         findings=tuple(compared.findings),
         endpoints=len({endpoint for endpoint, _ in compared.checked}),
@@ -165,6 +176,20 @@ def mock_report(
         checked=tuple(compared.checked),
         coverage=coverage,
     )
+
+
+def _held_to_spec(
+    spec: Spec | None,
+    unmatched: Iterable[Unmatched],
+    config: Config,
+    recorded: set[str],
+    names: set[str] | None,
+) -> SpecHeld:
+    """The unmatched mocks of endpoints never recorded, held to the spec (all of them
+    left when there is none); a shard holds those of its own endpoints."""
+    if spec is None:
+        return SpecHeld(left=list(unmatched))
+    return held_to_spec(spec, unmatched, config, recorded, names)
 
 
 def _unrecorded_pins(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from driftcheck.core.compare import HeaderRules
 from driftcheck.core.maps import Declared
@@ -30,6 +31,7 @@ class Scope:
     volatile_headers: tuple[str, ...] = ()  # the config's: headers never compared
     scrub_headers: tuple[str, ...] = ()  # the config's: secrets, never compared nor shown
     scrub_body: tuple[str, ...] = ()  # the config's: body keys whose values are never enums
+    spec: Path | None = None  # a provider's OpenAPI description the recordings are held to
 
     @property
     def header_rules(self) -> HeaderRules:

@@ -167,8 +167,8 @@ def _status(item: dict[str, Any], where: str) -> int | None:
     return _optional(item, "status", where, int, "an HTTP status")
 
 
-def _location(item: dict[str, Any], where: str) -> Location:
-    return Location.parse(_get(item, "location", where, str, "a location (`file:line`)"))
+def _location(item: dict[str, Any], where: str, key: str = "location") -> Location:
+    return Location.parse(_get(item, key, where, str, "a location (`file:line`)"))
 
 
 def _failed(error: dict[str, Any]) -> bool:
@@ -270,4 +270,7 @@ def _finding(item: dict[str, Any], where: str) -> Finding:
         message=text("message"),
         location=None if item.get("location") is None else _location(item, where),
         ignored=reason if ignored else None,
+        spec_location=(
+            None if item.get("spec_location") is None else _location(item, where, "spec_location")
+        ),
     )
