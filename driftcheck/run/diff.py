@@ -225,7 +225,8 @@ def diff_config(config: Config, scope: Scope | None = None) -> Report:
     stale = stale_report(config, names, scope, recordings)
     notes: list[str] = []
     if cassettes is None:
-        notes.append(f"no fresh recordings in {_fresh(config)}: only fixtures were compared")
+        compared = "fixtures and the spec" if specced is not None else "fixtures"
+        notes.append(f"no fresh recordings in {_fresh(config)}: only {compared} were compared")
     parts = (cassettes, unread, mocks, stale, specced)
     return combine([r for r in parts if r is not None], notes)
 

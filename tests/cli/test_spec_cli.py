@@ -288,8 +288,7 @@ def test_schema_as_json_schema_on_stdout_and_by_endpoint_name(project: Path) -> 
     document = json.loads(result.output)
     assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     (project / "driftcheck.toml").write_text(
-        'cassettes = "cassettes"\n\n[[endpoints]]\nname = "user"\n'
-        f'url = "{USERS}/{{id}}"\n'
+        f'cassettes = "cassettes"\n\n[[endpoints]]\nname = "user"\nurl = "{USERS}/{{id}}"\n'
     )
     config = str(project / "driftcheck.toml")
     named = run("schema", "user", "--config", config, "--format", "openapi")
