@@ -13,6 +13,7 @@ from pathlib import Path
 from driftcheck.config import Config, Endpoint
 from driftcheck.core.merge import combine
 from driftcheck.core.model import Outcome, Report
+from driftcheck.run import spec as spec_run
 from driftcheck.run.diff import cassette_report, stale_report
 from driftcheck.run.mocks import mock_report
 from driftcheck.run.record import record_endpoints
@@ -31,6 +32,7 @@ def check(
     Every configured endpoint still names the recordings (a failed one must not let its
     interactions fall to another matcher); only the recorded ones are compared."""
     scope = scope or Scope()
+    spec = None if scope.spec is None else spec_run.load(scope.spec)  # fails before recording
     with _temporary_folder() as folder:
         outcomes = record_endpoints(config, endpoints, Path(folder), on_outcome)
         recorded = {o.endpoint for o in outcomes if o.error is None}
@@ -39,8 +41,12 @@ def check(
         report = cassette_report(fresh, recordings, recorded, scope.now) or Report((), 0)
         mocks = mock_report(fresh, recordings, recorded)
         stale = stale_report(config, [o.endpoint for o in outcomes], scope, recordings)
+        parts = [report, mocks, stale]
+        if spec is not None:  # the fresh recordings against the spec too
+            just_recorded = recordings.fresh.only(recorded).endpoints
+            parts.append(spec_run.spec_report(spec, just_recorded, config))
     failures = tuple(o for o in outcomes if o.error)
-    return dataclasses.replace(combine([report, mocks, stale]), failed=failures), outcomes
+    return dataclasses.replace(combine(parts), failed=failures), outcomes
 
 
 @contextmanager

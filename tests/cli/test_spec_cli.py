@@ -97,7 +97,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def findings(result: Any) -> list[dict[str, Any]]:
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)  # progress and notes go to stderr
     validate(report)
     found: list[dict[str, Any]] = report["findings"]
     return found
@@ -322,3 +322,26 @@ def test_schema_and_diff_spec_as_processes(project: Path) -> None:
     failing = cli_process(project, "diff", "--spec", "openapi.yaml", "cassettes")
     assert failing.returncode == 1
     assert "spec-required-missing" in failing.stdout
+
+
+def test_check_holds_what_it_records_to_the_config_spec(tmp_path: Path, httpserver: Any) -> None:
+    users = {1: {"id": 1, "name": "Ann"}, 2: {"id": 2}, 3: {"id": 3, "name": "Cy"}}
+    for number, body in users.items():
+        httpserver.expect_request(f"/v1/users/{number}").respond_with_json(body)
+    (tmp_path / "openapi.yaml").write_text(
+        SPEC.replace("https://api.example.com/v1", "/v1")  # a relative server: any host
+    )
+    url = httpserver.url_for("/v1/users/{id}")
+    (tmp_path / "driftcheck.toml").write_text(
+        'cassettes = "cassettes"\nspec = "openapi.yaml"\n\n[[endpoints]]\nname = "user"\n'
+        f'url = "{url}"\nparams = {{ id = [1, 2, 3] }}\n'
+    )
+    result = run("check", "--config", str(tmp_path / "driftcheck.toml"), "--format", "json")
+    assert result.exit_code == 1, result.output
+    (found,) = [f for f in findings(result) if f["source"] == "spec"]  # beside endpoint-added
+    assert (found["endpoint"], found["rule"], found["path"]) == (
+        "user",
+        "spec-required-missing",
+        "$.name",
+    )
+    assert found["spec_location"] == f"{tmp_path / 'openapi.yaml'}:{NAME_LINE}"
