@@ -43,17 +43,22 @@ class SchemaNode:
     discriminator: str | None = None  # the property naming an alternative, if declared
     # `discriminator.mapping`: a value of `discriminator` -> the index of its alternative
     mapping: Mapping[str, int] = field(default_factory=dict)
+    write_only: bool = False  # `writeOnly`: sent by clients, never in a response
 
 
 @dataclass(frozen=True, slots=True)
 class Response:
     """One documented response of an operation: `status` as the spec writes it ("200",
-    "2XX", "default"), and the schema of its JSON body (None: no JSON content)."""
+    "2XX", "default"), and the schema of its JSON body (None: no JSON content).
+    `media_types` lists every media type of its `content`."""
 
     status: str
     schema: SchemaNode | None
     media_types: tuple[str, ...]
     location: Location
+    # every JSON media type's schema, in the spec's order (`schema` is the first's): a
+    # recorded body is held to the one of its own content type when the spec has it
+    schemas: Mapping[str, SchemaNode] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
