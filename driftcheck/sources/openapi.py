@@ -1,14 +1,18 @@
 """A provider's OpenAPI description (3.0 or 3.1, YAML or JSON) read into a `Spec`.
 
 `openapi_text` reads each file with lines, `openapi_refs` resolves `$ref`s (local files
-only) with `referencing`, `openapi_schema` normalises each response's JSON schema. Every
-operation of every path is kept with its responses; a response, a path item and a
-media type's schema may each be a `$ref`. Any problem is one `InputError` line naming
+only) with `referencing`, `openapi_schema` normalises each response's JSON schemas (one
+per JSON media type, keyed by the type lower-cased without parameters). Every operation
+of every path is kept with its responses; a response, a path item and a media type's
+schema may each be a `$ref`. `servers` list every combination of their variables'
+values (default and `enum`). Any problem is one `InputError` line naming
 the file, the line and what would be valid.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 import os
 import re
 from typing import Any
@@ -22,6 +26,7 @@ from driftcheck.sources.openapi_schema import Schemas
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _VERSION = re.compile(r"3\.[01](\.\d+)?(-[\w.]+)?\Z")
 _VARIABLE = re.compile(r"\{([^{}]*)\}")
+MAX_SERVER_URLS = 32  # combinations of one server's variables listed, at most
 
 
 def load_spec(path: str | os.PathLike[str]) -> Spec:
@@ -69,20 +74,49 @@ def _version(data: Any, shown: str, keys: dict[str, int]) -> str:
 
 
 def _servers(servers: Any) -> tuple[str, ...]:
-    """Each server's URL, its `{variables}` replaced by their defaults."""
-    urls = []
+    """Each server's URLs: one per combination of its variables' values (the default
+    first, then its `enum`), in order and without repeats. A server whose combinations
+    number more than `MAX_SERVER_URLS` gives its defaults' URL only (such a spec names
+    too many hosts to list; the rest are not checked)."""
+    urls: list[str] = []
     for server in servers if isinstance(servers, list) else ():
-        if not isinstance(server, dict) or not isinstance(server.get("url"), str):
-            continue
-        variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
-
-        def default(match: re.Match[str], variables: Any = variables) -> str:
-            spec = variables.get(match.group(1))
-            value = spec.get("default") if isinstance(spec, dict) else None
-            return str(value) if value is not None else match.group(0)
-
-        urls.append(_VARIABLE.sub(default, server["url"]))
+        if isinstance(server, dict) and isinstance(server.get("url"), str):
+            variables = server.get("variables")
+            for url in _expanded(server["url"], variables if isinstance(variables, dict) else {}):
+                if url not in urls:
+                    urls.append(url)
     return tuple(urls)
+
+
+def _expanded(url: str, variables: dict[Any, Any]) -> list[str]:
+    """`url` with its `{variables}` filled in every way their values allow (a variable
+    without a default stays as written)."""
+    names = list(dict.fromkeys(_VARIABLE.findall(url)))
+    choices = [_values(variables.get(name)) for name in names]
+    if math.prod(len(values) for values in choices) > MAX_SERVER_URLS:
+        choices = [values[:1] for values in choices]
+    return [
+        _filled(url, dict(zip(names, chosen, strict=True)))
+        for chosen in itertools.product(*choices)
+    ]
+
+
+def _filled(url: str, chosen: dict[str, str]) -> str:
+    return _VARIABLE.sub(lambda match: chosen[match.group(1)] or match.group(0), url)
+
+
+def _values(variable: Any) -> list[str]:
+    """A server variable's values, the default first ("" when it has none: left as
+    written)."""
+    if not isinstance(variable, dict):
+        return [""]
+    default = variable.get("default")
+    values = [str(default) if default is not None else ""]
+    enum = variable.get("enum")
+    for value in enum if isinstance(enum, list) else ():
+        if value is not None and str(value) not in values:
+            values.append(str(value))
+    return values
 
 
 class _Reader:
@@ -144,20 +178,35 @@ class _Reader:
         response, here, where = self._deref(raw, here, self._files.location(raw, at))
         content = response.get("content") if isinstance(response, dict) else None
         media_types = tuple(str(m) for m in content) if isinstance(content, dict) else ()
-        chosen = _json_media_type(media_types)
-        schema: SchemaNode | None = None
-        if chosen is not None and isinstance(content, dict):
-            media = content[chosen]
-            media, media_here, media_at = self._deref(media, here, where)
-            raw_schema = media.get("schema", True) if isinstance(media, dict) else True
-            schema = self._schemas.node(raw_schema, media_here, media_at)
-        return Response(status=status, schema=schema, media_types=media_types, location=where)
+        schemas: dict[str, SchemaNode] = {}
+        for written, essence in _json_media_types(media_types):
+            if essence not in schemas and isinstance(content, dict):
+                media, media_here, media_at = self._deref(content[written], here, where)
+                raw_schema = media.get("schema", True) if isinstance(media, dict) else True
+                schemas[essence] = self._schemas.node(raw_schema, media_here, media_at)
+        return Response(
+            status=status,
+            schema=next(iter(schemas.values()), None),
+            media_types=media_types,
+            location=where,
+            schemas=schemas,
+        )
 
 
-def _json_media_type(media_types: tuple[str, ...]) -> str | None:
-    """The first JSON media type (`application/json`, `*/*+json`), else `*/*`."""
+def media_essence(media_type: str) -> str:
+    """A media type as compared: lower case, parameters (`; charset=utf-8`) dropped."""
+    return media_type.split(";", 1)[0].strip().lower()
+
+
+def _json_media_types(media_types: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Each JSON media type (`application/json`, `text/json`, any `…+json`: vendor types,
+    `application/problem+json`) as written and normalised, in the spec's order; else
+    `*/*`, else none."""
+    found = []
     for media_type in media_types:
-        essence = media_type.split(";", 1)[0].strip().lower()
+        essence = media_essence(media_type)
         if essence in ("application/json", "text/json") or essence.endswith("+json"):
-            return media_type
-    return next((m for m in media_types if m.split(";", 1)[0].strip() == "*/*"), None)
+            found.append((media_type, essence))
+    if found:
+        return found
+    return [(m, "*/*") for m in media_types if media_essence(m) == "*/*"][:1]

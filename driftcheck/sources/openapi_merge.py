@@ -1,7 +1,8 @@
 """Two normalised schemas that must both hold (`allOf`, a 3.1 `$ref` beside other
 keywords, `anyOf` beside `oneOf`) as one `SchemaNode`.
 
-Properties are united (a property in both is merged in turn), `required` too, types
+Properties are united (a property in both is merged in turn), `required` too (less the
+write-only properties: `readable`), types
 intersected (`integer` is a `number`), enums intersected. `additionalProperties: false`
 in one branch closes the merge but keeps every branch's properties: that is what a spec
 writing `allOf` for inheritance means, whatever strict JSON Schema says.
@@ -28,7 +29,22 @@ def trivial(node: SchemaNode) -> bool:
         and node.enum is None
         and node.format is None
         and not node.alternatives
+        and not node.write_only
     )
+
+
+def readable(node: SchemaNode) -> SchemaNode:
+    """`node` as a response must hold it: a `writeOnly` property is never required there
+    (OAS: "the `required` will take effect on the request only"), wherever `writeOnly` is
+    written (inline, in a `$ref`'d component, in another `allOf` part). Applied to every
+    node once it is whole (`Schemas.node`) and to every merge, so the rules and the mock
+    checks read the same `required`."""
+    hidden = {
+        name
+        for name in node.required
+        if name in node.properties and node.properties[name].write_only
+    }
+    return replace(node, required=node.required - hidden) if hidden else node
 
 
 def merge(first: SchemaNode, other: SchemaNode) -> SchemaNode:
@@ -41,7 +57,7 @@ def merge(first: SchemaNode, other: SchemaNode) -> SchemaNode:
     for name, node in other.properties.items():
         properties[name] = merge(properties[name], node) if name in properties else node
     alternatives, discriminator, mapping = _alternatives(first, other)
-    return SchemaNode(
+    merged = SchemaNode(
         location=first.location,
         types=_types(first.types, other.types),
         properties=properties,
@@ -53,7 +69,9 @@ def merge(first: SchemaNode, other: SchemaNode) -> SchemaNode:
         alternatives=alternatives,
         discriminator=discriminator,
         mapping=mapping,
+        write_only=first.write_only or other.write_only,
     )
+    return readable(merged)
 
 
 def with_null(node: SchemaNode) -> SchemaNode:
