@@ -77,19 +77,23 @@ def _local(report: Report, step: Visit) -> Iterator[Finding]:
             RuleId.SPEC_NULL_UNDECLARED, step.path, step.site, "not null",
             f"null in {nulls}/{node.count}", nulls=nulls, present=node.count,
         )  # fmt: skip
-    wrong = [
-        k
-        for k, n in node.types.items()
-        if n and k != "null" and not any(b.allows(k) for b in place)
-    ]
+    wrong = [k for k, n in node.types.items() if n and k != "null" and not _fits(k, place)]
     if wrong:
         declared = _declared(place)
         count = sum(node.types[kind] for kind in wrong)
         yield report(
             RuleId.SPEC_TYPE_MISMATCH, step.path, step.site, declared, format_types(wrong),
-            recorded=format_types(wrong), count=count, declared=declared,
+            recorded=format_types(wrong), count=count, declared=declared, present=node.count,
         )  # fmt: skip
     yield from _enum(report, step)
+
+
+def _fits(kind: str, place: list[Branch]) -> bool:
+    """Whether some branch allows a recorded type. A recorded `number` may be `3.0`, an
+    integer to JSON Schema: where the spec says `integer`, the shape cannot tell."""
+    if any(branch.allows(kind) for branch in place):
+        return True
+    return kind == "number" and any(branch.allows("integer") for branch in place)
 
 
 def _declared(place: list[Branch]) -> str:
@@ -99,7 +103,7 @@ def _declared(place: list[Branch]) -> str:
         kinds.update(branch.kinds() or ())
     if "number" in kinds:
         kinds.discard("integer")
-    return format_types(kinds)
+    return format_types(kinds) if kinds else "no value at all"
 
 
 def _enum(report: Report, step: Visit) -> Iterator[Finding]:

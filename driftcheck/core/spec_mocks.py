@@ -10,11 +10,14 @@ a null it does not allow (`mock-null-unseen`), a string outside its enum
 (`mock-enum-unknown`) or of another format (`mock-format-mismatch`, only for formats
 recognised exactly). A spec gives no frequencies, so nothing here is about coverage.
 
-A `oneOf`/`anyOf` value fits when it fits one alternative: the one its discriminator names
-if the mock has it, else any; when none fits, only what no alternative allows is reported.
-Nothing is said where the schema cannot decide (no type, an `Opaque` part, an `Unknown`
-string's value, nesting deeper than `MAX_DEPTH`, alternatives tried within more than
-`MAX_TRIED` others). Each finding once per fixture and path.
+A mock has no content type: where the response lists several JSON media types with
+different schemas, it is held to any of them, as to a `oneOf`. A float such as `3.0`
+fits an integer, as in JSON Schema. A `oneOf`/`anyOf` value fits when it fits one
+alternative: the one its discriminator names if the mock has it, else any; when none
+fits, only what no alternative allows is reported. Nothing is said where the schema
+cannot decide (no type, an `Opaque` part, an `Unknown` string's value, nesting deeper
+than `MAX_DEPTH`, alternatives tried within more than `MAX_TRIED` others). Each
+finding once per fixture and path.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from driftcheck.core.model import Finding, Fixture, Location, Node, Opaque
 from driftcheck.core.paths import ITEMS, ROOT, VALUES, child_path
 from driftcheck.core.rules import RuleId, finding
 from driftcheck.core.shape import fits, format_types, json_type
+from driftcheck.core.spec_match import any_schema
 from driftcheck.core.spec_model import Response, SchemaNode
 
 MAX_DEPTH = 200  # nesting levels walked: deeper parts are not checked (Python's stack)
@@ -48,7 +52,7 @@ def spec_mock_findings(
     """Every fixture against the response's schema: per fixture, in the order its walk
     meets them (depth first, keys in fixture order, an object's missing keys after its
     own)."""
-    schema = response.schema
+    schema = any_schema(response)  # a mock has no content type: any of the JSON ones
     if schema is None:
         return []
     root = Node(types=dict.fromkeys(_types_of(schema) or (), 1))
@@ -140,7 +144,7 @@ def _check(walk: _Walk, value: Any, node: SchemaNode, at: _At, depth: int) -> No
         _alternatives(walk, value, node, at, depth)
         return
     kind = json_type(value)
-    if not _fits_type(walk, kind, node, at):
+    if not _fits_type(walk, value, node, at):
         return
     if kind == "string":
         _string(walk, value, node, at)
@@ -151,12 +155,21 @@ def _check(walk: _Walk, value: Any, node: SchemaNode, at: _At, depth: int) -> No
             _check(walk, item, node.items, at.item(), depth + 1)
 
 
-def _fits_type(walk: _Walk, kind: str, node: SchemaNode, at: _At) -> bool:
-    """Whether a non-null value of `kind` fits the node's types (any, when it has none; an
-    integer fits a number), to be looked into further; reports a null or another type the
-    node does not allow."""
+def _allowed(value: Any, types: frozenset[str]) -> bool:
+    """Whether a value's type is among `types`: an integer fits a number, and a float
+    such as `3.0` fits an integer (JSON Schema counts it one)."""
+    kind = json_type(value)
+    if fits(kind, types):
+        return True
+    return isinstance(value, float) and value.is_integer() and fits("integer", types)
+
+
+def _fits_type(walk: _Walk, value: Any, node: SchemaNode, at: _At) -> bool:
+    """Whether a non-null value fits the node's types (any, when it has none), to be
+    looked into further; reports a null or another type the node does not allow."""
+    kind = json_type(value)
     types = _types_of(node)
-    if types is None or fits(kind, types):
+    if types is None or _allowed(value, types):
         return kind != "null"
     if kind == "null" and node.enum is not None and None in node.enum:
         return False  # a null listed in the enum: allowed, as `core/spec_branches.py` reads it
@@ -231,14 +244,13 @@ def _alternatives(walk: _Walk, value: Any, node: SchemaNode, at: _At, depth: int
     if picked is not None:
         _check(walk, value, _merged(node, picked), at, depth + 1)
         return
-    if not _fits_type(walk, json_type(value), node, at) or walk.tried >= MAX_TRIED:
+    if not _fits_type(walk, value, node, at) or walk.tried >= MAX_TRIED:
         return
-    kind = json_type(value)
     tried: list[dict[_Key, Finding]] = []
     for alternative in node.alternatives:
         option = _merged(node, alternative)
         types = _types_of(option)
-        if types is not None and not fits(kind, types):
+        if types is not None and not _allowed(value, types):
             continue
         fork = walk.fork()
         _check(fork, value, option, at, depth + 1)

@@ -6,7 +6,10 @@ documented response, and each status's recorded shape walked against the respons
 schema (`core/spec_fields.py`). Only disagreements the recordings prove are reported: a
 key the spec requires but some responses lack, a null or type it does not allow, a key or
 an enum value it does not document; what was never recorded says nothing about the spec.
-Routes on hosts the spec's servers do not name are another API's, and left alone.
+Each status is held to the schema of its recorded JSON content type (`schema_for`);
+a route that fits several operations only by a guess at its `{id}` gives nothing. Routes
+on hosts the spec's servers do not name are another API's, left alone and counted in a
+note (`scope_note`): a spec naming only `localhost` must not pass as "no drift".
 """
 
 from __future__ import annotations
@@ -18,12 +21,20 @@ from driftcheck.core.model import EndpointSet, Finding, Location, Severity, Stat
 from driftcheck.core.paths import ROOT
 from driftcheck.core.rules import RuleId, finding
 from driftcheck.core.spec_fields import field_findings
-from driftcheck.core.spec_match import in_scope, match_operation, match_response
+from driftcheck.core.spec_match import (
+    AMBIGUOUS,
+    in_scope,
+    match_operation,
+    match_response,
+    schema_for,
+    server_hosts,
+)
 from driftcheck.core.spec_model import Operation, Route, Spec
 
-__all__ = ["spec_findings"]
+__all__ = ["scope_note", "spec_findings"]
 
 SOURCE = "spec"
+MAX_HOSTS = 3  # hosts named in the scope note; the rest are counted
 
 
 def spec_findings(spec: Spec, routes: Mapping[str, Route], endpoints: EndpointSet) -> list[Finding]:
@@ -56,6 +67,8 @@ def _endpoint(
     spec: Spec, name: str, route: Route, statuses: Mapping[int, StatusShape]
 ) -> list[Finding]:
     operation = match_operation(spec, route)
+    if operation is AMBIGUOUS:
+        return []  # it fits several operations only by guesses: nothing can be said
     if operation is None:
         text = f"{route.method} {route.host}{route.path}"
         return [
@@ -85,8 +98,9 @@ def _status(name: str, operation: Operation, status: int, shape: StatusShape) ->
                 declared=declared, spec=str(operation.location),
             )
         ]  # fmt: skip
-    if response.schema is None or shape.shape is None:
-        return []  # no JSON on one side or the other: nothing to compare
+    schema = schema_for(response, shape.content_types)
+    if schema is None or shape.shape is None:
+        return []  # no JSON on one side, or no telling which of its schemas: nothing to say
 
     def report(
         rule: RuleId,
@@ -103,4 +117,42 @@ def _status(name: str, operation: Operation, status: int, shape: StatusShape) ->
             spec=str(site), **facts,
         )  # fmt: skip
 
-    return field_findings(report, shape.shape, response.schema)
+    return field_findings(report, shape.shape, schema)
+
+
+def _hosts(hosts: Iterable[str]) -> str:
+    names = sorted({host or "no host" for host in hosts})
+    shown = ", ".join(names[:MAX_HOSTS])
+    return shown + (f" and {len(names) - MAX_HOSTS} more" if len(names) > MAX_HOSTS else "")
+
+
+def scope_note(spec: Spec, routes: Mapping[str, Route]) -> str | None:
+    """What the spec left unchecked because its servers name other hosts (a springdoc
+    spec's `http://localhost:8080`, say): a run that checked nothing must say so."""
+    named = server_hosts(spec)
+    if named is None:
+        return None
+    outside = [route.host for route in routes.values() if not in_scope(spec, route)]
+    if not outside:
+        return None
+    total, count = len(routes), len(outside)
+    hosts = f"on {_hosts(outside)}; the spec's servers name {_hosts(named)}"
+    fix = (
+        "if they are the API the spec describes, add a relative server (`url: /`) or one "
+        "on their host to its `servers`"
+    )
+    if count == total:
+        which = (
+            "the one recorded endpoint is on a host"
+            if total == 1
+            else (f"all {total} recorded endpoints are on hosts")
+        )
+        return (
+            f"nothing was checked against the spec {spec.file}: {which} its servers do not "
+            f"name ({hosts}); {fix}"
+        )
+    noun = "endpoint is" if count == 1 else "endpoints are"
+    return (
+        f"{count} of {total} recorded {noun} on hosts the spec's servers do not name "
+        f"({hosts}): not held to the spec {spec.file}; {fix}"
+    )

@@ -90,7 +90,9 @@ def spec_paths(current: PathLike, scope: Scope) -> Report:
     if scope.shard is not None:
         endpoints = _only(endpoints, scope.pick(endpoints.endpoints))
     report = spec_run.spec_report(spec, endpoints)
-    return dataclasses.replace(report, errors=tuple(side.errors), notes=loaded.all_notes())
+    return dataclasses.replace(
+        report, errors=tuple(side.errors), notes=(*report.notes, *loaded.all_notes())
+    )
 
 
 def cassette_report(

@@ -48,12 +48,14 @@ def load(path: PathLike) -> Spec:
 
 
 def spec_report(spec: Spec, endpoints: EndpointSet, config: Config | None = None) -> Report:
-    """The `spec-*` findings of these recordings against the spec."""
-    from driftcheck.core.spec_rules import spec_findings
+    """The `spec-*` findings of these recordings against the spec, and a note of the
+    endpoints it left unchecked for being on hosts its servers do not name."""
+    from driftcheck.core.spec_rules import scope_note, spec_findings
 
     routes = routes_of(endpoints.endpoints, config)
     findings = spec_findings(spec, routes, endpoints)
-    return Report(tuple(findings), len(endpoints.endpoints))
+    note = scope_note(spec, routes)
+    return Report(tuple(findings), len(endpoints.endpoints), notes=() if note is None else (note,))
 
 
 def recorded(recordings: Recordings) -> EndpointSet:

@@ -17,7 +17,7 @@ from driftcheck.core.endpoints import endpoint_key
 from driftcheck.core.mock_match import Matched, Unmatched
 from driftcheck.core.mocks import Mock
 from driftcheck.core.model import Finding, MatchedBy
-from driftcheck.core.spec_match import match_operation, match_response
+from driftcheck.core.spec_match import AMBIGUOUS, any_schema, match_operation, match_response
 from driftcheck.core.spec_mocks import spec_mock_findings
 from driftcheck.core.spec_model import Route, Spec
 from driftcheck.run.spec import url_route
@@ -87,11 +87,11 @@ def _check(
     spec: Spec, mock: Mock, name: str, route: Route, by: MatchedBy
 ) -> tuple[list[Finding], Matched] | None:
     operation = match_operation(spec, route)
-    if operation is None:
-        return None
+    if operation is None or operation is AMBIGUOUS:
+        return None  # no operation, or several it may be: left unmatched
     status = mock.status or OK
     response = match_response(operation, status)
-    if response is None or response.schema is None:
+    if response is None or any_schema(response) is None:
         return None
     findings = spec_mock_findings(name, status, response, [mock.fixture])
     return findings, Matched(mock, name, status, by)

@@ -6,6 +6,7 @@ import pytest
 
 from driftcheck.core.model import Location
 from driftcheck.core.spec_match import (
+    AMBIGUOUS,
     base_paths,
     in_scope,
     match_operation,
@@ -34,7 +35,9 @@ CREATE = operation("POST", "/users", line=40)
 
 def matched(route: Route, *operations: Operation, servers: tuple[str, ...] = ()) -> str | None:
     found = match_operation(spec(*operations, servers=servers), route)
-    return None if found is None else f"{found.method} {found.path}"
+    if found is None or found is AMBIGUOUS:
+        return None if found is None else "ambiguous"
+    return f"{found.method} {found.path}"
 
 
 @pytest.mark.parametrize(
@@ -157,3 +160,52 @@ def test_statuses_match_exactly_then_by_range_then_default(
 ) -> None:
     found = match_response(operation("GET", "/", *documented), status)
     assert (None if found is None else found.status) == expected
+
+
+def test_a_route_id_prefers_a_plain_parameter_to_a_partial_one() -> None:
+    """`versions/1` is keyed `versions/{id}`: `{v}` fits it, `{v}:access` only might."""
+    plain = operation("GET", "/versions/{versionsId}", line=10)
+    access = operation("GET", "/versions/{versionsId}:access", line=20)
+    route = Route("GET", "h", "/versions/{id}")
+    assert matched(route, access, plain) == "GET /versions/{versionsId}"
+    assert matched(route, plain, access) == "GET /versions/{versionsId}"
+    json = operation("GET", "/versions/{versionsId}.json", line=30)
+    assert matched(route, json, plain) == "GET /versions/{versionsId}"
+    # a literal recorded segment still prefers the literal, then the partial template
+    assert matched(Route("GET", "h", "/versions/7:access"), plain, access) == (
+        "GET /versions/{versionsId}:access"
+    )
+
+
+def test_a_route_id_fitting_several_partial_templates_alike_is_ambiguous() -> None:
+    """`1700000000123:cancel` was keyed `{id}` whole: `:wait` or `:cancel`, nobody knows."""
+    wait = operation("POST", "/operations/{operationsId}:wait", line=10)
+    cancel = operation("POST", "/operations/{operationsId}:cancel", line=20)
+    s = spec(wait, cancel)
+    assert match_operation(s, Route("POST", "h", "/operations/{id}")) is AMBIGUOUS
+    assert match_operation(s, Route("POST", "h", "/operations/17:cancel")) is cancel
+    # one partial candidate alone is used
+    assert match_operation(spec(cancel), Route("POST", "h", "/operations/{id}")) is cancel
+    # a later literal segment still tells two candidates apart
+    done = operation("POST", "/operations/{operationsId}:wait/done", line=30)
+    other = operation("POST", "/operations/{operationsId}:cancel/{x}", line=40)
+    found = match_operation(spec(other, done), Route("POST", "h", "/operations/{id}/done"))
+    assert found is done
+
+
+def test_a_route_id_fits_a_literal_driftcheck_would_have_templated() -> None:
+    """Twilio's `/2010-04-01/…`: the key made the date `{id}`; below a spec parameter."""
+    dated = operation("GET", "/2010-04-01/Accounts/{AccountSid}/Messages.json", line=10)
+    route = Route("GET", "api.twilio.com", "/{id}/Accounts/{id}/Messages.json")
+    assert matched(route, dated) == "GET /2010-04-01/Accounts/{AccountSid}/Messages.json"
+    versioned = operation("GET", "/{version}/Accounts/{AccountSid}/Messages.json", line=20)
+    assert matched(route, dated, versioned) == (
+        "GET /{version}/Accounts/{AccountSid}/Messages.json"
+    )
+    # `me` is no id: `/users/{id}` still never fits `/users/me`
+    assert matched(Route("GET", "h", "/users/{id}"), ME) is None
+    # behind a server's base path, the segment before counts as the key's would
+    nested = operation("GET", "/reports/20240101/summary", line=30)
+    assert matched(Route("GET", "h", "/reports/{id}/summary"), nested) == (
+        "GET /reports/20240101/summary"
+    )

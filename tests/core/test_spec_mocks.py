@@ -382,3 +382,22 @@ def test_alternatives_nested_in_alternatives_are_tried_only_so_deep() -> None:
     assert check(tree, fixture(deep)) == []  # too deep among alternatives: nothing said
     shallow = {"kids": [{"kids": "not a list"}]}
     assert rules(check(tree, fixture(shallow))) == [("mock-type-mismatch", "$.kids[*].kids")]
+
+
+def test_an_integral_float_fits_an_integer() -> None:
+    """`3.0` and `1e3` are integers to JSON Schema (red team 04); `1.5` is not."""
+    assert check(USER, fixture({**GOOD, "id": 3.0}), fixture({**GOOD, "id": 1e3})) == []
+    either = schema(60, alternatives=(schema(61, "integer"), schema(62, "boolean")))
+    assert check(either, fixture(2.0)) == []
+    assert rules(check(either, fixture(2.5))) == [("mock-type-mismatch", "$")]
+
+
+def test_a_mock_is_held_to_any_of_several_media_types_schemas() -> None:
+    """A mock has no content type: a v2 body fits the v2 schema (red team 02)."""
+    v1 = schema(70, "object", properties={"a": schema(71, "integer")}, required=frozenset("a"))
+    v2 = schema(72, "object", properties={"b": schema(73, "string")}, required=frozenset("b"))
+    types = ("application/vnd.x.v1+json", "application/vnd.x.v2+json")
+    response = Response("200", v1, types, at(1), schemas=dict(zip(types, (v1, v2), strict=True)))
+    assert spec_mock_findings(ENDPOINT, 200, response, [fixture({"b": "x"})]) == []
+    found = spec_mock_findings(ENDPOINT, 200, response, [fixture({"c": 1})])
+    assert rules(found) == [("mock-field-unknown", "$.c")]  # what neither schema allows

@@ -148,7 +148,7 @@ def test_keys_of_a_documented_map_are_data_and_its_values_are_checked() -> None:
 
 def test_a_recorded_map_is_held_to_additional_properties_only() -> None:
     scores = obj({"scores": schema("object", additional=schema("integer"))})
-    bodies = [{"scores": {f"player{i}{j}": 1.5 for j in range(8)}} for i in range(6)]
+    bodies = [{"scores": {f"player{i}{j}": "1.5" for j in range(8)}} for i in range(6)]
     node = shape(*bodies)
     assert node.keys["scores"].values is not None  # a map: its keys are data
     assert rules(check(scores, *bodies)) == [("spec-type-mismatch", "$.scores{*}")]
@@ -275,10 +275,15 @@ def test_a_type_the_spec_does_not_allow() -> None:
     )
 
 
-def test_integers_are_numbers_but_not_the_reverse() -> None:
+def test_integers_are_numbers_and_a_recorded_number_may_be_an_integer() -> None:
+    """A shape's `number` may have been `3.0` or `1e3`, integers to JSON Schema: where
+    the spec says `integer`, the recordings cannot decide (red team 04)."""
     assert check(obj({"n": schema("number")}), {"n": 1}, {"n": 2.5}) == []
-    (found,) = check(obj({"n": schema("integer")}), {"n": 1}, {"n": 2.5})
-    assert (found.rule, found.current) == (RuleId.SPEC_TYPE_MISMATCH, "number")
+    assert check(obj({"n": schema("integer")}), {"n": 3.0}, {"n": 1e3}) == []
+    assert check(obj({"n": schema("integer")}), {"n": 1}, {"n": 2.5}) == []
+    (found,) = check(obj({"n": schema("integer")}), {"n": 1}, {"n": "2"})
+    assert (found.rule, found.current) == (RuleId.SPEC_TYPE_MISMATCH, "string")
+    assert "is string in recordings (1 of the recorded values)" in found.message
 
 
 def test_the_declared_types_are_named_as_the_spec_says() -> None:
@@ -347,3 +352,13 @@ def test_a_deep_recursive_schema_is_walked_without_recursion() -> None:
     (found,) = check(tree, body)
     assert found.rule is RuleId.SPEC_NULL_UNDECLARED
     assert found.path == "$" + ".child" * 901
+
+
+def test_a_place_that_allows_no_value_says_so() -> None:
+    """`items: false` allows no element: the message must not read "says nothing"."""
+    (found,) = check(
+        obj({"pair": schema("array", items=SchemaNode(Location(FILE, 9), frozenset()))}),
+        {"pair": [1]},
+    )
+    assert (found.rule, found.path) == (RuleId.SPEC_TYPE_MISMATCH, "$.pair[*]")
+    assert found.message.endswith(f"the spec ({FILE}:9) says no value at all")
