@@ -21,10 +21,12 @@ from driftcheck.core.rules import RuleId, percent
 # The fewest samples at a path before its format or never-empty arrays count as its
 # contract: below, two or three recordings of the same objects can agree by chance.
 MIN_SAMPLES = 5
-# Formats a client parses (a date, a time, a UUID): a change breaks the parser. Any other
-# format (numbers, e-mails, URIs, IPs as text) often follows the data recorded (a price
-# of "10" then "9.99", a zip code, a proxy's address), so a change is a warning.
-PARSED = frozenset({"date-time", "date", "time", "uuid"})
+# Formats a client parses (a date, a UUID): a change breaks the parser. Any other format
+# (numbers, e-mails, URIs, IPs as text) often follows the data recorded (a price of "10"
+# then "9.99", a zip code, a proxy's address), so a change is a warning. So does `time`:
+# a .NET TimeSpan, a Postgres interval or a UTC offset below a day reads as one, and a
+# negative or day-long one (`-05:00:00`, `1.02:00:00`) is the same type, other data.
+PARSED = frozenset({"date-time", "date", "uuid"})
 _STRINGISH = frozenset({"string", "null"})
 
 Report = Callable[..., Finding]  # `compare._Context.finding`: rule, path, baseline, current
@@ -144,10 +146,13 @@ def _format_findings(report: Report, path: str, old: Node, new: Node) -> list[Fi
 
 
 def _severity(before: str, formats: Mapping[str, int] | None) -> Severity | None:
-    """Breaking (the rule's own) when a parsed format is gone or no longer alone without
-    another format beside it; a warning when the old format is still sent beside new ones
-    (values were added, as a type widened: a new kind of record), or for other formats."""
-    if before not in PARSED or (formats is not None and formats.get(before, 0) > 0):
+    """Breaking (the rule's own) when a parsed format is gone: every current string has
+    a format and none has the old one. A warning when the old format is still sent beside
+    new ones (values were added, as a type widened: a new kind of record), for other
+    formats, and when some current string has no format (`formats` None): counting stops
+    at the first such string, so whether the old format is still sent beside it is not
+    known, and one odd record (`1974-12` among dates) must not fail a build."""
+    if before not in PARSED or formats is None or formats.get(before, 0) > 0:
         return Severity.WARNING
     return None
 

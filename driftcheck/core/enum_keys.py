@@ -42,7 +42,24 @@ _NOT_ENUM_WORDS = _words(
     cursor nonce salt fingerprint avatar image icon color colour service env environment
     app timezone tz model version release value val
     gender religion ethnicity nationality iban card passport license licence
+    forename fname lname initials caller requester reporter approver submitter contact
+    answer hint psk county province district suburb
+    coupon promo voucher referral invite invitation
     """
+)
+# People's name parts (FHIR HumanName `family`/`given`): a name only as the whole key
+# (`last_action`, `first_seen` name no person); below a key naming a name, anything is
+# held by it (`core/inference.py`).
+_NAME_KEYS = _words("first last middle given family")
+# A person who did or holds something (`sys_created_by`, `approvedBy`, `assigned_to`); the
+# order of a list (`sort_by`, `order_by`, `group_by`) is a choice.
+_ORDER_WORDS = _words(
+    "sort sorted order ordered group grouped filter filtered partition partitioned split"
+)
+_TO_PERSON = _words("assigned sent reply delegated forwarded escalated")
+# Codes that redeem value a test suite re-uses (`SUMMER`, `WELCOME`), as one word too.
+_CODE_PART = re.compile(
+    r"(?:promo|coupon|voucher|referral|invite|invitation|discount|gift|redeem|redemption)codes?"
 )
 # Counts of a language model's tokens (`prompt_tokens`, `promptTokensDetails`) are no
 # secret: `token` after one of these words is not looked for.
@@ -72,7 +89,7 @@ _LLM_COUNTS = "".join(
 # found anywhere in the key with its separators dropped. `auth` but not `author`.
 _SECRET_PART = re.compile(
     r"password|passwd|passphrase|passcode|pincode|secret|apikey|accesskey|privatekey"
-    r"|credential|session|csrf|xsrf|cookie|bearer|mnemonic|seedphrase|totp|jwt|hmac"
+    r"|credential|session|csrf|xsrf|cookie|bearer|mnemonic|seedphrase|totp|jwt|hmac|memorable"
     r"|(?:access|security|recovery|backup|verification|mfa)codes?"
     r"|auth(?!or(?!i[sz]))|" + _LLM_COUNTS + "token"
 )
@@ -80,7 +97,7 @@ _NAME_PART = re.compile(
     r"firstname|lastname|surname|fullname|givenname|familyname|username|nickname"
     r"|displayname|email|phone"
 )
-_SECRET_WORDS = _words("pass pwd pin otp cvv cvc ssn")
+_SECRET_WORDS = _words("pass pwd pin otp cvv cvc ssn psk")
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
 
 
@@ -114,9 +131,33 @@ def key_allows_enum(key: str) -> bool:
         return False
     if last in _CHOICE_WORDS:  # `content_type`, `message_kind`, `user_status`
         return True
-    if secret_key(key) or _NAME_PART.search(_SEPARATORS.sub("", key.lower())):
+    joined = _SEPARATORS.sub("", key.lower())
+    if secret_key(key) or _NAME_PART.search(joined) or _CODE_PART.search(joined):
+        return False
+    if _names_person(words):
         return False
     return not any(
         word in _NOT_ENUM_WORDS or (word[-1] == "s" and word[:-1] in _NOT_ENUM_WORDS)
         for word in words
     )
+
+
+def _names_person(words: list[str]) -> bool:
+    """A key naming a person or a part of a person's name: `family`, `created_by`,
+    `assigned_to` (not `sort_by`)."""
+    if len(words) == 1 and words[0] in _NAME_KEYS:
+        return True
+    if len(words) < 2:
+        return False
+    if words[-1] == "by":
+        return words[-2] not in _ORDER_WORDS
+    return words[-1] == "to" and words[-2] in _TO_PERSON
+
+
+@functools.lru_cache(maxsize=4096)  # keys repeat in every object
+def holds_below(key: str) -> bool:
+    """Whether nothing below `key` may be an enum: it names a secret (`credentials`,
+    `password`) or a person's name (`name`, `fullName`, `legal_name`, `names`: FHIR
+    `name[*].family`, `name[*].given[*]`)."""
+    words = _key_words(key)
+    return bool(words) and (words[-1] in ("name", "names") or secret_key(key))

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from driftcheck.core.model import Finding, Location, Severity
-from driftcheck.core.retirement import Headers, Notice, notice
+from driftcheck.core.retirement import UNPARSED, Headers, Notice, notice
 from driftcheck.core.rules import RuleId, finding
 
 VOLATILE: frozenset[str] = frozenset(
@@ -60,6 +60,17 @@ VOLATILE: frozenset[str] = frozenset(
         "x-oauth-scopes", "x-accepted-oauth-scopes", "x-github-sso", "openai-organization",
         "openai-project", "anthropic-organization-id", "x-gemini-service-tier",
         "x-clerk-auth-*", "x-openai-proxy-wasm",
+        # gateways and CDNs in front of the API (Kong, Azure Front Door, API Gateway, Vercel,
+        # nginx, LiteSpeed, Fastly, Akamai, Imperva, Sucuri): sent or not per edge, cache hit
+        # or deployment (a sandbox has none), ids and timings new on every response
+        "x-kong-*", "x-azure-ref", "x-amz-apigw-id", "x-amzn-remapped-*", "x-vercel-*",
+        "x-matched-path", "x-cache-status", "x-nginx-cache", "cdn-cache-control",
+        "x-litespeed-cache", "x-edge-*", "fastly-*", "akamai-*", "x-akamai-*", "x-iinfo",
+        "x-sucuri-*", "x-guploader-*",
+        # timings, tracing, debug tokens and which machine answered
+        "x-heroku-*", "x-processing-time", "x-took", "correlation-id", "sentry-trace",
+        "baggage", "x-debug-token*", "x-served-from", "x-backend-server", "x-upstream*",
+        "x-pod-name", "x-instance-id", "x-hostname",
     }
 )  # fmt: skip
 """Lower-case header names (a `*` matches any text) left out of every comparison."""
@@ -267,23 +278,27 @@ def deprecation_findings(
 def retiring(tally: HeaderTally) -> bool:
     """Whether a tally's notice announces the endpoint's retirement and still holds: every
     sample carried a notice (one the newer responses dropped was withdrawn) and it says
-    `Deprecation` or links a `deprecation` / `sunset` relation (a `Sunset` alone also
-    marks resources that expire, e.g. a download link valid for an hour)."""
+    `Deprecation` (a date or `true`, not a value that cannot be read) or links a
+    `deprecation` relation. A `Sunset` also marks resources that expire (an export valid
+    for a day, RFC 8594 §1), and a `sunset` link is then the policy they expire under:
+    neither proves the endpoint is retiring."""
     told = tally.notice
     if told is None or tally.noticed < tally.samples:
         return False
-    return bool(told.deprecation_text) or any(
-        rel in ("deprecation", "sunset") for rel, _ in told.links
+    return told.deprecation_text not in ("", UNPARSED) or any(
+        rel == "deprecation" for rel, _ in told.links
     )
 
 
 def _news(before: Notice | None, told: Notice) -> bool:
     """Whether a notice says more than the baseline's: it is new, it newly says the
-    endpoint is deprecated, or it sets a Sunset the baseline did not have or an earlier one."""
+    endpoint is deprecated, or it sets a Sunset the baseline did not have or an earlier
+    day (as a report shows it: `2031-12-31` and `Wed, 31 Dec 2031 23:59:59 GMT` are one
+    day, not brought forward)."""
     if before is None:
         return True
     if told.deprecation_text and not before.deprecation_text:
         return True
     if told.sunset is None:
         return False
-    return before.sunset is None or told.sunset < before.sunset
+    return before.sunset is None or told.sunset_text < before.sunset_text  # `YYYY-MM-DD`

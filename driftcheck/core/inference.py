@@ -15,6 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 from driftcheck.core import domains, maps, tags
+from driftcheck.core.enum_keys import holds_below
 from driftcheck.core.paths import Segment
 from driftcheck.errors import ShapeDepthError
 
@@ -270,8 +271,9 @@ def _held_by(keys: Counter[Any], held: str | None) -> str | None:
 
 def _below(held: str | None, key: str) -> str:
     """The key a child's strings are held by: its own, or below a key naming a secret
-    (`credentials`, `password`), that one: no enum anywhere under it."""
-    return held if held is not None and domains.secret_key(held) else key
+    (`credentials`, `password`) or a person's name (`name[*].family`), that one: no enum
+    anywhere under it."""
+    return held if held is not None and holds_below(held) else key
 
 
 def _add_entries(

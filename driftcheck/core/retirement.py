@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from driftcheck.core.domains import SECRET_SHAPE
 
@@ -25,8 +25,15 @@ RELATIONS = ("deprecation", "sunset", "successor-version", "latest-version")
 
 UNPARSED = "(unparsed)"
 
-ABSENT = ("false", "?0", "0", "no", "")
-"""`Deprecation` values that say the endpoint is not deprecated: as if the header were absent."""
+ABSENT = frozenset(
+    {"false", "?0", "0", "no", "off", "", '""', '"false"', "undefined", "null", "none", "nil"}
+)
+"""`Deprecation` values (lower-case) that say the endpoint is not deprecated: as if the header
+were absent. A middleware that sets the header from an unset flag sends `undefined`
+(JavaScript), `None` (Python), `null` or `nil`."""
+
+SHOWN_MAX = 200
+"""The longest link URL a report shows: a report line stays readable whatever a server sends."""
 
 LINKS_PER_RELATION = 4
 LINKS_IN_ALL = 8
@@ -89,8 +96,8 @@ def values(headers: Headers, name: str) -> list[str]:
 
 def notice(headers: Headers) -> Notice | None:
     """The retirement notice of one response; None when it sends neither `Deprecation`
-    (other than `false`, `?0`, `0`, `no`) nor `Sunset`. A date that cannot be read is
-    `(unparsed)`."""
+    (other than `false`, `?0`, `0`, `no`, `undefined`, `null`... : `ABSENT`) nor `Sunset`.
+    A date that cannot be read is `(unparsed)`."""
     deprecation = [v.strip() for v in values(headers, "deprecation")]
     deprecation = [v for v in deprecation if v.lower() not in ABSENT]
     sunset = [v.strip() for v in values(headers, "sunset") if v.strip()]
@@ -214,7 +221,8 @@ _PRINTABLE = re.compile(r"[!-~]*")
 def shown(url: str) -> str:
     """A link's URL as a report shows it: an http(s) URL with a host, without credentials,
     query, fragment or `;parameters` in its path (any of them may carry a token, e.g.
-    `;jsessionid=`); anything else, or a path holding an `@` or a credential's shape, is
+    `;jsessionid=`); anything else, a path holding an `@` or a credential's shape (also
+    once percent-decoded: `%40`, `%65yJ`), or a URL longer than SHOWN_MAX, is
     `(unparsed)`."""
     try:
         parts = urlsplit(url)
@@ -227,9 +235,22 @@ def shown(url: str) -> str:
     path = "/".join(segment.split(";", 1)[0] for segment in parts.path.split("/"))
     if scheme not in ("http", "https") or not _HOST.fullmatch(host):
         return UNPARSED
-    if not _PRINTABLE.fullmatch(path) or "@" in path or _secret_segment(path):
+    if len(path) > SHOWN_MAX or not _PRINTABLE.fullmatch(path) or _hides_secret(path):
         return UNPARSED
-    return urlunsplit((scheme, host + port, path, "", ""))
+    url = urlunsplit((scheme, host + port, path, "", ""))
+    return url if len(url) <= SHOWN_MAX else UNPARSED
+
+
+def _hides_secret(path: str) -> bool:
+    """An `@` (an e-mail) or a credential-shaped segment in `path`, as given or decoded
+    (as often as it decodes: `%2540` is `%40`, then `@`)."""
+    while True:
+        if "@" in path or _secret_segment(path):
+            return True
+        decoded = unquote(path)
+        if decoded == path:
+            return False
+        path = decoded
 
 
 def _secret_segment(path: str) -> bool:

@@ -29,7 +29,8 @@ VALUE_CATALOGUE: tuple[Rule, ...] = (
         R.FORMAT_CHANGED,
         _B,
         "the strings at a path had one format; now some have another (breaking for date-time, "
-        "date, time and UUID gone or replaced; a warning beside them, or for other formats)",
+        "date and UUID gone and replaced by other formats; a warning beside them, where some "
+        "value has no format, or for other formats, time included)",
         {"": "`{path}` was always {was}; now {strings} current values are {now}"},
     ),
     Rule(

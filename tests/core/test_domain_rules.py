@@ -107,6 +107,9 @@ def test_some_values_in_another_format_are_counted_in_the_message() -> None:
     (finding,) = compare(side(before), side(texts)).findings
     assert finding.current == "string, not all date-time (some have no format)"
     assert "10 current values are not all date-time" in finding.message
+    assert (
+        finding.severity.label == "warning"
+    )  # one odd value: whether the rest still parse is unknown
 
 
 def test_a_format_needs_enough_values_to_be_a_contract() -> None:
@@ -248,3 +251,126 @@ def test_enums_under_a_scrubbed_key_are_cleared_whatever_the_case_and_depth() ->
     report = compare(clear_enums(before, ["PLAN"]), clear_enums(after, ["PLAN"]))
     assert [f.path for f in report.findings] == []
     assert [f.path for f in compare(before, after).findings] == ["$.account.Plan"] * 2
+
+
+def format_change(before: list[str], after: list[str], key: str = "at") -> tuple[str, str, str]:
+    """The one finding between two columns: rule, severity, what the current side says."""
+    report = compare(side([{key: v} for v in before]), side([{key: v} for v in after]))
+    (finding,) = report.findings
+    return finding.rule.value, finding.severity.label, finding.current
+
+
+OFFSETS = ["01:00:00", "05:30:00", "09:00:00", "00:00:00", "10:00:00", "01:00:00"]
+
+
+@pytest.mark.parametrize(
+    "odd",
+    ["-05:00:00", "1.02:00:00", "26:00:00", "24:00:00"],
+    ids=["negative offset", "TimeSpan of a day and more", "interval past 24 h", "midnight"],
+)
+def test_durations_and_offsets_read_as_times_change_their_format_only_as_a_warning(
+    odd: str,
+) -> None:
+    """.NET TimeSpans, Postgres intervals and UTC offsets below a day read as `time`; a
+    negative or day-long one is the same type, sent for another user or job: no break."""
+    rule, severity, _ = format_change(OFFSETS, [*OFFSETS[:5], odd], key="baseUtcOffset")
+    assert (rule, severity) == ("format-changed", "warning")
+
+
+def test_a_times_format_replaced_in_full_is_still_only_a_warning() -> None:
+    assert format_change(OFFSETS, ["-05:00:00"] * 6)[:2] == ("format-changed", "warning")
+    dates = [f"2024-01-{day:02}" for day in range(1, 7)]  # a format, but not a time's
+    assert format_change(OFFSETS, dates)[:2] == ("format-changed", "warning")
+
+
+DATES = [f"2024-03-{day:02}" for day in range(1, 8)]
+
+
+@pytest.mark.parametrize(
+    ("odd", "current"),
+    [
+        ("2024-03-20T09:00:00", "not all date (some have no format)"),  # Todoist's floating time
+        ("2024-03-20T09:00:00Z", "date 7, date-time 1"),
+        ("1974-12", "not all date (some have no format)"),  # FHIR's partial date
+        ("0001-01-01T00:00:00", "not all date (some have no format)"),  # .NET's default
+    ],
+)
+def test_one_odd_value_beside_the_old_format_is_a_warning_with_or_without_a_format(
+    odd: str, current: str
+) -> None:
+    assert format_change(DATES, [*DATES, odd]) == (
+        "format-changed",
+        "warning",
+        "string, " + current,
+    )
+
+
+def test_a_parsed_format_is_breaking_only_when_other_formats_replaced_it_in_full() -> None:
+    """Breaking needs proof the old format is gone: every current string has a format,
+    none the old one. Where some string has none, counting stopped, so say less."""
+    stamps = [f"2024-01-{day:02}T10:00:00Z" for day in range(1, 11)]
+    dates = [f"2024-01-{day:02}" for day in range(1, 11)]
+    uuids = [f"123e4567-e89b-12d3-a456-4266141740{n:02}" for n in range(10)]
+    assert format_change(stamps, dates) == ("format-changed", "breaking", "string, date")
+    assert format_change(uuids, [str(n) for n in range(10)])[1] == "breaking"
+    spaced = [f"2024-01-{day:02} 10:00:00" for day in range(1, 11)]
+    assert format_change(stamps, spaced)[1] == "warning"  # no format at all: not known
+    odd_id = [*uuids[:3], "create_account"]  # Datadog's `data.id` (corpus split)
+    assert format_change(uuids, odd_id, key="id") == (
+        "format-changed",
+        "warning",
+        "string, not all uuid (some have no format)",
+    )
+
+
+TEST_USERS = [
+    ("alice", "Alice", "Smith", "fluffy"),
+    ("bob", "Bob", "Jones", "rover"),
+    ("carol", "Carol", "Brown", "tiger"),
+]
+
+
+def incidents(users: list[tuple[str, str, str, str]]) -> list[dict[str, Any]]:
+    """ServiceNow-like incidents of a few re-recorded test users (red team 03)."""
+    return [
+        {
+            "state": ("new", "closed")[n % 2],
+            "sys_created_by": login,
+            "assigned_to": login,
+            "caller": {"first": first, "last": last},
+            "patient": {"name": [{"family": last, "given": [first], "use": "official"}]},
+            "legal_name": {"preferred": first},
+            "security_answer": answer,
+        }
+        for n, (login, first, last, answer) in enumerate(users * 4)
+    ]
+
+
+def test_people_names_and_secret_answers_of_re_recorded_test_users_are_never_enums() -> None:
+    node = shape_of(incidents(TEST_USERS))
+    assert enum_values(node.keys["state"]) == ("closed", "new")  # a real enum stays one
+    patient = node.keys["patient"].keys["name"].items
+    assert patient is not None
+    given = patient.keys["given"].items
+    assert given is not None
+    people = [
+        node.keys["sys_created_by"],
+        node.keys["assigned_to"],
+        node.keys["caller"].keys["first"],
+        node.keys["caller"].keys["last"],
+        patient.keys["family"],
+        given,
+        patient.keys["use"],  # anything below a name: FHIR's `use` too, at that cost
+        node.keys["legal_name"].keys["preferred"],
+        node.keys["security_answer"],
+    ]
+    assert [enum_values(person) for person in people] == [None] * len(people)
+    assert [person.enum for person in people] == [None] * len(people)  # nor kept to cache
+    newcomer = incidents([*TEST_USERS[:2], ("zebulon", "Zebulon", "Quartermain", "marmalade")])
+    assert found(incidents(TEST_USERS), newcomer) == []
+
+
+def test_enums_below_a_person_object_stay_enums() -> None:
+    """`user.role`, `customer.status`: below a key naming a person or account, not a name."""
+    bodies = [{"user": {"role": ("admin", "member")[n % 2]}} for n in range(12)]
+    assert enum_values(shape_of(bodies).keys["user"].keys["role"]) == ("admin", "member")

@@ -739,7 +739,24 @@ def test_notice_never_raises_and_makes_only_well_formed_notices(name: str, value
         assert malformed(told) is None
 
 
-@pytest.mark.parametrize("value", ["false", "?0", "0", "no", "NO", " No ", ""])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "false",
+        "?0",
+        "0",
+        "no",
+        "NO",
+        " No ",
+        "",
+        "undefined",
+        "null",
+        "None",
+        "nil",
+        '"false"',
+        '""',
+    ],
+)
 def test_a_deprecation_that_says_no_counts_as_absent(value: str) -> None:
     assert notice({"Deprecation": [value]}) is None
 
@@ -792,12 +809,18 @@ AFTER_SUNSET = day("2026-01-01")
         ([RETIRING] * 3, [RETIRING, {}, {}, {}], []),
         # the endpoint's retirement, in every current sample: breaking
         ([RETIRING] * 3, [RETIRING] * 2, [Severity.BREAKING]),
+        # a `sunset` link is the policy of a resource that expires (RFC 8594 §1): no proof
         ([{}], [{"Sunset": RETIRING["Sunset"], "Link": ['<https://d/>; rel="sunset"']}], [
+            Severity.WARNING
+        ]),
+        ([{}], [{"Sunset": RETIRING["Sunset"], "Link": ['<https://d/>; rel="deprecation"']}], [
             Severity.BREAKING
         ]),
+        # a `Deprecation` that cannot be read is no proof either
+        ([{}], [{"Sunset": RETIRING["Sunset"], "Deprecation": ["soon-ish"]}], [Severity.WARNING]),
     ],
     ids=["sunset-only-new", "sunset-only-known", "withdrawn-new", "withdrawn-known",
-         "retiring", "sunset-link"],
+         "retiring", "sunset-link", "deprecation-link", "deprecation-unparsed"],
 )  # fmt: skip
 def test_a_past_sunset_is_breaking_only_for_a_current_retirement_of_the_endpoint(
     baseline: list[Headers], current: list[Headers], expected: list[Severity]
@@ -834,3 +857,100 @@ def header_findings(
 )
 def test_a_link_whose_path_holds_a_credential_or_an_address_is_not_shown(url: str) -> None:
     assert shown(url) == UNPARSED
+
+
+def test_exports_that_expire_under_a_sunset_policy_link_are_not_a_retiring_endpoint() -> None:
+    """An exports API: `Sunset` 24 h after each export and its retention policy linked as
+    `sunset`, in every sample; once they expired the endpoint is still not retiring."""
+    exports = [
+        {
+            "Sunset": [f"Sat, {n + 1:02d} Nov 2025 10:00:00 GMT"],
+            "Link": ['<https://docs.example.com/exports>; rel="sunset"'],
+        }
+        for n in range(4)
+    ]
+    found = deprecation_findings(ENDPOINT, 200, tally(*exports), tally(*exports), AFTER_SUNSET)
+    assert found == []  # already in the baseline, and not breaking
+
+
+@pytest.mark.parametrize(
+    "sunset",
+    ["2025-12-31", "Wed, 31 Dec 2025 00:00:00 GMT", "2025-12-31T08:00:00Z"],
+)
+def test_the_same_sunset_day_written_another_way_is_not_brought_forward(sunset: str) -> None:
+    before = tally({**github(1), **RETIRING})  # Sunset: Wed, 31 Dec 2025 23:59:59 GMT
+    after = tally({**github(2), **RETIRING, "Sunset": [sunset]})
+    assert deprecation_findings(ENDPOINT, 200, before, after, NOW) == []
+    earlier = tally({**github(2), **RETIRING, "Sunset": ["2025-12-30"]})
+    assert len(deprecation_findings(ENDPOINT, 200, before, earlier, NOW)) == 1  # a day earlier
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.example.com/v2/users/zebulon.quartermain%40example.org",
+        "https://api.example.com/v2/users/zebulon.quartermain%2540example.org",  # twice
+        "https://api.example.com/v2/invites/%65yJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ6ZWIifQ.c2ln",
+        "https://api.example.com/reset/%67hp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "https://api.example.com/v2/" + "a" * 300,  # too long to keep a line readable
+    ],
+)
+def test_a_link_hiding_an_address_or_a_credential_by_percent_encoding_is_not_shown(
+    url: str,
+) -> None:
+    assert shown(url) == UNPARSED
+    told = notice({"Deprecation": ["true"], "Link": [f'<{url}>; rel="successor-version"']})
+    assert told is not None
+    assert told.links == (("successor-version", UNPARSED),)
+    assert malformed(told) is None
+
+
+def test_a_link_with_plain_percent_escapes_and_up_to_the_length_cap_is_shown() -> None:
+    url = "https://api.example.com/v2/caf%C3%A9s/" + "b" * 150
+    assert shown(url) == url
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "X-Kong-Upstream-Latency",
+        "x-kong-proxy-latency",
+        "X-Azure-Ref",
+        "x-amz-apigw-id",
+        "x-amzn-Remapped-Date",
+        "x-vercel-id",
+        "X-Vercel-Cache",
+        "x-matched-path",
+        "X-Cache-Status",
+        "x-nginx-cache",
+        "CDN-Cache-Control",
+        "x-litespeed-cache",
+        "x-edge-location",
+        "fastly-debug-digest",
+        "akamai-grn",
+        "x-akamai-transformed",
+        "x-iinfo",
+        "x-sucuri-id",
+        "x-heroku-queue-wait-time",
+        "x-processing-time",
+        "x-took",
+        "correlation-id",
+        "sentry-trace",
+        "baggage",
+        "x-debug-token-link",
+        "x-guploader-uploadid",
+        "x-served-from",
+        "x-backend-server",
+        "x-upstream-latency",
+        "x-pod-name",
+        "x-instance-id",
+        "x-hostname",
+    ],
+)
+def test_gateway_cdn_timing_and_debug_headers_are_not_compared(name: str) -> None:
+    assert not kept(name)
+
+
+def test_resumable_upload_headers_clients_read_are_still_compared() -> None:
+    assert kept("X-Goog-Upload-URL")  # a client continues its upload there
+    assert kept("X-Debug-Node")
