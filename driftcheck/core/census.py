@@ -20,6 +20,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from driftcheck.core.file_names import FileNames
 from driftcheck.core.headers import HeaderTally
 from driftcheck.core.model import BodyKind, Interaction, Location
 from driftcheck.core.recency import day_of
@@ -201,7 +202,7 @@ class Census:
     """A side's files (in order), why some could not be read, each file's newest valid
     date, and per endpoint name its `Tally`."""
 
-    paths: list[str] = field(default_factory=list)
+    paths: FileNames | list[str] = field(default_factory=FileNames)  # compact: ~30 B a name
     errors: dict[int, str] = field(default_factory=dict)
     stamps: array[float] = field(default_factory=lambda: array("d"))  # NO_DATE: none
     endpoints: dict[str, Tally] = field(default_factory=dict)
@@ -227,6 +228,12 @@ class Census:
         for name, found in named.items():
             self.endpoints.setdefault(name, Tally()).add_file(position, found, day, self.paths)
 
+    @classmethod
+    def named(cls, paths: FileNames | list[str]) -> Census:
+        """A census of none of `paths` yet, to which `extend` appends their files in
+        order unnamed: a side's runs joined, its table of names held once, not copied."""
+        return cls(paths)
+
     @property
     def count(self) -> int:
         """How many files the census holds (a worker's comes back without their names)."""
@@ -234,11 +241,15 @@ class Census:
 
     def extend(self, other: Census, paths: Sequence[str] | None = None) -> None:
         """`other`'s files appended after these; named by `paths` when given (a worker's
-        census comes back without names: the parent holds them already)."""
+        census comes back without names: the parent holds them already), by nothing when
+        this census was named ahead (`named`)."""
         if paths is not None and (len(paths) != other.count or other.paths not in ([], paths)):
             raise ValueError("a census extended with the names of other files")
-        shift = len(self.paths)
-        self.paths.extend(other.paths if paths is None else paths)
+        shift = self.count
+        if len(self.paths) == shift:
+            self.paths.extend(other.paths if paths is None else paths)
+        elif len(self.paths) < shift + other.count:
+            raise ValueError("a census extended past the files it was named for")
         self.errors.update((position + shift, error) for position, error in other.errors.items())
         self.stamps.extend(other.stamps)
         for name, tally in other.endpoints.items():

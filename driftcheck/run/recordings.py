@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from driftcheck.config import Config
 from driftcheck.core.census import Census
 from driftcheck.core.domain_rules import clear_enums
 from driftcheck.core.endpoints import Names
+from driftcheck.core.file_names import FileNames
 from driftcheck.core.model import BodyKind, EndpointSet, FileError, Interaction, StatusShape
 from driftcheck.core.recency import day_of, keeps, select
 from driftcheck.core.shape import AUTO
@@ -89,21 +90,24 @@ class Recordings:
         self.config = config
         self._reading = reading or Settings()
         self._sides: tuple[Loaded, Loaded] | None = None
-        self._fresh_files: list[str] | None = None
+        self._fresh_files: FileNames | None = None
 
-    def fresh_files(self) -> list[str]:
+    def fresh_files(self) -> Sequence[str]:
         """The fresh recordings' files (found, not read: whether there are any decides
-        what a run compares), as text: a `Path` costs more, by the hundred thousand."""
+        what a run compares), compact: a `str` each costs more, by the hundred thousand."""
         if self._fresh_files is None:
-            self._fresh_files = find(self.config.fresh_places)
+            self._fresh_files = FileNames(find(self.config.fresh_places))
         return self._fresh_files
+
+    def _committed(self) -> FileNames:
+        """The committed recordings' files; a fresh folder inside theirs is not theirs."""
+        apart = set(self.fresh_files())
+        return FileNames(p for p in find(self.config.committed_places) if p not in apart)
 
     def sides(self) -> tuple[Loaded, Loaded]:
         """The committed recordings and the fresh ones."""
         if self._sides is None:
-            fresh = self.fresh_files()
-            apart = set(fresh)  # a fresh folder inside the committed one is not committed
-            committed = [p for p in find(self.config.committed_places) if p not in apart]
+            fresh, committed = self.fresh_files(), self._committed()
             matchers = self.config.matchers
             rule = self.config.map_rule
             old, new = scan_sides([committed, fresh], self._reading, matchers, rule)
@@ -139,7 +143,8 @@ def recordings_in(config: Config, folder: Path, reading: Settings | None = None)
     --max-age` asks which endpoints its target holds a recent recording of)."""
     matchers = config.matchers
     rule = config.map_rule
-    (scanned,) = scan_sides([find([str(folder)])], reading or Settings(), matchers, rule)
+    files = FileNames(find([str(folder)]))
+    (scanned,) = scan_sides([files], reading or Settings(), matchers, rule)
     (endpoints,), names, (census,) = group_sides(
         [(scanned.census, scanned.shapes)], Names(matchers), maps=rule or AUTO
     )

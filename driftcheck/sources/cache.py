@@ -49,7 +49,9 @@ from driftcheck.sources import census_codec
 # 10: shape rows count strings per format and the values of enum-like ones
 # 11: formats counted only while every string has one; header names and notices checked
 # 12: which keys may hold an enum (enum_keys) and what a placeholder is changed: recount
-CACHE_FORMAT = 12
+# 13: more keys hold no enum (people, name parts, answers, codes), nor anything below a
+# name: recount
+CACHE_FORMAT = 13
 MAX_ENTRY_BYTES = 256 * 2**20  # an entry larger is neither written nor read
 TOUCH_AFTER = 3600.0  # seconds: a used entry older than this is touched, for pruning by age
 T = TypeVar("T")

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from driftcheck.core.census import NO_DATE, SAMPLES, URIS, Census, Operation, StatusTally, Tally
+from driftcheck.core.file_names import FileNames
 from driftcheck.core.model import BodyKind
 from driftcheck.core.staleness import moment
 from driftcheck.sources import header_codec
@@ -30,7 +31,7 @@ _SKIPPED = frozenset(kind.value for kind in BodyKind) - {"json", "empty"}
 def encode(census: Census) -> dict[str, Any]:
     """The census as JSON values."""
     return {
-        "paths": census.paths,
+        "paths": list(census.paths),
         "errors": [[position, error] for position, error in census.errors.items()],
         "stamps": [None if stamp == NO_DATE else stamp for stamp in census.stamps],
         "endpoints": [[name, _tally(tally)] for name, tally in census.endpoints.items()],
@@ -77,7 +78,7 @@ def decode(value: Any, paths: Sequence[str]) -> Census:
     stamps = array("d", (NO_DATE if s is None else _stamp(s) for s in _list(entry["stamps"])))
     if len(stamps) != count:
         raise ValueError("not a date per file")
-    census = Census(list(paths), dict(sorted(errors.items())), stamps)
+    census = Census(FileNames(paths), dict(sorted(errors.items())), stamps)
     for item in _list(entry["endpoints"]):
         name, tally = _pair(item)
         if type(name) is not str or not name or name in census.endpoints:

@@ -25,12 +25,15 @@ import gc
 import os
 import sys
 import time
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from driftcheck.core.census import Census
 from driftcheck.core.endpoints import Names, Pooled, PoolKey
+from driftcheck.core.file_names import FileNames, Stretch
 from driftcheck.core.maps import Declared
 from driftcheck.core.matchers import Matcher
 from driftcheck.core.model import FileError, Interaction, Node
@@ -74,7 +77,7 @@ class Scanned:
     shapes: Pooled = field(default_factory=dict)
 
     @property
-    def paths(self) -> list[str]:
+    def paths(self) -> Sequence[str]:
         return self.census.paths
 
     @property
@@ -227,7 +230,7 @@ def _read_run(paths: list[str], shared: Shared) -> RunEntry:
     what the parent's memory grew by per file); its shapes as rows, which are flat: a
     shape nested a thousand deep pickles without recursing, a tree of nodes does not."""
     read = _scan_rows((paths, *shared))
-    read.census.paths = []
+    read.census.paths = FileNames()
     return read
 
 
@@ -243,37 +246,44 @@ def scan_file(path: str, cache: Path | None = None, matchers: Sequence[Matcher] 
     return _scan_run(([path], cache, tuple(matchers), None))
 
 
-def _chunks(paths: list[str], count: int) -> list[list[str]]:
+def _chunks(paths: Sequence[str], count: int) -> list[Sequence[str]]:
     """`count` runs of consecutive whole batches of about equal bytes (input order kept):
     a run starts where a batch does, so its worker finds the same batches, and the same
-    cache entries, as one worker reading the whole side."""
-    sizes = [status[0] if (status := stat_of(path)) else 0 for path in paths]
+    cache entries, as one worker reading the whole side. A run of compact names
+    (`FileNames`) is a `Stretch` of them, named in full only while sent to its worker;
+    of a list of names, a slice of it (the same `str` objects)."""
+    sizes = array("q", (status[0] if (status := stat_of(path)) else 0 for path in paths))
     share = sum(sizes) / count
-    chunks: list[list[str]] = [[]]
+    chunks: list[list[int]] = [[0, 0]]  # start, end
     filled = 0
     for start, end in batches(paths, sizes):
         size = sum(sizes[start:end])
-        if chunks[-1] and filled + size / 2 > share * len(chunks) and len(chunks) < count:
-            chunks.append([])
-        chunks[-1].extend(paths[start:end])
+        begun = chunks[-1][1] > chunks[-1][0]
+        if begun and filled + size / 2 > share * len(chunks) and len(chunks) < count:
+            chunks.append([start, start])
+        chunks[-1][1] = end
         filled += size
-    return chunks
+    if isinstance(paths, FileNames):
+        return [Stretch(paths, start, end) for start, end in chunks if end > start]
+    return [paths[start:end] for start, end in chunks if end > start]
 
 
 class _Joined:
     """Runs of one side joined into one scan as they come, in order, each let go once
     joined: files in order, each pool's rows pooled as a run pools its batches'."""
 
-    def __init__(self) -> None:
-        self.census = Census()
+    def __init__(self, names: FileNames | list[str]) -> None:
+        self.census = Census.named(names)  # a worker's census comes back unnamed
         self._pooled: dict[PoolKey, ShapeBuilder] = {}
 
-    def add(self, part: RunEntry, paths: Sequence[str]) -> None:
-        self.census.extend(part.census, paths)
+    def add(self, part: RunEntry) -> None:
+        self.census.extend(part.census)
         _pool_into(self._pooled, part)
 
     def scanned(self) -> Scanned:
         """The side's scan."""
+        if self.census.count != len(self.census.paths):
+            raise ValueError("a side's runs did not cover its files")
         return Scanned(self.census, _frozen({k: b.rows() for k, b in self._pooled.items()}))
 
 
@@ -289,11 +299,13 @@ def scan_sides(
     Sides (say BASELINE and CURRENT) share the pool, so neither waits for the other's
     last file; shapes are pooled across the files of a side, never across sides.
     """
-    files = [[str(path) for path in side] for side in sides]
+    files = [
+        side if isinstance(side, FileNames) else [str(path) for path in side] for side in sides
+    ]
     workers = settings.workers or os.cpu_count() or 1
     configured = tuple(matchers)
     if workers == 1 or _few(files):
-        scanned = [_scan_run((side, settings.cache, configured, maps)) for side in files]
+        scanned = [_scan_run((list(side), settings.cache, configured, maps)) for side in files]
     else:
         scanned = _on_pool(files, workers, (settings.cache, configured, maps))
     if settings.cache is not None:
@@ -301,7 +313,7 @@ def scan_sides(
     return scanned
 
 
-def _few(files: list[list[str]]) -> bool:
+def _few(files: list[FileNames | list[str]]) -> bool:
     """Too few files, and too small, to be worth a pool of processes."""
     if sum(map(len, files)) >= SMALL:
         return False
@@ -309,9 +321,10 @@ def _few(files: list[list[str]]) -> bool:
     return sum(sizes) < SMALL_BYTES
 
 
-def _on_pool(files: list[list[str]], workers: int, shared: Shared) -> list[Scanned]:
-    """Each side's runs of files read on the pool, joined back per side in order."""
-    runs: list[list[str]] = []
+def _on_pool(files: list[FileNames | list[str]], workers: int, shared: Shared) -> list[Scanned]:
+    """Each side's runs of files read on the pool, joined back per side in order; each
+    side's census named by its own table or list (no name copied)."""
+    runs: list[Sequence[str]] = []
     owners = []
     for owner, side in enumerate(files):
         for chunk in _chunks(side, workers * CHUNKS) if side else []:
@@ -319,16 +332,15 @@ def _on_pool(files: list[list[str]], workers: int, shared: Shared) -> list[Scann
             owners.append(owner)
     from driftcheck.sources.workers import read_all  # multiprocessing: on use
 
-    joined = [_Joined() for _ in files]
+    joined = [_Joined(side) for side in files]
 
     def take(run: int, results: list[RunEntry]) -> None:
-        start = 0
-        for result in results:  # a worker's census comes back without its files' names
-            end = start + result.census.count
-            joined[owners[run]].add(result, runs[run][start:end])
-            start = end
+        for result in results:  # in order: the run's files, then the next run's
+            joined[owners[run]].add(result)
 
-    read_all(_read_run, runs, shared, workers, _crashed, take)
+    # A Stretch is a Sequence[str], not a list: it is named in full when pickled for its
+    # worker (and, while `read_all` copies each run with `list()`, for the whole scan).
+    read_all(_read_run, cast(list[list[str]], runs), shared, workers, _crashed, take)
     return [side.scanned() for side in joined]
 
 
