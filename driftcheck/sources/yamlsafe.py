@@ -112,13 +112,8 @@ def load(text: bytes | str) -> Any:
             f"line {error.line}: refused YAML tag {_short_tag(error.tag)}: it would build "
             f"objects; only {', '.join(BENIGN_TAGS)} are accepted"
         ) from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = error.problem or error.context or "malformed"
-        raise YamlProblem(_one_line(f"invalid YAML at {where}{problem}")) from None
     except yaml.YAMLError as error:
-        raise YamlProblem(_one_line(f"invalid YAML: {error}")) from None
+        raise _problem(error) from None
     except RecursionError:  # a `!!python/tuple` or a complex key is built recursively
         raise YamlProblem("a YAML tuple or key nested too deeply to build") from None
     except (ValueError, TypeError, OverflowError, LookupError) as error:  # 2024-13-45
@@ -216,6 +211,16 @@ def line_map(text: bytes | str) -> dict[str, int]:
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((path + ITEMS, item) for item in reversed(node.value))
     return lines
+
+
+def _problem(error: yaml.YAMLError) -> YamlProblem:
+    """A parser's error as one line, naming the line and column when it knows them."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = error.problem or error.context or "malformed"
+        return YamlProblem(_one_line(f"invalid YAML at {where}{problem}"))
+    return YamlProblem(_one_line(f"invalid YAML: {error}"))
 
 
 def _one_line(text: str) -> str:
@@ -355,12 +360,7 @@ def events(text: bytes | str) -> Iterator[Event]:
             plain = kind == "scalar" and tag is None and not event.style
             anchor = getattr(event, "anchor", None)
             yield kind, event.start_mark.line + 1, anchor, tag, value, plain
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = error.problem or error.context or "malformed"
-        raise YamlProblem(_one_line(f"invalid YAML at {where}{problem}")) from None
     except yaml.YAMLError as error:
-        raise YamlProblem(_one_line(f"invalid YAML: {error}")) from None
+        raise _problem(error) from None
     finally:
         loader.dispose()
