@@ -70,7 +70,7 @@ class ContractChecker:
 
         if self._contracts is None:
             config = load_config(self._config_path, require_env=False)
-            reading = Settings(workers=config.workers, cache=config.cache)
+            reading = Settings(config.workers, config.cache, config.scrub_body)
             self._contracts = Contracts(config, Recordings(config, reading))
         return self._contracts
 

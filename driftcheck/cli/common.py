@@ -113,6 +113,7 @@ def reading_settings(
     return Settings(
         workers=config.workers if workers is None else workers,
         cache=None if no_cache else config.cache,
+        scrub=config.scrub_body,
     )
 
 

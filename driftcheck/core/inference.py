@@ -312,6 +312,21 @@ def start_variants(target: Acc, tag: str, before: int) -> None:
         target.variants[tags.UNTAGGED] = (before, prior)
 
 
+def forget_enums(root: Acc, keys: frozenset[str]) -> None:
+    """No enum values at or below a key of `keys` (lower-case; the config's `scrub_body`),
+    in place: done where shapes are counted, so a scrubbed key's values never reach the
+    cache. Iterative: shapes nest deep."""
+    if not keys:
+        return
+    stack: list[tuple[Acc, bool]] = [(root, False)]
+    while stack:
+        acc, under = stack.pop()
+        if under and acc.enum:
+            acc.enum = None
+        stack.extend((child, under or key.lower() in keys) for key, child in acc.keys.items())
+        stack.extend((below, under) for below in (acc.items, acc.values) if below is not None)
+
+
 def bound(target: Acc) -> None:
     if target.variants is not None and len(target.variants) > tags.MAX_VARIANTS:
         target.variants = None  # the tag is data (ids, mime types): no discriminator

@@ -86,6 +86,10 @@ class ShapeBuilder:
     def add(self, node: Node) -> None:
         merging.add_node(self._root, node)
 
+    def forget_enums(self, keys: frozenset[str]) -> None:
+        """No enum values at or below a key of `keys` (lower-case: the scrubbed keys)."""
+        inference.forget_enums(self._root, keys)
+
     def add_builder(self, other: ShapeBuilder) -> None:
         merging.add_node(self._root, other._root)
 

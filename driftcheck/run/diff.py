@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from driftcheck.core.compare import HeaderRules, compare
 from driftcheck.core.domain_rules import clear_enums
+from driftcheck.core.file_names import FileNames
 from driftcheck.core.maps import Declared
 from driftcheck.core.merge import combine
 from driftcheck.core.model import EndpointSet, Report, StatusShape
@@ -38,7 +39,7 @@ def _scan_sides(
 ) -> list[scan.Scanned]:
     """A file must load (its error is fatal); a folder lists its unreadable files and goes on."""
     folders = [Path(path).is_dir() for path in paths]
-    sides = [discover_files([path]) for path in paths]  # a file named: checked to be regular
+    sides = [FileNames(discover_files([path])) for path in paths]  # a file: checked regular
     scanned = scan.scan_sides(sides, reading, maps=maps)
     for folder, side in zip(folders, scanned, strict=True):
         if side.errors and not folder:

@@ -26,10 +26,9 @@ import os
 import sys
 import time
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 from driftcheck.core.census import Census
 from driftcheck.core.endpoints import Names, Pooled, PoolKey
@@ -61,10 +60,12 @@ CHUNKS = 2  # runs of files per worker: few enough to pool shapes, enough to bal
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """How to scan: worker processes (0: one per core) and the cache folder (None: off)."""
+    """How to scan: worker processes (0: one per core), the cache folder (None: off), and
+    the body keys whose values are never enums (the config's `scrub_body`)."""
 
     workers: int = 0
     cache: Path | None = None
+    scrub: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,16 +88,22 @@ class Scanned:
 
 @dataclass(frozen=True)
 class _Naming:
-    """How a worker names pools: the matchers, and their spelling in cache keys."""
+    """How a worker names pools and counts their shapes (the matchers, the declared maps,
+    the scrubbed keys), and its spelling in cache keys."""
 
     names: Names
     key: str
     maps: Declared | None = None
+    scrub: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, matchers: Sequence[Matcher], maps: Declared | None = None) -> _Naming:
+    def of(
+        cls, matchers: Sequence[Matcher], maps: Declared | None = None, scrub: Iterable[str] = ()
+    ) -> _Naming:
         key = repr(tuple(matchers)) if matchers else ""
-        return cls(Names(matchers), key + (repr(maps) if maps else ""), maps)
+        keys = frozenset(name.lower() for name in scrub)
+        spelt = key + (repr(maps) if maps else "") + (repr(sorted(keys)) if keys else "")
+        return cls(Names(matchers), spelt, maps, keys)
 
 
 @dataclass(frozen=True)
@@ -106,13 +113,20 @@ class _Parse:
     naming: _Naming
 
     def whole(self, box: list[bytes], path: str) -> Parsed:
-        return read_shapes(box, path, self.naming.names, self.naming.maps)
+        interactions, pools = read_shapes(box, path, self.naming.names, self.naming.maps)
+        return interactions, self._scrubbed(pools)
 
     def read(self, box: list[bytes], path: str) -> list[Interaction]:
         return parse_cassette(box.pop(), path)
 
     def infer(self, files: list[list[Interaction]]) -> tuple[list[list[Interaction]], Pools]:
-        return infer_files(files, self.naming.names, self.naming.maps)
+        interactions, pools = infer_files(files, self.naming.names, self.naming.maps)
+        return interactions, self._scrubbed(pools)
+
+    def _scrubbed(self, pools: Pools) -> Pools:
+        for builder in pools.values():
+            builder.forget_enums(self.naming.scrub)
+        return pools
 
     def name(self, interaction: Interaction) -> str:
         return self.naming.names(interaction)
@@ -132,8 +146,8 @@ def _no_cycle_collector() -> Iterator[None]:
             gc.enable()
 
 
-Shared = tuple[Path | None, tuple[Matcher, ...], Declared | None]  # cache, matchers, maps
-Job = tuple[list[str], Path | None, tuple[Matcher, ...], Declared | None]  # files + Shared
+Shared = tuple[Path | None, tuple[Matcher, ...], Declared | None, tuple[str, ...]]
+Job = tuple[Sequence[str], Path | None, tuple[Matcher, ...], Declared | None, tuple[str, ...]]
 
 
 def _scan_run(job: Job) -> Scanned:
@@ -154,9 +168,9 @@ def _scan_rows(job: Job) -> RunEntry:
     `stat`: an unchanged run costs a `stat` per file and one entry, however many files,
     batches and shapes it holds.
     """
-    paths, cache, matchers, maps = job
+    paths, cache, matchers, maps, scrub = job
     _mark(0)  # on a pool: the run has started (its first batch is looked up before parsed)
-    naming = _Naming.of(matchers, maps)
+    naming = _Naming.of(matchers, maps, scrub)
     began = time.time_ns()
     stats = [stat_of(path) for path in paths]
     spans = list(batches(paths, [status[0] if status else 0 for status in stats]))
@@ -175,7 +189,7 @@ def _scan_rows(job: Job) -> RunEntry:
 
 
 def _read_batches(
-    paths: list[str],
+    paths: Sequence[str],
     stats: list[Stat | None],
     spans: list[tuple[int, int]],
     began: int,
@@ -224,7 +238,7 @@ def _mark_from(start: int, position: int) -> None:
     _mark(start + position)
 
 
-def _read_run(paths: list[str], shared: Shared) -> RunEntry:
+def _read_run(paths: Sequence[str], shared: Shared) -> RunEntry:
     """`_scan_rows` as a pool worker calls it. Its census goes back without the files'
     names, which the parent holds (a copy of each, unpickled and dropped, was most of
     what the parent's memory grew by per file); its shapes as rows, which are flat: a
@@ -243,7 +257,7 @@ def _crashed(path: str, reason: str) -> RunEntry:
 
 def scan_file(path: str, cache: Path | None = None, matchers: Sequence[Matcher] = ()) -> Scanned:
     """Read and infer one cassette (from the cache when its content was seen before)."""
-    return _scan_run(([path], cache, tuple(matchers), None))
+    return _scan_run(([path], cache, tuple(matchers), None, ()))
 
 
 def _chunks(paths: Sequence[str], count: int) -> list[Sequence[str]]:
@@ -305,9 +319,12 @@ def scan_sides(
     workers = settings.workers or os.cpu_count() or 1
     configured = tuple(matchers)
     if workers == 1 or _few(files):
-        scanned = [_scan_run((list(side), settings.cache, configured, maps)) for side in files]
+        scanned = [
+            _scan_run((list(side), settings.cache, configured, maps, settings.scrub))
+            for side in files
+        ]
     else:
-        scanned = _on_pool(files, workers, (settings.cache, configured, maps))
+        scanned = _on_pool(files, workers, (settings.cache, configured, maps, settings.scrub))
     if settings.cache is not None:
         prune(settings.cache)  # at most once an hour per folder; never raises
     return scanned
@@ -338,9 +355,8 @@ def _on_pool(files: list[FileNames | list[str]], workers: int, shared: Shared) -
         for result in results:  # in order: the run's files, then the next run's
             joined[owners[run]].add(result)
 
-    # A Stretch is a Sequence[str], not a list: it is named in full when pickled for its
-    # worker (and, while `read_all` copies each run with `list()`, for the whole scan).
-    read_all(_read_run, cast(list[list[str]], runs), shared, workers, _crashed, take)
+    # A Stretch is named in full only while it is pickled for its worker.
+    read_all(_read_run, runs, shared, workers, _crashed, take)
     return [side.scanned() for side in joined]
 
 

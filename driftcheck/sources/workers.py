@@ -36,7 +36,7 @@ from driftcheck.errors import DriftcheckError
 
 T = TypeVar("T")  # what each call needs besides its files (cache folder, matchers, ...)
 R = TypeVar("R")  # what a call returns for a run of files
-Read = Callable[[list[str], T], R]
+Read = Callable[[Sequence[str], T], R]
 
 GRACE = 1.0  # seconds a stopped worker has to unwind before it is killed
 RETRIES = 2  # fresh pools after crashes that hit no file (an idle worker killed)
@@ -59,7 +59,7 @@ class _Piece:
 
     run: int
     start: int
-    paths: list[str]
+    paths: Sequence[str]  # a list, or a compact run of names (pickled as a list)
 
 
 class _Collected(Generic[R]):
@@ -97,7 +97,7 @@ class _Collected(Generic[R]):
 
 def read_all(
     read: Read[T, R],
-    runs: Sequence[list[str]],
+    runs: Sequence[Sequence[str]],
     shared: T,
     workers: int,
     crashed: Callable[[str, str], R],
@@ -110,7 +110,7 @@ def read_all(
     is read (and the lists returned are empty)."""
     results: list[list[R]] = [[] for _ in runs]
     parts = _Collected([len(paths) for paths in runs], take or _into(results))
-    todo = [_Piece(number, 0, list(paths)) for number, paths in enumerate(runs) if paths]
+    todo = [_Piece(number, 0, paths) for number, paths in enumerate(runs) if paths]
     stalled = 0
     while todo:
         unfinished = _round(read, todo, shared, workers, parts)
@@ -214,7 +214,9 @@ def _after_crash(
     return todo
 
 
-def _alone(read: Read[T, R], paths: list[str], shared: T, crashed: Callable[[str, str], R]) -> R:
+def _alone(
+    read: Read[T, R], paths: Sequence[str], shared: T, crashed: Callable[[str, str], R]
+) -> R:
     """`read(paths)` in a process of its own, used once: its crash costs these files only."""
     context = multiprocessing.get_context()
     receiver, sender = context.Pipe(duplex=False)
@@ -242,7 +244,9 @@ def _alone(read: Read[T, R], paths: list[str], shared: T, crashed: Callable[[str
     return value  # type: ignore[no-any-return]  # what `read` returned, through a pipe
 
 
-def _answer(read: Read[T, R], paths: list[str], shared: T, sender: Connection, parent: int) -> None:
+def _answer(
+    read: Read[T, R], paths: Sequence[str], shared: T, sender: Connection, parent: int
+) -> None:
     """A single-use process: read, and send back the result or the exception."""
     _start_worker(parent, None)
     try:
@@ -302,7 +306,7 @@ def _on_terminate(number: int, frame: FrameType | None) -> None:
     os._exit(128 + number)
 
 
-def _call(read: Read[T, R], slot: int, paths: list[str], shared: T) -> R:
+def _call(read: Read[T, R], slot: int, paths: Sequence[str], shared: T) -> R:
     global _slot, _busy
     _slot, _busy = slot, True
     try:

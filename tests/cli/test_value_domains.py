@@ -215,6 +215,19 @@ def test_a_scrub_body_key_is_never_an_enum_in_diff_nor_in_shape(project: Path) -
     assert "one of" in shaped.stdout  # other enums (`plan`) are still shown
 
 
+def test_a_scrub_body_keys_values_never_reach_the_cache(project: Path) -> None:
+    """The enum set of a scrubbed key is dropped where shapes are counted, before they are
+    cached: no cache entry holds `active`, and a warm run finds what the cold one did."""
+    text = (project / "scrubbed.toml").read_text()
+    (project / "scrub-cached.toml").write_text(text.replace(".driftcheck/cache", "cache-scrubbed"))
+    cold = diff(project, "scrub-cached.toml")
+    entries = [path for path in (project / "cache-scrubbed").rglob("*") if path.is_file()]
+    assert entries  # the cache was written
+    assert not [path for path in entries if b'"active"' in path.read_bytes()]
+    assert any(b'"pro"' in path.read_bytes() for path in entries)  # other enums are kept
+    assert diff(project, "scrub-cached.toml") == cold
+
+
 MOCKS = """\
 import responses
 
