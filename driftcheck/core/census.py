@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from driftcheck.core.file_names import FileNames
 from driftcheck.core.headers import HeaderTally
 from driftcheck.core.model import BodyKind, Interaction, Location
+from driftcheck.core.query_secrets import redacted_query
 from driftcheck.core.recency import day_of
 from driftcheck.core.staleness import moment
 
@@ -91,7 +92,10 @@ class Operation:
     statuses: dict[int, int] = field(default_factory=dict)  # interactions per status
 
     def add(self, spot: Spot, uri: str, status: int) -> None:
+        """One interaction: its URL kept with secret query values redacted (the census is
+        cached, and a cassette another tool wrote may hold a key in its URLs)."""
         self.statuses[status] = self.statuses.get(status, 0) + 1
+        uri = redacted_query(uri)
         kept = self.uris.get(uri)
         if kept is not None:
             kept[0] += 1

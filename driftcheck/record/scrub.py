@@ -16,13 +16,9 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from driftcheck.core.headers import SECRETS, matches
+from driftcheck.core.query_secrets import BUILTIN_QUERY, REDACTED
 from driftcheck.errors import ShapeDepthError
 from driftcheck.record.leaks import MIN_SECRET_LENGTH, Secrets, secrets_of
-
-REDACTED = "REDACTED"
-BUILTIN_QUERY = frozenset(
-    {"api_key", "key", "token", "access_token", "secret", "signature", "password"}
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from driftcheck.config_checks import MAX_NAME
 from driftcheck.core.endpoints import API_PREFIXES, is_version_segment
 from driftcheck.core.matchers import is_placeholder
+from driftcheck.core.query_secrets import snake
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
 _EXTENSION = re.compile(r"\.(?:json|xml|yaml|yml)\Z", re.IGNORECASE)
 _ADDRESS = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}\Z")
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "testserver"})
@@ -40,11 +39,6 @@ class Draft:
         method, _, rest = key.partition(" ")
         host, _, path = rest.partition("/")
         return cls(method, host, tuple(s for s in path.split("/") if s), operation)
-
-
-def snake(text: str) -> str:
-    """`GetUserRepos` -> `get_user_repos`; anything but letters and digits -> `_`."""
-    return _NOT_WORD.sub("_", _CAMEL.sub("_", text).lower()).strip("_")
 
 
 def singular(word: str) -> str:

@@ -19,40 +19,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 from driftcheck import jsonio
 from driftcheck.core.matchers import is_placeholder
-from driftcheck.record.scrub import BUILTIN_QUERY, REDACTED, secret_header
-from driftcheck.run.init_names import placeholder_names, snake
+from driftcheck.core.query_secrets import SECRET_NAME, looks_secret, secret_query, snake
+from driftcheck.record.scrub import secret_header
+from driftcheck.run.init_names import placeholder_names
 from driftcheck.sources.discovery import Request
 
 MAX_VALUES = 5  # values per param: enough to sample an endpoint, few enough to re-record often
-SECRET_QUERY_NAMES = BUILTIN_QUERY | {
-    "apikey",
-    "auth",
-    "sig",
-    "client_secret",
-    "x_amz_signature",
-    "x_amz_credential",
-    "x_amz_security_token",
-}
-_SECRET_QUERY = re.compile(
-    r"(?:^|_)(?:api|access|auth|client|secret|private|app|session|refresh|id|consumer|oauth)"
-    r"_?(?:key|token|secret)\Z|(?:password|secret|signature)\Z"
-)
-_JWT = re.compile(r"eyJ[\w-]{8,}\.[\w-]{8,}\.")
-_MARKERS = frozenset({REDACTED.lower(), "<redacted>", "filtered", "[filtered]", "***", "xxx"})
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9_-]*) +\S")
 _CANONICAL_INT = re.compile(r"(?:0|[1-9]\d{0,14})\Z")
 NOT_A_CREDENTIAL = frozenset({"cookie", "set-cookie"})  # a session's, not the API's
-
-
-def looks_secret(value: str) -> bool:
-    """A value someone scrubbed already, or a JSON web token."""
-    return value.strip().lower() in _MARKERS or _JWT.match(value) is not None
-
-
-def secret_query(name: str, value: str = "") -> bool:
-    """A query parameter whose value must not be written: by its name, or its value."""
-    key = snake(name)
-    return key in SECRET_QUERY_NAMES or bool(_SECRET_QUERY.search(key)) or looks_secret(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +160,7 @@ def secret_field(key: str, value: Any = "") -> bool:
     name = snake(key)
     if name in {"password", "passwd", "token", "secret", "apikey"}:
         return True
-    return bool(_SECRET_QUERY.search(name)) or (isinstance(value, str) and looks_secret(value))
+    return bool(SECRET_NAME.search(name)) or (isinstance(value, str) and looks_secret(value))
 
 
 def request_body(request: Request | None, method: str, naming: Naming | None = None) -> Body:

@@ -21,9 +21,9 @@ from driftcheck.core.endpoints import Names
 from driftcheck.core.matchers import is_placeholder
 from driftcheck.core.mock_match import MockMatches, Recorded
 from driftcheck.core.model import FileError, StatusShape
+from driftcheck.core.query_secrets import BUILTIN_QUERY
 from driftcheck.core.slugs import group_sides
 from driftcheck.errors import InputError
-from driftcheck.record.scrub import BUILTIN_QUERY
 from driftcheck.run.init_names import Draft, endpoint_names, host_label, is_local, variable
 from driftcheck.run.init_params import Harvest, Need, harvest, header_needs, request_body
 from driftcheck.run.mocks import match_found

@@ -51,7 +51,8 @@ from driftcheck.sources import census_codec
 # 12: which keys may hold an enum (enum_keys) and what a placeholder is changed: recount
 # 13: more keys hold no enum (people, name parts, answers, codes), nor anything below a
 # name: recount
-CACHE_FORMAT = 13
+# 14: censuses keep URLs with secret query values redacted; scrubbed keys hold no enum
+CACHE_FORMAT = 14
 MAX_ENTRY_BYTES = 256 * 2**20  # an entry larger is neither written nor read
 TOUCH_AFTER = 3600.0  # seconds: a used entry older than this is touched, for pruning by age
 T = TypeVar("T")
