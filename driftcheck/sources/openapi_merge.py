@@ -94,6 +94,12 @@ def _types(first: frozenset[str] | None, other: frozenset[str] | None) -> frozen
 
 
 def _additional(first: SchemaNode | bool, other: SchemaNode | bool) -> SchemaNode | bool:
+    """Other keys of two parts. A trivial node is what `patternProperties` and the like
+    leave (`additionalProperties: {}` reads as True): keys that part allows are not
+    modelled, so it keeps the object open even beside a part closed with `false`."""
+    for opened in (first, other):
+        if isinstance(opened, SchemaNode) and trivial(opened):
+            return opened
     if first is False or other is False:
         return False
     if first is True:

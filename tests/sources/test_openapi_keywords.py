@@ -71,12 +71,16 @@ def test_prefix_items_leave_the_items_unknown(v31: Spec) -> None:
 
 def test_objects_closed_beside_keywords_allowing_more_keys_are_open(v31: Spec) -> None:
     objects = schema(v31, "GET", "/objects", "200").properties
-    for name in ("patterned", "conditional", "dependent", "dynamic", "pattern_map"):
+    names = ("patterned", "conditional", "dependent", "dynamic", "pattern_map", "patterned_part")
+    for name in names:
         other = objects[name].additional  # other keys: any value (documented, not modelled)
         assert isinstance(other, SchemaNode), name
         assert trivial(other), name
     assert objects["closed"].additional is False
     assert set(objects["patterned"].properties) == {"id"}
+    assert set(objects["patterned_part"].properties) == {"id"}  # an allOf part opens it
+    assert objects["closed_part"].additional is False  # a part without such keywords does not
+    assert set(objects["closed_part"].properties) == {"id", "name"}
 
 
 def test_parent_discriminator_reads_its_mapping_as_alternatives(v30: Spec) -> None:
