@@ -22,10 +22,10 @@ demo-cassettes: install
 	$(BIN)/python -m driftcheck.demo.regenerate
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 test-fast: install
-	$(BIN)/python -m pytest -q -m 'not slow'
+	$(BIN)/python -m pytest -q -n auto -m 'not slow'
 
 lint: install
 	$(BIN)/ruff check .
