@@ -36,6 +36,7 @@ _VERSION = re.compile(
     r"(?:v\d{1,3}(?:\.\d{1,3})*(?:alpha|beta|rc|preview|pre|dev)?\d{0,3}|\d{1,3}\.\d{1,3})\Z",
     re.IGNORECASE,
 )
+_VERB = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")  # a custom method: `cancel`, `batchGet`
 _BARE_VERSION = re.compile(r"\d{1,2}\Z")  # `/2/tweets`, `/rest/api/2/issue`
 _LOOSE_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://([^/?#]*))?([^?#]*)")
 API_PREFIXES = frozenset({"api", "apis", "rest"})
@@ -73,12 +74,20 @@ def endpoint_key(method: str, uri: str) -> str:
     raw = path.split("/")
     if len(raw) > 2 and raw[-1] == "":
         raw.pop()
-    segments = [
-        ID if _is_id(segment, raw[n - 1] if n > 1 else None) else segment
-        for n, segment in enumerate(raw)
-    ]
+    segments = [_keyed(segment, raw[n - 1] if n > 1 else None) for n, segment in enumerate(raw)]
     path = "/".join(segments) or "/"
     return f"{method.upper()} {host}{path}"
+
+
+def _keyed(segment: str, previous: str | None) -> str:
+    """A segment as a key spells it: an id is `{id}`; an id with a custom method
+    (AIP-136's `/jobs/123:cancel`) keeps the method, `{id}:cancel`, so that cancelling
+    and waiting are not one endpoint."""
+    if ":" in segment:
+        head, _, verb = segment.rpartition(":")
+        if head and _VERB.match(verb) and _is_id(head, previous):
+            return f"{ID}:{verb}"
+    return ID if _is_id(segment, previous) else segment
 
 
 def _host_and_path(uri: str) -> tuple[str, str]:

@@ -10,12 +10,15 @@ to match. A mock's own unresolved parts (`{user_id}` from an f-string) fit any s
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 _PLACEHOLDER = re.compile(r"\{[^{}/]*\}\Z")
+_INNER = re.compile(r"\{[^{}/]*\}")
+_WITH_METHOD = re.compile(r"\{[^{}/]*\}(:[A-Za-z][A-Za-z0-9]*)\Z")
 ANY_METHOD = "*"
 
 
@@ -26,6 +29,15 @@ def _segments(path: str) -> tuple[str, ...]:
 
 def is_placeholder(segment: str) -> bool:
     return _PLACEHOLDER.match(segment) is not None
+
+
+def templated(segment: str) -> str | None:
+    """What follows a segment's leading placeholder: "" for `{id}`, `:cancel` for an
+    endpoint key's `{id}:cancel` (an id with a custom method); None for a literal."""
+    if is_placeholder(segment):
+        return ""
+    found = _WITH_METHOD.match(segment)
+    return found.group(1) if found else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +125,23 @@ class Matcher:
 
 
 def _segment_fits(pattern: str, segment: str) -> bool:
-    return pattern == segment or is_placeholder(pattern) or is_placeholder(segment)
+    """Equal, or one is a placeholder, or one has a placeholder inside that the other
+    fills (`{id}:cancel` and `123:cancel`, AIP-136 custom methods)."""
+    if pattern == segment or is_placeholder(pattern) or is_placeholder(segment):
+        return True
+    return _filled(pattern, segment) or _filled(segment, pattern)
+
+
+def _filled(template: str, segment: str) -> bool:
+    return "{" in template and _inner(template).fullmatch(segment) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _inner(template: str) -> re.Pattern[str]:
+    """`{id}:cancel` as a pattern: each placeholder one or more characters, the rest
+    literal."""
+    parts = _INNER.split(template)
+    return re.compile(".+".join(re.escape(part) for part in parts))
 
 
 def best_match(matchers: Sequence[Matcher], target: Target) -> Matcher | None:

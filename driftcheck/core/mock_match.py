@@ -20,7 +20,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from driftcheck.core.matchers import ANY_METHOD, Matcher, Target, all_matches, is_placeholder
+from driftcheck.core.matchers import (
+    ANY_METHOD,
+    Matcher,
+    Target,
+    all_matches,
+    is_placeholder,
+    templated,
+)
 from driftcheck.core.mocks import Mock, MocksFound, Skipped
 from driftcheck.core.model import (
     CheckedMock,
@@ -395,5 +402,7 @@ def _regex_fit(compiled: re.Pattern[str], url: str) -> int:
 
 def _sample(recorded: Recorded) -> str:
     matcher = recorded.matcher
-    path = "/".join(SAMPLE_ID if is_placeholder(s) else s for s in matcher.segments)
+    path = "/".join(
+        s if (after := templated(s)) is None else SAMPLE_ID + after for s in matcher.segments
+    )
     return f"https://{matcher.host}/{path}" if matcher.host else f"/{path}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from driftcheck.config_checks import MAX_NAME
 from driftcheck.core.endpoints import API_PREFIXES, is_version_segment
-from driftcheck.core.matchers import is_placeholder
+from driftcheck.core.matchers import is_placeholder, templated
 from driftcheck.core.query_secrets import snake
 
 _EXTENSION = re.compile(r"\.(?:json|xml|yaml|yml)\Z", re.IGNORECASE)
@@ -59,13 +59,17 @@ def _words(segments: Sequence[str]) -> list[str]:
     words: list[str] = []
     for index, segment in enumerate(segments):
         previous = segments[index - 1] if index else None
-        if is_placeholder(segment) or is_version_segment(segment, previous):
+        after = templated(segment)
+        if after:  # `{id}:cancel`: the custom method names what the endpoint does
+            words.append(snake(after))
+            continue
+        if after is not None or is_version_segment(segment, previous):
             continue
         if not words and segment.lower() in API_PREFIXES:
             continue
         following = segments[index + 1] if index + 1 < len(segments) else ""
         word = snake(_EXTENSION.sub("", segment))
-        words.append(singular(word) if is_placeholder(following) else word)
+        words.append(singular(word) if templated(following) is not None else word)
     return [word for word in words if word]
 
 
@@ -184,10 +188,10 @@ def _clashes(names: Mapping[Draft, str]) -> list[list[Draft]]:
 def placeholder_names(segments: Sequence[str], taken: frozenset[str] = frozenset()) -> list[str]:
     """A name per `{id}` of a path: `id` when it is the only one, else named after the
     collection before it (`user_id`, `order_id`); never one of `taken` (query keys)."""
-    positions = [index for index, segment in enumerate(segments) if is_placeholder(segment)]
+    positions = [index for index, segment in enumerate(segments) if templated(segment) is not None]
     names: list[str] = []
     for position in positions:
-        before = [s for s in segments[:position] if not is_placeholder(s)]
+        before = [s for s in segments[:position] if templated(s) is None]
         base = "id"
         if len(positions) > 1 and before:
             base = f"{singular(snake(before[-1])) or 'path'}_id"

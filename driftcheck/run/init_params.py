@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from driftcheck import jsonio
-from driftcheck.core.matchers import is_placeholder
+from driftcheck.core.matchers import templated
 from driftcheck.core.query_secrets import SECRET_NAME, looks_secret, secret_query, snake
 from driftcheck.record.scrub import secret_header
 from driftcheck.run.init_names import placeholder_names
@@ -68,12 +68,13 @@ def typed(text: str) -> Any:
 def harvest(segments: Sequence[str], uris: Sequence[str]) -> Harvest:
     """Placeholder names, params and query from the recorded URLs of one endpoint whose
     path template has `segments` (`{id}` for ids)."""
-    positions = [index for index, segment in enumerate(segments) if is_placeholder(segment)]
+    suffixes = {n: after for n, s in enumerate(segments) if (after := templated(s)) is not None}
     rows: list[tuple[tuple[str, ...], dict[str, str]]] = []
     for uri in uris:
         path, pairs = _path(uri)
         if len(path) == len(segments):
-            rows.append((tuple(path[p] for p in positions), dict(pairs)))
+            values = tuple(path[n][: len(path[n]) - len(after)] for n, after in suffixes.items())
+            rows.append((values, dict(pairs)))
     first = rows[0][1] if rows else {}
     names = placeholder_names(segments, frozenset(first))
     if not rows:

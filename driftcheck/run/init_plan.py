@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from driftcheck.config import Endpoint
 from driftcheck.core.census import Census, Operation
 from driftcheck.core.endpoints import Names
-from driftcheck.core.matchers import is_placeholder
+from driftcheck.core.matchers import templated
 from driftcheck.core.mock_match import MockMatches, Recorded
 from driftcheck.core.model import FileError, StatusShape
 from driftcheck.core.query_secrets import BUILTIN_QUERY
@@ -225,7 +225,7 @@ def _url(draft: Draft, harvested: Harvest, first: str) -> str:
     parts = urlsplit(first)
     names = iter(harvested.placeholders)
     path = "/".join(
-        "{" + next(names) + "}" if is_placeholder(segment) else _literal(segment)
+        _literal(segment) if (after := templated(segment)) is None else f"{{{next(names)}}}{after}"
         for segment in draft.segments
     )
     slash = "/" if parts.path.endswith("/") and draft.segments else ""

@@ -1,6 +1,6 @@
 """What a spec leaves unchecked, said at the front door: recordings on hosts its servers
-do not name give a note, and a mock whose URL fits several operations only by a guess
-is left unmatched rather than held to one of them (red team 10, 12)."""
+do not name give a note, and a mock of a custom method (`…/123:cancel`) is held to that
+method's operation, not to another one's (red team 10, 12)."""
 
 from __future__ import annotations
 
@@ -61,7 +61,9 @@ def test_recordings_on_hosts_the_servers_do_not_name_give_a_note(tmp_path: Path)
     assert "(on api.example.com; the spec's servers name localhost:8080)" in note
 
 
-def test_a_mock_fitting_several_operations_by_a_guess_is_left_unmatched(tmp_path: Path) -> None:
+def test_a_mock_of_a_custom_method_is_held_to_that_methods_operation(tmp_path: Path) -> None:
+    """`…/1700000000123:cancel` is keyed `{id}:cancel` (AIP-136): held to `:cancel`'s
+    response, never to `:wait`'s (whose required `done` it lacks)."""
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_ops.py").write_text(MOCK)
     (tmp_path / "openapi.yaml").write_text(OPERATIONS)
@@ -71,5 +73,6 @@ def test_a_mock_fitting_several_operations_by_a_guess_is_left_unmatched(tmp_path
     report = json.loads(result.stdout)
     validate(report)
     assert [f["rule"] for f in report["findings"]] == []  # not held to `:wait`'s `done`
-    assert report["fixtures_checked"] == []
-    assert len(report["fixtures_unmatched"]) == 1
+    (checked,) = report["fixtures_checked"]
+    assert checked["endpoint"] == "POST run.example.com/v1/operations/{id}:cancel"
+    assert report["fixtures_unmatched"] == []

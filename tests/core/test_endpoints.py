@@ -65,6 +65,14 @@ from driftcheck.core.shape import flatten, infer, infer_all
         ("https://x.io/2.0/repositories", "GET x.io/2.0/repositories"),
         ("https://x.io/users/2", "GET x.io/users/{id}"),  # after a collection: an id
         ("https://x.io/users/2/v1", "GET x.io/users/{id}/v1"),
+        # AIP-136 custom methods: the id goes, the method stays (cancel is not wait)
+        ("https://x.io/v1/jobs/123:cancel", "GET x.io/v1/jobs/{id}:cancel"),
+        (
+            "https://x.io/v1/ops/9f8e7d6c-1111-2222-3333-444455556666:wait",
+            "GET x.io/v1/ops/{id}:wait",
+        ),
+        ("https://x.io/v1/users:batchGet", "GET x.io/v1/users:batchGet"),
+        ("https://x.io/events/2024-01-01T10:00:00", "GET x.io/events/{id}"),  # no method
     ],
 )
 def test_endpoint_key(uri: str, key: str) -> None:

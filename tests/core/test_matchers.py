@@ -68,3 +68,20 @@ def test_ports_are_part_of_the_host() -> None:
     local = Matcher.of("local", "GET", "http://127.0.0.1:8765/users/{id}")
     assert local.matches(Target.of("GET", "http://127.0.0.1:8765/users/1"))
     assert not local.matches(Target.of("GET", "http://127.0.0.1:9999/users/1"))
+
+
+def test_a_custom_method_segment_fits_its_id() -> None:
+    """`{id}:cancel` (a config URL, or an endpoint key) fits `123:cancel`, not `123:wait`
+    nor `123`; a mock's `{job}:cancel` fits a recorded `{id}:cancel`."""
+    matchers = [
+        Matcher.of("cancel", "POST", f"{API}/v1/jobs/{{id}}:cancel"),
+        Matcher.of("job", "POST", f"{API}/v1/jobs/{{id}}"),
+    ]
+    for url, expected in [
+        (f"{API}/v1/jobs/123:cancel", "cancel"),
+        (f"{API}/v1/jobs/123", "job"),
+        (f"{API}/v1/jobs/{{job}}:cancel", "cancel"),
+    ]:
+        found = best_match(matchers, Target.of("POST", url))
+        assert (found.name if found else None) == expected, url
+    assert not matchers[0].matches(Target.of("POST", f"{API}/v1/jobs/123:wait"))
