@@ -20,14 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from driftcheck.core.matchers import (
-    ANY_METHOD,
-    Matcher,
-    Target,
-    all_matches,
-    is_placeholder,
-    templated,
-)
+from driftcheck.core.matchers import ANY_METHOD, Matcher, Target, all_matches, templated
 from driftcheck.core.mocks import Mock, MocksFound, Skipped
 from driftcheck.core.model import (
     CheckedMock,
@@ -196,7 +189,7 @@ def looks_like_api(url: str) -> bool:
     host = target.host or ""
     if "{" not in host and ("." in host or ":" in host or host == "localhost"):
         return True
-    return any(not is_placeholder(segment) for segment in target.segments)
+    return any(templated(segment) != "" for segment in target.segments)  # not only `{x}`
 
 
 def _status(recorded: Recorded, status: int | None) -> int | str:
@@ -402,7 +395,5 @@ def _regex_fit(compiled: re.Pattern[str], url: str) -> int:
 
 def _sample(recorded: Recorded) -> str:
     matcher = recorded.matcher
-    path = "/".join(
-        s if (after := templated(s)) is None else SAMPLE_ID + after for s in matcher.segments
-    )
+    path = "/".join(s if (a := templated(s)) is None else SAMPLE_ID + a for s in matcher.segments)
     return f"https://{matcher.host}/{path}" if matcher.host else f"/{path}"

@@ -15,7 +15,7 @@ from driftcheck.core.domain_rules import clear_enums
 from driftcheck.core.file_names import FileNames
 from driftcheck.core.maps import Declared
 from driftcheck.core.merge import combine
-from driftcheck.core.model import EndpointSet, Report, StatusShape
+from driftcheck.core.model import EndpointSet, Location, Report, StatusShape
 from driftcheck.core.recency import only_old, recent, select
 from driftcheck.core.shape import AUTO
 from driftcheck.core.slugs import group_sides
@@ -231,7 +231,29 @@ def diff_config(config: Config, scope: Scope | None = None) -> Report:
         compared = "fixtures and the spec" if specced is not None else "fixtures"
         notes.append(f"no fresh recordings in {_fresh(config)}: only {compared} were compared")
     parts = (cassettes, unread, mocks, stale, specced)
-    return combine([r for r in parts if r is not None], notes)
+    return relative(combine([r for r in parts if r is not None], notes), config.root)
+
+
+def relative(report: Report, root: Path) -> Report:
+    """Config mode: files under the config's folder named relative to it, as mocks' are,
+    so that code scanning (SARIF) and annotations resolve them against the checkout."""
+    base = os.path.realpath(root)
+
+    def near(file: str) -> str:
+        if not os.path.isabs(file):
+            return file
+        inside = os.path.relpath(os.path.realpath(file), base)
+        return file if inside.startswith("..") else Path(inside).as_posix()
+
+    def moved(where: Location | None) -> Location | None:
+        return None if where is None else dataclasses.replace(where, file=near(where.file))
+
+    findings = tuple(
+        dataclasses.replace(f, location=moved(f.location), spec_location=moved(f.spec_location))
+        for f in report.findings
+    )
+    errors = tuple(dataclasses.replace(e, file=near(e.file)) for e in report.errors)
+    return dataclasses.replace(report, findings=findings, errors=errors)
 
 
 def _spec_part(config: Config, recordings: Recordings, scope: Scope, spec: Spec) -> Report:

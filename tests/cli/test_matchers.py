@@ -278,7 +278,7 @@ def test_staleness_is_per_endpoint_its_newest_recording_across_files(
     stale = [
         (f["endpoint"], f["location"]) for f in found["findings"] if f["rule"] == "cassette-stale"
     ]
-    assert stale == [("search-users", f"{tmp_path}/tests/cassettes/test_search/test_search.yaml")]
+    assert stale == [("search-users", "tests/cassettes/test_search/test_search.yaml")]
 
 
 def test_record_max_age_asks_whether_any_file_holds_a_recent_recording(
