@@ -31,6 +31,8 @@ _ID_SEGMENTS = (
     re.compile(r"(?=.*\d)(?=.*[a-z])(?=.*[A-Z])[A-Za-z0-9_\-]{16,}={0,2}\Z"),  # base64-like
     re.compile(r"(?=.*[A-Za-z])[A-Za-z]*\d+[A-Za-z]+\d[A-Za-z0-9]*\Z"),  # 45iw6lb8j5
 )
+_PREFIXED = re.compile(r"[a-z]{1,12}_((?=[A-Za-z]*[a-z])[A-Za-z]{12,})\Z")  # digits: above
+_BROKEN_HUMP = re.compile(r"[A-Z](?![a-z]{2})")
 # `v1`, `V2`, `v1.1`, `v2beta`, `v1alpha1`, and dotted `1.1`, `2.0`
 _VERSION = re.compile(
     r"(?:v\d{1,3}(?:\.\d{1,3})*(?:alpha|beta|rc|preview|pre|dev)?\d{0,3}|\d{1,3}\.\d{1,3})\Z",
@@ -58,7 +60,15 @@ def is_id_segment(segment: str, previous: str | None = None) -> bool:
     version; `previous` is the segment before it (None: the first of the path)."""
     if is_version_segment(segment, previous):
         return False
-    return any(pattern.match(segment) for pattern in _ID_SEGMENTS)
+    return any(pattern.match(segment) for pattern in _ID_SEGMENTS) or _prefixed_random(segment)
+
+
+def _prefixed_random(segment: str) -> bool:
+    """A vendor's prefixed random id with no digit in it (Stripe's `cus_PqmsTLkxHwEbRa`:
+    8.6 % of 14-letter ones have none): its capitals break the humps of words, at least
+    three of them followed by fewer than two small letters (`ProfileSettings` has none)."""
+    found = _PREFIXED.match(segment)
+    return found is not None and len(_BROKEN_HUMP.findall(found.group(1))) >= 2
 
 
 @functools.lru_cache(maxsize=1 << 16)  # ids differ, the segments around them repeat

@@ -73,6 +73,16 @@ from driftcheck.core.shape import flatten, infer, infer_all
         ),
         ("https://x.io/v1/users:batchGet", "GET x.io/v1/users:batchGet"),
         ("https://x.io/events/2024-01-01T10:00:00", "GET x.io/events/{id}"),  # no method
+        # a vendor's prefixed random id without a digit (8.6 % of Stripe's 14-letter ones)
+        (
+            "https://api.stripe.com/v1/customers/cus_PqmsTLkxHwEbRa",
+            "GET api.stripe.com/v1/customers/{id}",
+        ),
+        (
+            "https://x.io/v1/settings/user_ProfileSettings",
+            "GET x.io/v1/settings/user_ProfileSettings",
+        ),
+        ("https://x.io/rpc/list_customersByEmail", "GET x.io/rpc/list_customersByEmail"),
     ],
 )
 def test_endpoint_key(uri: str, key: str) -> None:
