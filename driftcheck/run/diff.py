@@ -248,12 +248,27 @@ def relative(report: Report, root: Path) -> Report:
     def moved(where: Location | None) -> Location | None:
         return None if where is None else dataclasses.replace(where, file=near(where.file))
 
+    prefixes = {os.path.join(str(root), ""), os.path.join(base, "")}
+
+    def said(text: str) -> str:  # a message naming a file (the spec's line, say)
+        for prefix in prefixes:
+            text = text.replace(prefix, "")
+        return text
+
     findings = tuple(
-        dataclasses.replace(f, location=moved(f.location), spec_location=moved(f.spec_location))
+        dataclasses.replace(
+            f,
+            location=moved(f.location),
+            spec_location=moved(f.spec_location),
+            message=said(f.message),
+        )
         for f in report.findings
     )
     errors = tuple(dataclasses.replace(e, file=near(e.file)) for e in report.errors)
-    return dataclasses.replace(report, findings=findings, errors=errors)
+    notes, warnings = tuple(map(said, report.notes)), tuple(map(said, report.warnings))
+    return dataclasses.replace(
+        report, findings=findings, errors=errors, notes=notes, warnings=warnings
+    )
 
 
 def _spec_part(config: Config, recordings: Recordings, scope: Scope, spec: Spec) -> Report:

@@ -197,6 +197,8 @@ def test_mocks_of_an_endpoint_never_recorded_are_held_to_the_spec(project: Path)
     assert "no recordings to compare with" in missing["message"]
     assert missing["location"] == "tests/test_orders.py:8"
     assert missing["spec_location"].startswith("openapi.yaml:")  # relative to the config
+    assert f"({missing['spec_location']})" in missing["message"]  # and so named in the text
+    assert str(project) not in result.stdout
     checked = report["fixtures_checked"]
     assert [(c["endpoint"], c["status"]) for c in checked] == [
         ("GET api.example.com/v1/orders/{id}", 200)

@@ -56,8 +56,7 @@ def test_recordings_on_hosts_the_servers_do_not_name_give_a_note(tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert report["findings"] == []
     (note,) = [n for n in report["notes"] if "servers" in n]
-    spec = tmp_path / "openapi.yaml"
-    assert note.startswith(f"nothing was checked against the spec {spec}: the one recorded")
+    assert note.startswith("nothing was checked against the spec openapi.yaml: the one recorded")
     assert "(on api.example.com; the spec's servers name localhost:8080)" in note
 
 
