@@ -10,8 +10,8 @@ placeholder) fits a spec parameter best; it may also stand for a whole `1.json` 
 `17:cancel` segment, or a literal such as `2010-04-01` the key templated, so it fits a
 partial template (`{x}.json`) or such a literal only as a guess: when the best fit rests
 on guesses that tie between operations, the route is `AMBIGUOUS` and nothing is said.
-A spec whose servers are all absolute URLs describes those hosts only: a repository
-records several APIs, and routes on other hosts are out of its scope.
+Which routes a spec describes at all (its servers' hosts and base paths) is
+`core/spec_scope.py`'s.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from typing import Final
-from urllib.parse import unquote, urlsplit
 
 from driftcheck.core.endpoints import is_id_segment
 from driftcheck.core.spec_model import Operation, Response, Route, SchemaNode, Spec
+from driftcheck.core.spec_scope import host_of, in_scope, segments, server_hosts, servers_of, under
 
 __all__ = [
     "AMBIGUOUS",
@@ -33,13 +33,14 @@ __all__ = [
     "in_scope",
     "match_operation",
     "match_response",
+    "media_parts",
+    "media_type",
     "schema_for",
     "server_hosts",
 ]
 
 _PARAM = re.compile(r"\{[^{}/]*\}\Z")  # a whole segment that is one parameter
 _PIECE = re.compile(r"\{[^{}/]*\}")
-_DEFAULT_PORTS = (":443", ":80")
 
 # How literally a spec segment fits a route's: a literal beats `{id}.json`, which beats
 # `{id}`; compared segment by segment from the left. A route parameter fits a spec
@@ -56,56 +57,15 @@ class Ambiguous(enum.Enum):
 AMBIGUOUS: Final = Ambiguous.AMBIGUOUS
 
 
-def _host(netloc: str) -> str:
-    """A host as routes spell it: lower case, no user info, no default port."""
-    host = netloc.rpartition("@")[2].lower()
-    for port in _DEFAULT_PORTS:
-        if host.endswith(port):
-            return host[: -len(port)]
-    return host
-
-
-def _servers(spec: Spec) -> list[tuple[str | None, str]]:
-    """Each server's host (None: a relative URL, any host) and base path ("" for `/`)."""
-    found: list[tuple[str | None, str]] = []
-    for url in spec.servers:
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            continue  # a server URL Python cannot read restricts nothing
-        host = _host(parts.netloc) if parts.netloc else None
-        found.append((host, parts.path.rstrip("/")))
-    return found
-
-
-def server_hosts(spec: Spec) -> frozenset[str] | None:
-    """The hosts the spec is limited to; None when some server (or none at all) leaves
-    the host open."""
-    servers = _servers(spec)
-    if not servers or any(host is None for host, _ in servers):
-        return None
-    return frozenset(host for host, _ in servers if host is not None)
-
-
-def in_scope(spec: Spec, route: Route) -> bool:
-    """Whether the spec describes the API `route` calls (its host, when the spec says)."""
-    hosts = server_hosts(spec)
-    return hosts is None or _host(route.host) in hosts
-
-
 def base_paths(spec: Spec, route: Route) -> list[str]:
     """The base paths a route's path may start with: those of the servers on its host,
     and of the relative ones; `[""]` when the spec names no server."""
-    servers = _servers(spec)
+    servers = servers_of(spec)
     if not servers:
         return [""]
-    host = _host(route.host)
-    bases = [path for server, path in servers if server is None or server == host]
+    host = host_of(route.host)
+    bases = [s.path for s in servers if s.host is None or s.host.fullmatch(host)]
     return list(dict.fromkeys(bases))
-
-
-def _segments(path: str) -> list[str]:
-    return [unquote(part) for part in path.strip("/").split("/")] if path.strip("/") else []
 
 
 def _fit(template: str, segment: str, previous: str | None) -> int | None:
@@ -156,16 +116,17 @@ def match_operation(spec: Spec, route: Route) -> Operation | Ambiguous | None:
     """The operation a route calls: the most literal match, first in the spec on a tie;
     `AMBIGUOUS` when operations tie on a fit that guesses at a route parameter."""
     operations = _candidates(spec.operations, route.method.upper())
-    route_segments = _segments(route.path)
+    route_segments = segments(route.path)
     best: tuple[int, ...] | None = None
     tied: dict[int, Operation] = {}  # the operations with the best score, by identity
     for base in base_paths(spec, route):
-        prefix = _segments(base)
-        if route_segments[: len(prefix)] != prefix:
+        length = len(segments(base))
+        if not under(segments(base), route_segments):
             continue
-        rest = route_segments[len(prefix) :]
+        # the route's own segments before the rest: a base `{variable}` says nothing
+        prefix, rest = route_segments[:length], route_segments[length:]
         for op in operations:
-            score = _score(prefix, _segments(op.path), rest)
+            score = _score(prefix, segments(op.path), rest)
             if score is None or (best is not None and score < best):
                 continue
             if best is None or score > best:
@@ -188,9 +149,24 @@ def match_response(operation: Operation, status: int) -> Response | None:
     return None
 
 
-def _essence(header: str) -> str:
-    """A media type without parameters, lower case: `application/json`."""
-    return header.partition(";")[0].strip().lower()
+def media_parts(header: str) -> tuple[str, dict[str, str]]:
+    """A media type's essence (lower case) and parameters (names lower case, values
+    unquoted), `charset` left out: it says nothing of a JSON body's schema."""
+    essence, _, rest = header.partition(";")
+    parameters: dict[str, str] = {}
+    for piece in rest.split(";"):
+        name, equals, value = piece.partition("=")
+        name = name.strip().lower()
+        if equals and name and name != "charset":
+            parameters[name] = value.strip().strip('"')
+    return essence.strip().lower(), parameters
+
+
+def media_type(header: str) -> str:
+    """A media type as a spec's schemas are keyed: `application/json`, or with the
+    parameters that tell versions apart, `application/json; version=2`."""
+    essence, parameters = media_parts(header)
+    return "; ".join([essence, *(f"{name}={value}" for name, value in parameters.items())])
 
 
 def _is_json(media: str) -> bool:
@@ -210,16 +186,36 @@ def _covers(media_range: str, media: str) -> bool:
     return subtype == "*" or (subtype.startswith("*+") and theirs.endswith(subtype[1:]))
 
 
-def _schema_of(response: Response, media: str) -> SchemaNode | None:
-    """The schema a recorded JSON media type is held to: its own entry, else a range
-    naming it, else `application/json`'s; None when the spec lists none of them."""
-    schemas = response.schemas
-    if media in schemas:
-        return schemas[media]
-    covering = [schema for key, schema in schemas.items() if _covers(key, media)]
+def _schema_of(response: Response, essence: str, parameters: dict[str, str]) -> SchemaNode | None:
+    """The schema a recorded JSON media type is held to: its own entry (by parameters
+    when several), else a range naming it, else `application/json`'s; None when the
+    spec lists none of them or its parameters cannot tell which."""
+    keyed = [(*media_parts(key), schema) for key, schema in response.schemas.items()]
+    own = [(named, schema) for key, named, schema in keyed if key == essence]
+    if own:
+        return _by_parameters(own, parameters)
+    covering = [schema for key, _, schema in keyed if _covers(key, essence)]
     if covering:
         return covering[0]
-    return schemas.get("application/json")
+    plain = [(named, schema) for key, named, schema in keyed if key == "application/json"]
+    return _by_parameters(plain, parameters) if plain else None
+
+
+def _by_parameters(
+    entries: list[tuple[dict[str, str], SchemaNode]], parameters: dict[str, str]
+) -> SchemaNode | None:
+    """Of one media type's entries, the schema of the one the recorded parameters name
+    most fully (`version=2` over none); None when they name none, or tie."""
+    if len(_distinct(schema for _, schema in entries)) == 1:
+        return entries[0][1]
+    fitting = [
+        (len(named), schema) for named, schema in entries if named.items() <= parameters.items()
+    ]
+    if not fitting:
+        return None
+    most = max(count for count, _ in fitting)
+    chosen = _distinct(schema for count, schema in fitting if count == most)
+    return chosen[0] if len(chosen) == 1 else None
 
 
 def _distinct(schemas: Iterable[SchemaNode]) -> list[SchemaNode]:
@@ -234,8 +230,8 @@ def schema_for(response: Response, content_types: Mapping[str, int]) -> SchemaNo
     everyone = _distinct(response.schemas.values())
     if len(everyone) <= 1:
         return response.schema  # one schema (or no per-type entries): nothing to choose
-    recorded = [media for media in map(_essence, content_types) if _is_json(media)]
-    found = [_schema_of(response, media) for media in dict.fromkeys(recorded)]
+    recorded = {media_type(header): media_parts(header) for header in content_types}
+    found = [_schema_of(response, *parts) for parts in recorded.values() if _is_json(parts[0])]
     if not found or None in found:
         return None  # a body whose type the spec does not list: which schema is a guess
     chosen = _distinct(schema for schema in found if schema is not None)

@@ -8,8 +8,11 @@ key the spec requires but some responses lack, a null or type it does not allow,
 an enum value it does not document; what was never recorded says nothing about the spec.
 Each status is held to the schema of its recorded JSON content type (`schema_for`);
 a route that fits several operations only by a guess at its `{id}` gives nothing. Routes
-on hosts the spec's servers do not name are another API's, left alone and counted in a
-note (`scope_note`): a spec naming only `localhost` must not pass as "no drift".
+outside the spec's servers (`core/spec_scope.py`) are another API's, left alone and
+counted in a note (`scope_note`): a spec naming only `localhost` must not pass as "no
+drift". What the spec cannot decide gives nothing: a method OpenAPI has no field for
+(PROPFIND), a redirect hop (301 of `http://` or a missing trailing slash) the operation
+does not list, a status of an operation that lists no responses (3.1).
 """
 
 from __future__ import annotations
@@ -18,33 +21,31 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from driftcheck.core.model import EndpointSet, Finding, Location, Severity, StatusShape
+from driftcheck.core.openapi_export import METHODS
 from driftcheck.core.paths import ROOT
 from driftcheck.core.rules import RuleId, finding
 from driftcheck.core.spec_fields import field_findings
-from driftcheck.core.spec_match import (
-    AMBIGUOUS,
-    in_scope,
-    match_operation,
-    match_response,
-    schema_for,
-    server_hosts,
-)
+from driftcheck.core.spec_match import AMBIGUOUS, match_operation, match_response, schema_for
 from driftcheck.core.spec_model import Operation, Route, Spec
+from driftcheck.core.spec_scope import in_scope, scope_note
 
 __all__ = ["scope_note", "spec_findings"]
 
 SOURCE = "spec"
-MAX_HOSTS = 3  # hosts named in the scope note; the rest are counted
+# statuses a client's redirect-following records as a hop: the endpoint key merges the
+# URLs (scheme, trailing slash) the spec tells apart, so the hop is not the operation's
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 def spec_findings(spec: Spec, routes: Mapping[str, Route], endpoints: EndpointSet) -> list[Finding]:
     """Every `spec-*` finding of these recordings: per endpoint (in `endpoints`' order) and
     status (ascending), each disagreement once."""
+    every = {name: routes.get(name) or Route.of_key(name) for name in endpoints.endpoints}
+    hosts = {route.host for route in every.values()}
     found: list[Finding] = []
     for name, statuses in endpoints.endpoints.items():
-        route = routes.get(name) or Route.of_key(name)
-        if in_scope(spec, route):
-            found.extend(_endpoint(spec, name, route, statuses))
+        if in_scope(spec, every[name], hosts):
+            found.extend(_endpoint(spec, name, every[name], statuses))
     return _once(found)
 
 
@@ -66,6 +67,8 @@ def _first_location(statuses: Mapping[int, StatusShape]) -> Location | None:
 def _endpoint(
     spec: Spec, name: str, route: Route, statuses: Mapping[int, StatusShape]
 ) -> list[Finding]:
+    if route.method.lower() not in METHODS:
+        return []  # PROPFIND, PURGE: no OpenAPI document can describe them
     operation = match_operation(spec, route)
     if operation is AMBIGUOUS:
         return []  # it fits several operations only by guesses: nothing can be said
@@ -85,7 +88,14 @@ def _endpoint(
     return found
 
 
+def _lists(operation: Operation, status: int) -> bool:
+    """Whether the operation documents `status` by its code or its range (`3XX`)."""
+    return any(key.upper() in (str(status), f"{status // 100}XX") for key in operation.responses)
+
+
 def _status(name: str, operation: Operation, status: int, shape: StatusShape) -> list[Finding]:
+    if not operation.responses or (status in REDIRECTS and not _lists(operation, status)):
+        return []  # no responses (3.1): nothing documented; a redirect hop: not the operation's
     response = match_response(operation, status)
     if response is None:
         declared = ", ".join(operation.responses) or "none"
@@ -118,41 +128,3 @@ def _status(name: str, operation: Operation, status: int, shape: StatusShape) ->
         )  # fmt: skip
 
     return field_findings(report, shape.shape, schema)
-
-
-def _hosts(hosts: Iterable[str]) -> str:
-    names = sorted({host or "no host" for host in hosts})
-    shown = ", ".join(names[:MAX_HOSTS])
-    return shown + (f" and {len(names) - MAX_HOSTS} more" if len(names) > MAX_HOSTS else "")
-
-
-def scope_note(spec: Spec, routes: Mapping[str, Route]) -> str | None:
-    """What the spec left unchecked because its servers name other hosts (a springdoc
-    spec's `http://localhost:8080`, say): a run that checked nothing must say so."""
-    named = server_hosts(spec)
-    if named is None:
-        return None
-    outside = [route.host for route in routes.values() if not in_scope(spec, route)]
-    if not outside:
-        return None
-    total, count = len(routes), len(outside)
-    hosts = f"on {_hosts(outside)}; the spec's servers name {_hosts(named)}"
-    fix = (
-        "if they are the API the spec describes, add a relative server (`url: /`) or one "
-        "on their host to its `servers`"
-    )
-    if count == total:
-        which = (
-            "the one recorded endpoint is on a host"
-            if total == 1
-            else (f"all {total} recorded endpoints are on hosts")
-        )
-        return (
-            f"nothing was checked against the spec {spec.file}: {which} its servers do not "
-            f"name ({hosts}); {fix}"
-        )
-    noun = "endpoint is" if count == 1 else "endpoints are"
-    return (
-        f"{count} of {total} recorded {noun} on hosts the spec's servers do not name "
-        f"({hosts}): not held to the spec {spec.file}; {fix}"
-    )

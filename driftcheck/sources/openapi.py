@@ -2,11 +2,12 @@
 
 `openapi_text` reads each file with lines, `openapi_refs` resolves `$ref`s (local files
 only) with `referencing`, `openapi_schema` normalises each response's JSON schemas (one
-per JSON media type, keyed by the type lower-cased without parameters). Every operation
-of every path is kept with its responses; a response, a path item and a media type's
-schema may each be a `$ref`. `servers` list every combination of their variables'
-values (default and `enum`). Any problem is one `InputError` line naming
-the file, the line and what would be valid.
+per JSON media type, keyed by the type lower-cased, parameters but `charset` kept:
+`application/json; version=2` is not version 1). Every operation of every path is kept
+with its responses; a response, a path item and a media type's schema may each be a
+`$ref`. `servers` list every combination of their variables' values (default and
+`enum`); a variable without `enum` stays `{name}`: any value. Any problem is one
+`InputError` line naming the file, the line and what would be valid.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 from typing import Any
 
 from driftcheck.core.model import Location
+from driftcheck.core.spec_match import media_type
 from driftcheck.core.spec_model import Operation, Response, SchemaNode, Spec
 from driftcheck.errors import InputError
 from driftcheck.sources.openapi_refs import Here, SpecFiles
@@ -75,7 +77,8 @@ def _version(data: Any, shown: str, keys: dict[str, int]) -> str:
 
 def _servers(servers: Any) -> tuple[str, ...]:
     """Each server's URLs: one per combination of its variables' values (the default
-    first, then its `enum`), in order and without repeats. A server whose combinations
+    first, then its `enum`; one without `enum` left `{name}`), in order and without
+    repeats. A server whose combinations
     number more than `MAX_SERVER_URLS` gives its defaults' URL only (such a spec names
     too many hosts to list; the rest are not checked)."""
     urls: list[str] = []
@@ -90,7 +93,7 @@ def _servers(servers: Any) -> tuple[str, ...]:
 
 def _expanded(url: str, variables: dict[Any, Any]) -> list[str]:
     """`url` with its `{variables}` filled in every way their values allow (a variable
-    without a default stays as written)."""
+    without `enum` stays as written)."""
     names = list(dict.fromkeys(_VARIABLE.findall(url)))
     choices = [_values(variables.get(name)) for name in names]
     if math.prod(len(values) for values in choices) > MAX_SERVER_URLS:
@@ -106,14 +109,15 @@ def _filled(url: str, chosen: dict[str, str]) -> str:
 
 
 def _values(variable: Any) -> list[str]:
-    """A server variable's values, the default first ("" when it has none: left as
-    written)."""
-    if not isinstance(variable, dict):
+    """A server variable's values: its default, then its `enum`; `[""]` (left as
+    written, `{name}`: any value) when it has no `enum`, as its default is then only an
+    example (`{store}` of `your-development-store`)."""
+    enum = variable.get("enum") if isinstance(variable, dict) else None
+    if not isinstance(enum, list) or not any(value is not None for value in enum):
         return [""]
     default = variable.get("default")
-    values = [str(default) if default is not None else ""]
-    enum = variable.get("enum")
-    for value in enum if isinstance(enum, list) else ():
+    values = [str(default)] if default is not None else []
+    for value in enum:
         if value is not None and str(value) not in values:
             values.append(str(value))
     return values
@@ -179,11 +183,11 @@ class _Reader:
         content = response.get("content") if isinstance(response, dict) else None
         media_types = tuple(str(m) for m in content) if isinstance(content, dict) else ()
         schemas: dict[str, SchemaNode] = {}
-        for written, essence in _json_media_types(media_types):
-            if essence not in schemas and isinstance(content, dict):
+        for written, key in _json_media_types(media_types):
+            if key not in schemas and isinstance(content, dict):
                 media, media_here, media_at = self._deref(content[written], here, where)
                 raw_schema = media.get("schema", True) if isinstance(media, dict) else True
-                schemas[essence] = self._schemas.node(raw_schema, media_here, media_at)
+                schemas[key] = self._schemas.node(raw_schema, media_here, media_at)
         return Response(
             status=status,
             schema=next(iter(schemas.values()), None),
@@ -200,13 +204,13 @@ def media_essence(media_type: str) -> str:
 
 def _json_media_types(media_types: tuple[str, ...]) -> list[tuple[str, str]]:
     """Each JSON media type (`application/json`, `text/json`, any `…+json`: vendor types,
-    `application/problem+json`) as written and normalised, in the spec's order; else
-    `*/*`, else none."""
+    `application/problem+json`) as written and normalised (parameters such as `version=2`
+    kept: they may name another schema), in the spec's order; else `*/*`, else none."""
     found = []
-    for media_type in media_types:
-        essence = media_essence(media_type)
+    for written in media_types:
+        essence = media_essence(written)
         if essence in ("application/json", "text/json") or essence.endswith("+json"):
-            found.append((media_type, essence))
+            found.append((written, media_type(written)))
     if found:
         return found
     return [(m, "*/*") for m in media_types if media_essence(m) == "*/*"][:1]
