@@ -56,6 +56,9 @@ from driftcheck.sources.file_stream import read_shapes
 SMALL = 8  # files: below this, a pool costs more than it saves...
 SMALL_BYTES = 32 << 20  # ...unless they are this large together (two huge cassettes)
 CHUNKS = 2  # runs of files per worker: few enough to pool shapes, enough to balance
+# A run holding a file this large is read while no other such run is: a huge cassette
+# takes 2-4x its size while read, and two at once would take twice that.
+HEAVY_BYTES = 32 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,12 +263,15 @@ def scan_file(path: str, cache: Path | None = None, matchers: Sequence[Matcher] 
     return _scan_run(([path], cache, tuple(matchers), None, ()))
 
 
-def _chunks(paths: Sequence[str], count: int) -> list[Sequence[str]]:
+def _chunks(
+    paths: Sequence[str], count: int, largest: list[int] | None = None
+) -> list[Sequence[str]]:
     """`count` runs of consecutive whole batches of about equal bytes (input order kept):
     a run starts where a batch does, so its worker finds the same batches, and the same
     cache entries, as one worker reading the whole side. A run of compact names
     (`FileNames`) is a `Stretch` of them, named in full only while sent to its worker;
-    of a list of names, a slice of it (the same `str` objects)."""
+    of a list of names, a slice of it (the same `str` objects). `largest` gets each
+    run's largest file size."""
     sizes = array("q", (status[0] if (status := stat_of(path)) else 0 for path in paths))
     share = sum(sizes) / count
     chunks: list[list[int]] = [[0, 0]]  # start, end
@@ -277,9 +283,12 @@ def _chunks(paths: Sequence[str], count: int) -> list[Sequence[str]]:
             chunks.append([start, start])
         chunks[-1][1] = end
         filled += size
+    chunks = [chunk for chunk in chunks if chunk[1] > chunk[0]]
+    if largest is not None:
+        largest.extend(max(sizes[start:end]) for start, end in chunks)
     if isinstance(paths, FileNames):
-        return [Stretch(paths, start, end) for start, end in chunks if end > start]
-    return [paths[start:end] for start, end in chunks if end > start]
+        return [Stretch(paths, start, end) for start, end in chunks]
+    return [paths[start:end] for start, end in chunks]
 
 
 class _Joined:
@@ -343,10 +352,12 @@ def _on_pool(files: list[FileNames | list[str]], workers: int, shared: Shared) -
     side's census named by its own table or list (no name copied)."""
     runs: list[Sequence[str]] = []
     owners = []
+    largest: list[int] = []
     for owner, side in enumerate(files):
-        for chunk in _chunks(side, workers * CHUNKS) if side else []:
+        for chunk in _chunks(side, workers * CHUNKS, largest) if side else []:
             runs.append(chunk)
             owners.append(owner)
+    heavy = [run for run, size in enumerate(largest) if size >= HEAVY_BYTES]
     from driftcheck.sources.workers import read_all  # multiprocessing: on use
 
     joined = [_Joined(side) for side in files]
@@ -356,7 +367,7 @@ def _on_pool(files: list[FileNames | list[str]], workers: int, shared: Shared) -
             joined[owners[run]].add(result)
 
     # A Stretch is named in full only while it is pickled for its worker.
-    read_all(_read_run, runs, shared, workers, _crashed, take)
+    read_all(_read_run, runs, shared, workers, _crashed, take, heavy)
     return [side.scanned() for side in joined]
 
 

@@ -24,7 +24,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -102,18 +102,21 @@ def read_all(
     workers: int,
     crashed: Callable[[str, str], R],
     take: Callable[[int, list[R]], None] | None = None,
+    heavy: Collection[int] = (),
 ) -> list[list[R]]:
     """`read(run, shared)` for each run on `workers` processes: each run's results, in
     file order (more than one when a crash split the run; `crashed(path, reason)` stands
     for a file whose reader died). `read` must call `mark` before each file. With
     `take`, each run's results go to it instead, in the runs' order, as soon as the run
-    is read (and the lists returned are empty)."""
+    is read (and the lists returned are empty). The runs numbered in `heavy` (a huge
+    cassette each) are read one at a time, beside the others: two at once would hold
+    twice the memory one takes."""
     results: list[list[R]] = [[] for _ in runs]
     parts = _Collected([len(paths) for paths in runs], take or _into(results))
     todo = [_Piece(number, 0, paths) for number, paths in enumerate(runs) if paths]
     stalled = 0
     while todo:
-        unfinished = _round(read, todo, shared, workers, parts)
+        unfinished = _round(read, todo, shared, workers, parts, frozenset(heavy))
         started = any(position != NOT_STARTED for _, position in unfinished)
         stalled = stalled + 1 if len(unfinished) == len(todo) and not started else 0
         if stalled > RETRIES:
@@ -145,9 +148,11 @@ def _round(
     shared: T,
     workers: int,
     parts: _Collected[R],
+    heavy: frozenset[int] = frozenset(),
 ) -> list[tuple[_Piece, int]]:
     """One pool over `todo`, results into `parts`; the pieces a crash left unfinished,
-    each with the position of the file it was reading (NOT_STARTED)."""
+    each with the position of the file it was reading (NOT_STARTED). Pieces of `heavy`
+    runs go one at a time, the first ahead of the rest, the next once it is done."""
     progress = multiprocessing.Array(ctypes.c_long, [NOT_STARTED] * len(todo), lock=False)
     executor = ProcessPoolExecutor(
         max_workers=max(1, min(workers, len(todo))),
@@ -155,16 +160,23 @@ def _round(
         initargs=(os.getpid(), progress),
     )
     unfinished = []
+    later = [slot for slot, piece in enumerate(todo) if piece.run in heavy]
+    waiting = later[:1] + [slot for slot, piece in enumerate(todo) if piece.run not in heavy]
+    del later[:1]
     try:
-        futures = _submit(executor, read, todo, shared)
-        for slot, (piece, future) in enumerate(zip(todo, futures, strict=True)):
+        futures = dict(zip(waiting, _submit(executor, read, todo, waiting, shared), strict=True))
+        while waiting:
+            slot = waiting.pop(0)
+            future = futures.pop(slot)  # its result is the caller's once put: not held here
             try:
                 if future is None:
                     raise BrokenProcessPool("never submitted")
-                parts.put(piece, future.result())
-                futures[slot] = None  # its result is the caller's now: not held here too
+                parts.put(todo[slot], future.result())
             except BrokenProcessPool:
-                unfinished.append((piece, int(progress[slot])))
+                unfinished.append((todo[slot], int(progress[slot])))
+            if todo[slot].run in heavy and later:  # the next huge one, now this one is done
+                (futures[later[0]],) = _submit(executor, read, todo, later[:1], shared)
+                waiting.append(later.pop(0))
     except BaseException:  # Ctrl-C, SIGTERM (Terminated), a bug: no worker outlives this
         _stop(executor)
         raise
@@ -173,14 +185,19 @@ def _round(
 
 
 def _submit(
-    executor: ProcessPoolExecutor, read: Read[T, R], todo: list[_Piece], shared: T
+    executor: ProcessPoolExecutor,
+    read: Read[T, R],
+    todo: list[_Piece],
+    slots: list[int],
+    shared: T,
 ) -> list[Future[R] | None]:
-    """Every piece queued; once a crash broke the pool, the rest left unqueued (None)."""
+    """The pieces at `slots` queued; once a crash broke the pool, the rest left unqueued
+    (None)."""
     futures: list[Future[R] | None] = []
     with _held():  # the workers are forked here
-        for slot, piece in enumerate(todo):
+        for slot in slots:
             try:
-                futures.append(executor.submit(_call, read, slot, piece.paths, shared))
+                futures.append(executor.submit(_call, read, slot, todo[slot].paths, shared))
             except BrokenProcessPool:
                 futures.append(None)
     return futures

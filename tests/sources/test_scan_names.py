@@ -49,8 +49,8 @@ def test_a_side_is_named_once_and_its_runs_by_range(
     sent: list[object] = []
     real_chunks = scan_module._chunks
 
-    def chunks(paths: FileNames, count: int) -> list[Sequence[str]]:
-        found = real_chunks(paths, count)
+    def chunks(paths: FileNames, count: int, *more: list[int]) -> list[Sequence[str]]:
+        found = real_chunks(paths, count, *more)
         sent.extend(found)
         return found
 
@@ -75,8 +75,8 @@ def test_names_given_as_a_list_are_sent_as_the_same_strings(
     sent: list[object] = []
     real_chunks = scan_module._chunks
 
-    def chunks(paths: list[str], count: int) -> list[Sequence[str]]:
-        found = real_chunks(paths, count)
+    def chunks(paths: list[str], count: int, *more: list[int]) -> list[Sequence[str]]:
+        found = real_chunks(paths, count, *more)
         sent.extend(found)
         return found
 
