@@ -10,6 +10,7 @@ enum-like paths only, never other values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -140,21 +141,36 @@ def _format_findings(report: Report, path: str, old: Node, new: Node) -> list[Fi
             was=before,
             now=current,
             strings=count,
-            severity=_severity(before, formats),
+            severity=_severity(before, formats, path),
         )
     ]
 
 
-def _severity(before: str, formats: Mapping[str, int] | None) -> Severity | None:
+def _severity(before: str, formats: Mapping[str, int] | None, path: str) -> Severity | None:
     """Breaking (the rule's own) when a parsed format is gone: every current string has
     a format and none has the old one. A warning when the old format is still sent beside
     new ones (values were added, as a type widened: a new kind of record), for other
     formats, and when some current string has no format (`formats` None): counting stops
     at the first such string, so whether the old format is still sent beside it is not
-    known, and one odd record (`1974-12` among dates) must not fail a build."""
+    known, and one odd record (`1974-12` among dates) must not fail a build. A warning
+    too at a key naming an id: ids are opaque, and a list of several record types
+    (JSON:API's `data[*].id`) holds each type's kind of id, as the data has them."""
     if before not in PARSED or formats is None or formats.get(before, 0) > 0:
         return Severity.WARNING
+    if _names_id(path):
+        return Severity.WARNING
     return None
+
+
+_LAST_KEY = re.compile(r"(?:\.([^.\[\]{}']+)|\['((?:[^'\\]|\\.)*)'\])(?:\[\*\]|\{\*\})*\Z")
+_ID_SUFFIX = re.compile(r"(?:[_\-.](?:id|ids|uuid|guid)|[a-z0-9](?:Ids?|IDs?|Uuid|UUID|Guid))\Z")
+
+
+def _names_id(path: str) -> bool:
+    """Whether the key a JSONPath ends in names an id (`id`, `user_id`, `orderId`, `uuid`)."""
+    found = _LAST_KEY.search(path)
+    key = (found.group(1) or found.group(2) or "") if found else ""
+    return key.lower() in {"id", "ids", "uuid", "guid"} or _ID_SUFFIX.search(key) is not None
 
 
 def _without_placeholders(formats: Mapping[str, int] | None) -> dict[str, int] | None:

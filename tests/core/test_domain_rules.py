@@ -374,3 +374,21 @@ def test_enums_below_a_person_object_stay_enums() -> None:
     """`user.role`, `customer.status`: below a key naming a person or account, not a name."""
     bodies = [{"user": {"role": ("admin", "member")[n % 2]}} for n in range(12)]
     assert enum_values(shape_of(bodies).keys["user"].keys["role"]) == ("admin", "member")
+
+
+@pytest.mark.parametrize("key", ["id", "user_id", "orderId", "uuid"])
+def test_ids_changing_format_are_a_warning_never_breaking(key: str) -> None:
+    """A JSON:API feed of several record types holds each type's kind of id (red team 7,
+    `data[*].id`: users by UUID yesterday, invoices by number today): ids are opaque."""
+    uuids = [f"123e4567-e89b-12d3-a456-4266141740{n:02}" for n in range(10)]
+    numbers = [str(4821 + n) for n in range(10)]
+    assert format_change(uuids, numbers, key=key) == (
+        "format-changed",
+        "warning",
+        "string, integer-as-string",
+    )
+    feed = [{"data": [{"type": "users", "id": value} for value in uuids]}]
+    later = [{"data": [{"type": "invoices", "id": value} for value in numbers]}]
+    (finding,) = compare(side(feed), side(later)).findings
+    assert (finding.path, finding.severity.label) == ("$.data[*].id", "warning")
+    assert format_change(uuids, numbers, key="reference")[1] == "breaking"  # not an id
