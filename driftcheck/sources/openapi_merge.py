@@ -33,6 +33,10 @@ def trivial(node: SchemaNode) -> bool:
     )
 
 
+_NULL_ONLY = frozenset({"null"})
+_DEEPEST = 8  # branches of branches looked into (as the rules do)
+
+
 def readable(node: SchemaNode) -> SchemaNode:
     """`node` as a response must hold it: a `writeOnly` property is never required there
     (OAS: "the `required` will take effect on the request only"), wherever `writeOnly` is
@@ -42,9 +46,18 @@ def readable(node: SchemaNode) -> SchemaNode:
     hidden = {
         name
         for name in node.required
-        if name in node.properties and node.properties[name].write_only
+        if name in node.properties and _write_only(node.properties[name])
     }
     return replace(node, required=node.required - hidden) if hidden else node
+
+
+def _write_only(node: SchemaNode, depth: int = 0) -> bool:
+    """Write-only itself, or every branch of its `oneOf`/`anyOf` that is not `null` is
+    (NSwag's nullable reference, `oneOf: [$ref: Secret]`: the only value it can take)."""
+    if node.write_only:
+        return True
+    branches = [b for b in node.alternatives if b.types != _NULL_ONLY]
+    return depth < _DEEPEST and bool(branches) and all(_write_only(b, depth + 1) for b in branches)
 
 
 def merge(first: SchemaNode, other: SchemaNode) -> SchemaNode:
