@@ -181,6 +181,8 @@ class Schemas:
         return _annotated(own, schema) if annotate else own
 
     def _types(self, schema: dict[str, Any]) -> frozenset[str] | None:
+        if _int_or_string(schema):
+            return _INT_OR_STRING
         kind = schema.get("type")
         if isinstance(kind, str):
             return frozenset({kind})
@@ -362,7 +364,24 @@ def _null_only(node: SchemaNode) -> bool:
 
 
 def _enum(schema: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The values allowed; None for any, and for an enum Azure marks open
+    (`x-ms-enum: {modelAsString: true}`: clients take unknown values as strings)."""
     if "const" in schema:
         return (schema["const"],)
     values = schema.get("enum")
+    extensible = schema.get("x-ms-enum")
+    if isinstance(extensible, dict) and extensible.get("modelAsString") is True:
+        return None
     return tuple(values) if isinstance(values, list) else None
+
+
+_INT_OR_STRING = frozenset({"integer", "string"})
+
+
+def _int_or_string(schema: dict[str, Any]) -> bool:
+    """Kubernetes' `IntOrString` (`type: string, format: int-or-string`, or
+    `x-kubernetes-int-or-string: true`): a port is `8080` or `"http"`, every client
+    reads both."""
+    return (
+        schema.get("format") == "int-or-string" or schema.get("x-kubernetes-int-or-string") is True
+    )
