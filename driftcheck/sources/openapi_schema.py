@@ -177,6 +177,8 @@ class Schemas:
         implied = None if base else _implied(schema)
         if implied is not None:
             own = merge(own, self._subtypes(schema, implied, here, where))
+        elif not base and _unmapped(schema):  # its subtypes' keys: which ones is not known
+            own = replace(own, additional=SchemaNode(where))
         # after allOf: `allOf: [$ref]` beside `nullable`
         return _annotated(own, schema) if annotate else own
 
@@ -334,6 +336,13 @@ def _implied(schema: dict[str, Any]) -> tuple[str, dict[Any, Any]] | None:
     if not isinstance(name, str) or not isinstance(mapping, dict) or not mapping:
         return None
     return name, mapping
+
+
+def _unmapped(schema: dict[str, Any]) -> bool:
+    """A parent's discriminator with no `mapping`, `oneOf` or `anyOf` (OAS's `Pet`, Azure's
+    `x-ms-discriminator-value`): subtypes found only back through `allOf`, not followed."""
+    unsure = isinstance(schema.get("discriminator"), dict) and _implied(schema) is None
+    return unsure and not {"oneOf", "anyOf"} & schema.keys()
 
 
 def _annotated(node: SchemaNode, schema: dict[str, Any]) -> SchemaNode:
