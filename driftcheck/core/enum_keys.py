@@ -45,8 +45,24 @@ _NOT_ENUM_WORDS = _words(
     forename fname lname initials caller requester reporter approver submitter contact
     answer hint psk county province district suburb
     coupon promo voucher referral invite invitation
+    vendor brand manufacturer supplier merchant
     """
 )
+# Personal attributes (sensitive data of a person: HR and health records): never an enum,
+# whatever word the key ends in (`maritalStatus`, `veteran_status`, `blood_type`), so
+# a new hire's value is never shown with its count.
+_PERSONAL_WORDS = _words(
+    """
+    marital sex gender race ethnicity ethnic religion religious veteran disability
+    disabled blood nationality citizenship pronoun pronouns orientation sexual pregnancy
+    medical diagnosis birth
+    """
+)
+# Keys a merchant's catalogue fills (Shopify's `product_type`): data, though `type` ends them.
+_DATA_KEYS = frozenset({"product_type", "producttype"})
+# Whole objects that hold a place or a redeemable code: nothing below them is an enum
+# (`address.state`, `billing_address.province`, `discount_codes[*].code`).
+_HOLDING_WORDS = _words("address addresses billing shipping location geo coupon coupons voucher")
 # People's name parts (FHIR HumanName `family`/`given`): a name only as the whole key
 # (`last_action`, `first_seen` name no person); below a key naming a name, anything is
 # held by it (`core/inference.py`).
@@ -59,7 +75,8 @@ _ORDER_WORDS = _words(
 _TO_PERSON = _words("assigned sent reply delegated forwarded escalated")
 # Codes that redeem value a test suite re-uses (`SUMMER`, `WELCOME`), as one word too.
 _CODE_PART = re.compile(
-    r"(?:promo|coupon|voucher|referral|invite|invitation|discount|gift|redeem|redemption)codes?"
+    r"(?:promo|promotion|coupon|voucher|referral|invite|invitation|discount|gift|redeem|redemption)"
+    r"codes?|giftcards?"
 )
 # Counts of a language model's tokens (`prompt_tokens`, `promptTokensDetails`) are no
 # secret: `token` after one of these words is not looked for.
@@ -129,6 +146,10 @@ def key_allows_enum(key: str) -> bool:
     last = words[-1]
     if last.endswith(("id", "ids")) and last.rstrip("s") not in _ID_WORDS:
         return False
+    if any(word in _PERSONAL_WORDS for word in words) or "_".join(words) in _DATA_KEYS:
+        return False
+    if last in _HOLDING_WORDS:  # and what is below: `holds_below`
+        return False
     if last in _CHOICE_WORDS:  # `content_type`, `message_kind`, `user_status`
         return True
     joined = _SEPARATORS.sub("", key.lower())
@@ -157,7 +178,12 @@ def _names_person(words: list[str]) -> bool:
 @functools.lru_cache(maxsize=4096)  # keys repeat in every object
 def holds_below(key: str) -> bool:
     """Whether nothing below `key` may be an enum: it names a secret (`credentials`,
-    `password`) or a person's name (`name`, `fullName`, `legal_name`, `names`: FHIR
-    `name[*].family`, `name[*].given[*]`)."""
+    `password`), a person's name (`name`, `fullName`, `legal_name`, `names`: FHIR
+    `name[*].family`, `name[*].given[*]`), a place (`address.state`, `billing`,
+    `location`) or redeemable codes (`discount_codes[*].code`, `promotion_code.code`)."""
     words = _key_words(key)
-    return bool(words) and (words[-1] in ("name", "names") or secret_key(key))
+    if not words:
+        return False
+    if words[-1] in ("name", "names") or words[-1] in _HOLDING_WORDS or secret_key(key):
+        return True
+    return _CODE_PART.search(_SEPARATORS.sub("", key.lower())) is not None

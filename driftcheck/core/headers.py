@@ -71,6 +71,13 @@ VOLATILE: frozenset[str] = frozenset(
         "x-heroku-*", "x-processing-time", "x-took", "correlation-id", "sentry-trace",
         "baggage", "x-debug-token*", "x-served-from", "x-backend-server", "x-upstream*",
         "x-pod-name", "x-instance-id", "x-hostname",
+        # what the request or the object carried, not the API: a token's expiry and the
+        # permissions a call needed (GitHub), an idempotent replay (Stripe), an object's
+        # own metadata and version (S3)
+        "github-authentication-token-expiration", "x-accepted-github-permissions",
+        "original-request", "idempotency-key", "idempotent-replayed", "stripe-should-retry",
+        "x-amz-meta-*", "x-amz-version-id", "x-amz-server-side-encryption*",
+        "x-amz-replication-status", "x-amz-expiration", "x-amz-restore",
     }
 )  # fmt: skip
 """Lower-case header names (a `*` matches any text) left out of every comparison."""

@@ -54,7 +54,8 @@ from driftcheck.sources import census_codec
 # 14: censuses keep URLs with secret query values redacted; scrubbed keys hold no enum
 # 15: an id with a custom method keeps the method in endpoint keys (`{id}:cancel`)
 # 16: a prefixed random id without a digit (`cus_PqmsTLkxHwEbRa`) is `{id}` in keys
-CACHE_FORMAT = 16
+# 17: personal attributes, places and redeemable codes hold no enum: recount
+CACHE_FORMAT = 17
 MAX_ENTRY_BYTES = 256 * 2**20  # an entry larger is neither written nor read
 TOUCH_AFTER = 3600.0  # seconds: a used entry older than this is touched, for pruning by age
 T = TypeVar("T")

@@ -107,9 +107,7 @@ STRIPE = {  # Stripe's answer to POST /v1/customers
     "Strict-Transport-Security": ["max-age=63072000; includeSubDomains; preload"],
 }
 
-STRIPE_KEPT = {
-    "original-request",
-    "stripe-should-retry",
+STRIPE_KEPT = {  # `Original-Request`, `Stripe-Should-Retry`: per request (red team 7)
     "stripe-version",
     "x-stripe-routing-context-priority-tier",
 }
@@ -232,6 +230,12 @@ def test_real_header_sets_keep_only_the_contract(headers: Headers, expected: set
         "openai-project",
         "anthropic-organization-id",
         "Cache-Control",
+        # what the request or the object carried (red team 7)
+        "github-authentication-token-expiration",
+        "X-Accepted-GitHub-Permissions",
+        "Original-Request",
+        "x-amz-meta-owner",
+        "x-amz-version-id",
         # not RFC 9110 tokens: never counted, so a cache entry holding one is refused
         "",
         "x-evil\nname",
