@@ -205,6 +205,8 @@ def _compare_status(ctx: _Context, old: StatusShape, new: StatusShape) -> list[F
             )
         )
     if old.shape is not None and new.shape is not None:
+        if old.shape.count < domain_rules.MIN_RESPONSES:  # one moment of one data set
+            ctx = replace(ctx, values=False)
         findings.extend(compare_fields(ctx, old.shape, new.shape))
     return findings
 

@@ -22,6 +22,10 @@ from driftcheck.core.rules import RuleId, percent
 # The fewest samples at a path before its format or never-empty arrays count as its
 # contract: below, two or three recordings of the same objects can agree by chance.
 MIN_SAMPLES = 5
+# The fewest baseline responses before any value is a contract (enum, format, never
+# empty): the elements of one or two responses are one moment of one data set (a
+# forecast's 48 hours, one query's pages of all-day tasks), not independent samples.
+MIN_RESPONSES = 3
 # Formats a client parses (a date, a UUID): a change breaks the parser. Any other format
 # (numbers, e-mails, URIs, IPs as text) often follows the data recorded (a price of "10"
 # then "9.99", a zip code, a proxy's address), so a change is a warning. So does `time`:

@@ -9,6 +9,7 @@ import pytest
 
 from driftcheck.core.compare import compare
 from driftcheck.core.domain_rules import (
+    MIN_RESPONSES,
     MIN_SAMPLES,
     clear_enums,
     cleared,
@@ -387,8 +388,21 @@ def test_ids_changing_format_are_a_warning_never_breaking(key: str) -> None:
         "warning",
         "string, integer-as-string",
     )
-    feed = [{"data": [{"type": "users", "id": value} for value in uuids]}]
-    later = [{"data": [{"type": "invoices", "id": value} for value in numbers]}]
+    feed = [{"data": [{"type": "users", "id": value} for value in uuids]}] * 3
+    later = [{"data": [{"type": "invoices", "id": value} for value in numbers]}] * 3
     (finding,) = compare(side(feed), side(later)).findings
     assert (finding.path, finding.severity.label) == ("$.data[*].id", "warning")
     assert format_change(uuids, numbers, key="reference")[1] == "breaking"  # not an id
+
+
+def test_one_response_s_elements_make_no_value_contract() -> None:
+    """A forecast's 48 hours, one query's pages: one moment of one data set (red team 7).
+    Values become a contract from MIN_RESPONSES baseline responses on."""
+    symbols = ["clearsky_day", "cloudy", "rain", "partlycloudy_day"] * 12
+    forecast = {"timeseries": [{"symbol_code": symbol} for symbol in symbols]}
+    tomorrow = {"timeseries": [{"symbol_code": s} for s in [*symbols[:-1], "heavysnow"]]}
+    assert found([forecast], [tomorrow]) == []
+    assert found([forecast] * (MIN_RESPONSES - 1), [tomorrow]) == []
+    assert found([forecast] * MIN_RESPONSES, [tomorrow]) == [
+        ("enum-value-added", "$.timeseries[*].symbol_code")
+    ]
