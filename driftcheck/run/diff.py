@@ -21,7 +21,6 @@ from driftcheck.core.shape import AUTO
 from driftcheck.core.slugs import group_sides
 from driftcheck.core.staleness import stale_findings
 from driftcheck.errors import CassetteError, ConfigError
-from driftcheck.run import spec as spec_run
 from driftcheck.run.recordings import Recordings, newest
 from driftcheck.run.scope import Scope
 from driftcheck.sources import scan
@@ -54,8 +53,9 @@ def _only(endpoints: EndpointSet, names: set[str]) -> EndpointSet:
 def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None) -> Report:
     """Compare the shapes of two cassette files or folders (endpoints by automatic key,
     slugs collapsed over both sides)."""
+
     scope = scope or Scope()
-    spec = None if scope.spec is None else spec_run.load(scope.spec)  # fails before reading
+    spec = None if scope.spec is None else _load_spec(scope.spec)  # fails first
     old_side, new_side = _scan_sides([baseline, current], scope.reading, scope.maps)
     (old_set, new_set), _, (old, new) = group_sides(
         [(old_side.census, old_side.shapes), (new_side.census, new_side.shapes)],
@@ -71,7 +71,7 @@ def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None
     errors = (*old_side.errors, *new_side.errors)
     parts = [dataclasses.replace(report, errors=errors, notes=notes)]
     if spec is not None:
-        parts.append(spec_run.spec_report(spec, new_set))
+        parts.append(_spec_report(spec, new_set))
     if scope.max_age:
         from driftcheck.sources.staleness import recorded
 
@@ -83,14 +83,15 @@ def diff_paths(baseline: PathLike, current: PathLike, scope: Scope | None = None
 def spec_paths(current: PathLike, scope: Scope) -> Report:
     """`diff --spec F PATH`: the recordings of one cassette file or folder against a spec
     alone (endpoints by automatic key, slugs collapsed)."""
+
     assert scope.spec is not None  # the command asks for it
-    spec = spec_run.load(scope.spec)  # a bad spec fails before any cassette is read
+    spec = _load_spec(scope.spec)  # a bad spec fails before any cassette is read
     (side,) = _scan_sides([current], scope.reading, scope.maps)
     (endpoints,), _, (loaded,) = group_sides([(side.census, side.shapes)], maps=scope.maps or AUTO)
     endpoints = clear_enums(endpoints, scope.scrub_body)
     if scope.shard is not None:
         endpoints = _only(endpoints, scope.pick(endpoints.endpoints))
-    report = spec_run.spec_report(spec, endpoints)
+    report = _spec_report(spec, endpoints)
     return dataclasses.replace(
         report, errors=tuple(side.errors), notes=(*report.notes, *loaded.all_notes())
     )
@@ -202,7 +203,7 @@ def diff_config(config: Config, scope: Scope | None = None) -> Report:
     if config.source is None:
         raise ConfigError(NO_CONFIG)
     scope = scope or Scope()
-    spec = None if scope.spec is None else spec_run.load(scope.spec)  # fails before reading
+    spec = None if scope.spec is None else _load_spec(scope.spec)  # fails first
     recordings = Recordings(config, scope.reading)
     committed, fresh = recordings.sides()
     configured = [e.name for e in config.endpoints]
@@ -274,10 +275,11 @@ def relative(report: Report, root: Path) -> Report:
 def _spec_part(config: Config, recordings: Recordings, scope: Scope, spec: Spec) -> Report:
     """The recordings (fresh where they hold an endpoint, else committed) against the
     spec `--spec` or the config names."""
-    endpoints = spec_run.recorded(recordings)
+
+    endpoints = _recorded(recordings)
     if scope.shard is not None:
         endpoints = _only(endpoints, scope.pick(endpoints.endpoints))
-    return spec_run.spec_report(spec, endpoints, config)
+    return _spec_report(spec, endpoints, config)
 
 
 def _looked_at(mocks: Report) -> bool:
@@ -288,3 +290,23 @@ def _looked_at(mocks: Report) -> bool:
 
 def _fresh(config: Config) -> str:
     return " or ".join(config.fresh_places)
+
+
+# `run/spec.py` (the OpenAPI loader and rules) imported on use: a diff without a spec
+# starts without it.
+def _load_spec(path: Path) -> Spec:
+    from driftcheck.run import spec
+
+    return spec.load(path)
+
+
+def _spec_report(spec: Spec, endpoints: EndpointSet, config: Config | None = None) -> Report:
+    from driftcheck.run import spec as spec_run
+
+    return spec_run.spec_report(spec, endpoints, config)
+
+
+def _recorded(recordings: Recordings) -> EndpointSet:
+    from driftcheck.run import spec
+
+    return spec.recorded(recordings)
