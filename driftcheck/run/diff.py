@@ -249,7 +249,8 @@ def relative(report: Report, root: Path) -> Report:
     def moved(where: Location | None) -> Location | None:
         return None if where is None else dataclasses.replace(where, file=near(where.file))
 
-    prefixes = {os.path.join(str(root), ""), os.path.join(base, "")}
+    # a config at `/` names every path: its messages are left as they are
+    prefixes = {p for p in (os.path.join(str(root), ""), os.path.join(base, "")) if p != "/"}
 
     def said(text: str) -> str:  # a message naming a file (the spec's line, say)
         for prefix in prefixes:
