@@ -10,13 +10,14 @@ enum-like paths only, never other values.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
 from driftcheck.core import domains
+from driftcheck.core.enum_keys import names_id
 from driftcheck.core.model import EndpointSet, Finding, Node, Severity, StatusShape
+from driftcheck.core.paths import parse_path
 from driftcheck.core.rules import RuleId, percent
 
 # The fewest samples at a path before its format or never-empty arrays count as its
@@ -166,15 +167,10 @@ def _severity(before: str, formats: Mapping[str, int] | None, path: str) -> Seve
     return None
 
 
-_LAST_KEY = re.compile(r"(?:\.([^.\[\]{}']+)|\['((?:[^'\\]|\\.)*)'\])(?:\[\*\]|\{\*\})*\Z")
-_ID_SUFFIX = re.compile(r"(?:[_\-.](?:id|ids|uuid|guid)|[a-z0-9](?:Ids?|IDs?|Uuid|UUID|Guid))\Z")
-
-
 def _names_id(path: str) -> bool:
-    """Whether the key a JSONPath ends in names an id (`id`, `user_id`, `orderId`, `uuid`)."""
-    found = _LAST_KEY.search(path)
-    key = (found.group(1) or found.group(2) or "") if found else ""
-    return key.lower() in {"id", "ids", "uuid", "guid"} or _ID_SUFFIX.search(key) is not None
+    """Whether the key a JSONPath ends in (past `[*]` and `{*}`) names an id."""
+    keys = [segment for segment in parse_path(path) if isinstance(segment, str)]
+    return bool(keys) and names_id(keys[-1])
 
 
 def _without_placeholders(formats: Mapping[str, int] | None) -> dict[str, int] | None:

@@ -135,6 +135,14 @@ def secret_key(key: str) -> bool:
     return any(word in _SECRET_WORDS for word in words)
 
 
+def names_id(key: str) -> bool:
+    """Whether `key` names an id: its last word ends in `id`/`ids` (`id`, `user_id`,
+    `orderId`, `uuid`), not as `paid` or `android` do."""
+    words = _key_words(key)
+    last = words[-1] if words else ""
+    return last.endswith(("id", "ids")) and last.rstrip("s") not in _ID_WORDS
+
+
 @functools.lru_cache(maxsize=4096)  # keys repeat in every object
 def key_allows_enum(key: str) -> bool:
     """Whether values under `key` may be an enum: not `id`, `user_id`, `userId`,
@@ -144,7 +152,7 @@ def key_allows_enum(key: str) -> bool:
     if not words:
         return True
     last = words[-1]
-    if last.endswith(("id", "ids")) and last.rstrip("s") not in _ID_WORDS:
+    if names_id(key):
         return False
     if any(word in _PERSONAL_WORDS for word in words) or "_".join(words) in _DATA_KEYS:
         return False

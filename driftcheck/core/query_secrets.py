@@ -7,6 +7,7 @@ never reaches the shape cache.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -49,6 +50,7 @@ def secret_query(name: str, value: str = "") -> bool:
     return key in SECRET_QUERY_NAMES or bool(SECRET_NAME.search(key)) or looks_secret(value)
 
 
+@functools.lru_cache(maxsize=4096)  # per interaction in a scan: URLs repeat across files
 def redacted_query(uri: str) -> str:
     """`uri` with each secret query parameter's value `REDACTED` (the same text when it
     has none: most URLs are kept as they are, without being rebuilt)."""
